@@ -1,0 +1,87 @@
+/**
+ * Opens the database: Kysely over a pg Pool when a PostgreSQL URL is given, embedded PGlite otherwise.
+ * Both return bigint/numeric columns as strings and jsonb parsed, so queries behave the same.
+ */
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { DB } from './schema.js';
+import { acquireDataDirLock } from './pglite-lock.js';
+import { migrateToLatest } from './migrate.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly kind: DatabaseKind;
+  /** PostgreSQL only: a dedicated client for LISTEN (the outbox wakes on NOTIFY). */
+  readonly connectionString?: string | undefined;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data directory (the database lives in `${dataDir}/pglite`). Omit for an in-memory PGlite. */
+  dataDir?: string | undefined;
+  /** An already-open PGlite instance (tests share one per file). */
+  pglite?: PGlite | undefined;
+  /** Which command holds the PGlite lock (shown to a second process). */
+  command?: string | undefined;
+  migrate?: boolean | undefined;
+  poolSize?: number | undefined;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize) : await openPglite(opts);
+  if (opts.migrate !== false) {
+    try { await migrateToLatest(database.db as Kysely<unknown>); } catch (err) { await database.close(); throw err; }
+  }
+  return database;
+}
+
+function openPostgres(url: string, poolSize = 10): Database {
+  // pg already returns int8 and numeric as strings; PGlite is told to do the same below.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db, kind: 'postgres', connectionString: url,
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(opts: OpenOptions): Promise<Database> {
+  let release: (() => void) | undefined;
+  let instance = opts.pglite;
+  const ownsInstance = !instance;
+  if (!instance) {
+    if (opts.dataDir) release = acquireDataDirLock(opts.dataDir, opts.command ?? 'serve');
+    try {
+      instance = await PGlite.create(opts.dataDir ? join(opts.dataDir, 'pglite') : undefined, {
+        parsers: { [INT8]: (v: string) => v, [NUMERIC]: (v: string) => v },
+      });
+    } catch (err) { release?.(); throw err; }
+  }
+  const pgliteInstance = instance;
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pgliteInstance) });
+  return {
+    db, kind: 'pglite',
+    ping: () => ping(db),
+    close: async () => {
+      // The dialect's destroy closes the PGlite instance; a shared instance must stay open.
+      if (ownsInstance) await db.destroy();
+      release?.();
+    },
+  };
+}
+
+async function ping(db: Kysely<DB>): Promise<boolean> {
+  try { await sql`select 1`.execute(db); return true; } catch { return false; }
+}

@@ -1,0 +1,356 @@
+/**
+ * The database schema as Kysely sees it. Discord snowflakes are `text` everywhere (strings in JSON,
+ * no int8 parsing differences between pg and PGlite); timestamps are `timestamptz` returned as Date.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** jsonb columns: written as JSON text or values, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+/** Nullable jsonb column that may be left out on insert. */
+type OptionalJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+/** bigint counters, read back as strings by both drivers (we parse them where needed). */
+type BigCount = ColumnType<string, number | string | undefined, number | string>;
+
+export type TicketStatus = 'open' | 'closed';
+export type TicketMode = 'channel' | 'thread';
+
+export interface FormAnswer { title: string; value: string; type?: number | string | undefined }
+export interface FormField { label: string; type?: number | undefined; placeholder?: string | undefined; required?: boolean | undefined; min_length?: number | undefined; max_length?: number | undefined; style?: number | undefined; options?: Array<{ label: string; value: string }> | undefined }
+export interface Level { label: string; description?: string | null | undefined; emoji?: string | null | undefined; default?: boolean | undefined; color?: string | null | undefined; _uid?: string | undefined }
+export type WeekSchedule = Partial<Record<'mo' | 'tu' | 'we' | 'th' | 'fr' | 'sa' | 'su', Array<[string, string]>>>;
+export interface PermissionOverwrite { id: string; type: 0 | 1; allow: string; deny: string }
+
+export interface GuildsTable {
+  id: string;
+  name: string;
+  icon: string | null;
+  owner_id: string | null;
+  premium: Generated<boolean>;
+  premium_ends_at: NullableTimestamp;
+  module_enabled: Generated<boolean>;
+  default_group_id: string | null;
+  ticket_counter: Generated<number>;
+  joined_at: Generated<Date>;
+  synced_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ChannelsTable {
+  id: string;
+  guild_id: string;
+  name: string;
+  type: number;
+  parent_id: string | null;
+  position: Generated<number>;
+  topic: string | null;
+  permission_overwrites: Json<PermissionOverwrite[]>;
+  deleted_at: NullableTimestamp;
+}
+
+export interface RolesTable {
+  id: string;
+  guild_id: string;
+  name: string;
+  color: Generated<number>;
+  position: Generated<number>;
+  hoist: Generated<boolean>;
+  permissions: Generated<string>;
+  deleted_at: NullableTimestamp;
+}
+
+export interface EmojisTable {
+  id: string;
+  guild_id: string;
+  name: string;
+  animated: Generated<boolean>;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  global_name: string | null;
+  discriminator: Generated<string>;
+  avatar: string | null;
+  bot: Generated<boolean>;
+  locale: string | null;
+}
+
+export interface MembersTable {
+  guild_id: string;
+  user_id: string;
+  nick: string | null;
+  roles: Json<string[]>;
+  joined_at: NullableTimestamp;
+  left_at: NullableTimestamp;
+}
+
+export interface TicketGroupsTable {
+  id: string;
+  guild_id: string;
+  name: string;
+  is_default: Generated<boolean>;
+  mode: Generated<TicketMode>;
+  opened_channel_id: string | null;
+  opened_category_id: string | null;
+  closed_category_id: string | null;
+  locked_category_id: string | null;
+  assigned_category_id: string | null;
+  transcript_channel_id: string | null;
+  form_channel_id: string | null;
+  feedback_channel_id: string | null;
+  staff_role_ids: Json<string[]>;
+  name_template: Generated<string>;
+  opening_message: string | null;
+  form_title: string | null;
+  form_fields: Json<FormField[]>;
+  schedule: OptionalJson<WeekSchedule>;
+  schedule_timezone: string | null;
+  priority_levels: Json<Level[]>;
+  rating_levels: Json<Level[]>;
+  per_user_limit: number | null;
+  private: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: NullableTimestamp;
+}
+
+export interface PanelsTable {
+  id: string;
+  guild_id: string;
+  name: string;
+  channel_id: string | null;
+  message_id: string | null;
+  title: string | null;
+  description: string | null;
+  color: string | null;
+  image_url: string | null;
+  thumbnail_url: string | null;
+  footer: string | null;
+  component: Generated<'buttons' | 'select'>;
+  placeholder: string | null;
+  settings: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface PanelOptionsTable {
+  id: string;
+  panel_id: string;
+  guild_id: string;
+  group_id: string | null;
+  label: string;
+  description: string | null;
+  emoji: string | null;
+  style: Generated<number>;
+  position: Generated<number>;
+  settings: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface TicketsTable {
+  id: string;
+  uuid: string;
+  guild_id: string;
+  group_id: string;
+  number: number;
+  status: TicketStatus;
+  name: string | null;
+  topic: string | null;
+  owner_id: string;
+  assigned_id: string | null;
+  channel_id: string | null;
+  thread_id: string | null;
+  channel_parent_id: string | null;
+  notes_thread_id: string | null;
+  priority: number | null;
+  rating: number | null;
+  form: Json<FormAnswer[]>;
+  anonymous: Generated<boolean>;
+  opening_message: string | null;
+  closed_reason: string | null;
+  closed_by: string | null;
+  summary: string | null;
+  discord_status: Generated<string>;
+  discord_error: string | null;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  opened_at: Generated<Date>;
+  closed_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  locked_at: NullableTimestamp;
+  expire_at: NullableTimestamp;
+  expiry_clearable: Generated<boolean>;
+  eternal: Generated<boolean>;
+  last_activity: NullableTimestamp;
+  first_response_at: NullableTimestamp;
+  transcript_saved_at: NullableTimestamp;
+}
+
+export interface TicketMembersTable {
+  ticket_id: string;
+  user_id: string;
+  /** 'channel' for ticket members, 'notes' for notes-thread members. */
+  scope: 'channel' | 'notes';
+  added_by: string | null;
+  added_at: CreatedAt;
+}
+
+export interface MessagesTable {
+  id: string;
+  ticket_id: string;
+  guild_id: string;
+  channel_id: string;
+  /** true when the message was written in the ticket's notes thread. */
+  in_notes: Generated<boolean>;
+  author_id: string;
+  author_name: string;
+  author_avatar: string | null;
+  author_bot: Generated<boolean>;
+  content: string;
+  embeds: Json<unknown[]>;
+  created_at: Timestamp;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  message_id: string;
+  ticket_id: string;
+  filename: string;
+  content_type: string | null;
+  size: number;
+  url: string;
+}
+
+export interface TicketEventsTable {
+  id: Generated<string>;
+  ticket_id: string;
+  guild_id: string;
+  kind: string;
+  actor_id: string | null;
+  as_bot: Generated<boolean>;
+  reason: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface CustomMessagesTable {
+  id: string;
+  guild_id: string;
+  name: string;
+  content: string | null;
+  embeds: Json<unknown[]>;
+  components: Json<unknown[]>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string | null;
+  token_hash: string;
+  user_id: string | null;
+  /** null = every guild */
+  guild_ids: OptionalJson<string[]>;
+  abilities: Json<string[]>;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+export interface DiscordJobsTable {
+  id: Generated<string>;
+  guild_id: string;
+  ticket_id: string | null;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  status: Generated<JobStatus>;
+  attempts: Generated<number>;
+  run_at: Generated<Date>;
+  locked_at: NullableTimestamp;
+  locked_by: string | null;
+  last_error: string | null;
+  result: OptionalJson<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface GuildStatsTable {
+  guild_id: string;
+  open_count: BigCount;
+  closed_count: BigCount;
+  total_count: BigCount;
+  resolution_seconds_sum: ColumnType<string, number | string | undefined, number | string>;
+  resolution_count: BigCount;
+  first_response_seconds_sum: ColumnType<string, number | string | undefined, number | string>;
+  first_response_count: BigCount;
+}
+
+export interface GuildStatCountsTable {
+  guild_id: string;
+  /** 'group' | 'assignee' | 'priority' */
+  dimension: string;
+  key: string;
+  open_count: BigCount;
+  closed_count: BigCount;
+  total_count: BigCount;
+}
+
+export interface GuildDailyStatsTable {
+  guild_id: string;
+  day: ColumnType<string, string, string>;
+  created_count: BigCount;
+  closed_count: BigCount;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  scope: string;
+  status_code: number;
+  body: Json<unknown>;
+  created_at: Generated<Date>;
+}
+
+export interface DB {
+  guilds: GuildsTable;
+  channels: ChannelsTable;
+  roles: RolesTable;
+  emojis: EmojisTable;
+  users: UsersTable;
+  members: MembersTable;
+  ticket_groups: TicketGroupsTable;
+  panels: PanelsTable;
+  panel_options: PanelOptionsTable;
+  tickets: TicketsTable;
+  ticket_members: TicketMembersTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  ticket_events: TicketEventsTable;
+  custom_messages: CustomMessagesTable;
+  api_tokens: ApiTokensTable;
+  discord_jobs: DiscordJobsTable;
+  guild_stats: GuildStatsTable;
+  guild_stat_counts: GuildStatCountsTable;
+  guild_daily_stats: GuildDailyStatsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type TicketRow = Selectable<TicketsTable>;
+export type NewTicket = Insertable<TicketsTable>;
+export type TicketUpdate = Updateable<TicketsTable>;
+export type GroupRow = Selectable<TicketGroupsTable>;
+export type GuildRow = Selectable<GuildsTable>;
+export type PanelRow = Selectable<PanelsTable>;
+export type PanelOptionRow = Selectable<PanelOptionsTable>;
+export type CustomMessageRow = Selectable<CustomMessagesTable>;
+export type TokenRow = Selectable<ApiTokensTable>;
+export type JobRow = Selectable<DiscordJobsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type EventRow = Selectable<TicketEventsTable>;

@@ -1,0 +1,31 @@
+/** Who performs an operation: a token's user, the operator over stdio, or the bot on Discord's behalf. */
+export const ABILITIES = [
+  'tickets:read', 'tickets:write', 'transcripts:read', 'guild:read', 'guild:admin', 'channels:write', 'anonymous', 'tokens:admin',
+] as const;
+export type Ability = (typeof ABILITIES)[number];
+
+export interface Actor {
+  /** The Discord user the actor stands for (events record it); null for a system actor. */
+  userId: string | null;
+  tokenId: string | null;
+  /** 'all' for admin tokens and the local operator. */
+  abilities: ReadonlySet<Ability> | 'all';
+  /** null = every guild. */
+  guilds: readonly string[] | null;
+  /** true when the change is made by the bot itself (Discord interactions, schedulers). */
+  asBot: boolean;
+}
+
+export function hasAbility(actor: Actor, ability: Ability): boolean {
+  return actor.abilities === 'all' || actor.abilities.has(ability);
+}
+
+export function canAccessGuild(actor: Actor, guildId: string): boolean {
+  return actor.guilds === null || actor.guilds.includes(guildId);
+}
+
+export const systemActor: Actor = { userId: null, tokenId: null, abilities: 'all', guilds: null, asBot: true };
+
+export function operatorActor(userId: string | null = null): Actor {
+  return { userId, tokenId: null, abilities: 'all', guilds: null, asBot: false };
+}

@@ -1,0 +1,26 @@
+/** What every engine module receives: the database and a way to tell the rest of the process what changed. */
+import { EventEmitter } from 'node:events';
+import type { Db } from './tx.js';
+import type { DatabaseKind } from '../db/connect.js';
+
+export interface ChangeEvents {
+  /** A ticket (or its transcript) changed; MCP subscriptions and caches listen. */
+  ticket: [{ guildId: string; ticketId: string; transcript?: boolean }];
+  /** Discord jobs were committed; the outbox worker wakes. */
+  jobs: [{ count: number }];
+  /** Guild-level data changed (groups, panels, module state …). */
+  guild: [{ guildId: string }];
+}
+
+export interface EngineContext {
+  db: Db;
+  kind: DatabaseKind;
+  changes: EventEmitter<ChangeEvents>;
+  now(): Date;
+}
+
+export function createEngineContext(db: Db, kind: DatabaseKind, now: () => Date = () => new Date()): EngineContext {
+  const changes = new EventEmitter<ChangeEvents>();
+  changes.setMaxListeners(0);
+  return { db, kind, changes, now };
+}

@@ -1,0 +1,16 @@
+/** Checks shared by every guild-scoped write: the guild exists and its tickets module is on. */
+import type { GuildRow } from '../db/schema.js';
+import { moduleDisabled, notFound } from './errors.js';
+import type { Db, Tx } from './tx.js';
+
+export async function requireGuild(db: Db | Tx, guildId: string): Promise<GuildRow> {
+  const guild = await db.selectFrom('guilds').selectAll().where('id', '=', guildId).executeTakeFirst();
+  if (!guild) throw notFound(`Unknown guild ${guildId}. The bot must be in the guild and the guild synced (sync_guild) first.`);
+  return guild;
+}
+
+export async function requireTicketsModule(db: Db | Tx, guildId: string): Promise<GuildRow> {
+  const guild = await requireGuild(db, guildId);
+  if (!guild.module_enabled) throw moduleDisabled(guildId);
+  return guild;
+}

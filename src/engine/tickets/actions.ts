@@ -1,0 +1,180 @@
+/** Every ticket transition after creation. Each one is a rule plus a Change for mutateTicket. */
+import type { Actor } from '../actor.js';
+import type { EngineContext } from '../context.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import type { TicketView } from '../views.js';
+import { loadGroup, type TicketRef } from './lookup.js';
+import { mutateTicket, type MutationScope } from './mutate.js';
+
+export interface TicketTarget { guild_id: string; ticket: TicketRef }
+const label = (s: MutationScope) => `Ticket #${s.ticket.number}`;
+
+function requireOpen(s: MutationScope, what: string): void {
+  if (s.ticket.status !== 'open') throw conflict(`${label(s)} is closed, so it cannot be ${what}. Reopen it first (reopen_ticket).`);
+}
+
+function requireActorUser(actor: Actor, what: string): string {
+  if (!actor.userId) throw invalid(`${what} needs an acting Discord user, and this caller has none. Use assign_ticket with user_id instead.`);
+  return actor.userId;
+}
+
+export function createTicketActions(ctx: EngineContext) {
+  const run = (actor: Actor, t: TicketTarget, decide: Parameters<typeof mutateTicket>[4], opts?: { allowDeleted?: boolean }) =>
+    mutateTicket(ctx, actor, t.guild_id, t.ticket, decide, opts);
+
+  return {
+    close: (actor: Actor, t: TicketTarget & { reason?: string | undefined }): Promise<TicketView> => run(actor, t, (s) => {
+      if (s.ticket.status === 'closed') throw conflict(`${label(s)} is already closed. Reopen it (reopen_ticket) if it needs more work.`);
+      return {
+        kind: 'closed', reason: t.reason ?? null,
+        patch: { status: 'closed', closed_at: s.now, closed_reason: t.reason ?? null, closed_by: actor.userId },
+        jobs: [{ kind: 'ticket.close', payload: { reason: t.reason ?? null } }],
+      };
+    }),
+
+    reopen: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {
+      if (s.ticket.status === 'open') throw conflict(`${label(s)} is already open.`);
+      return {
+        kind: 'reopened',
+        patch: { status: 'open', opened_at: s.now, closed_at: null, closed_reason: null, closed_by: null, last_activity: s.now },
+        jobs: [{ kind: 'ticket.reopen' }],
+      };
+    }),
+
+    delete: (actor: Actor, t: TicketTarget & { reason?: string | undefined }): Promise<TicketView> => run(actor, t, (s) => ({
+      kind: 'deleted', reason: t.reason ?? null,
+      patch: s.ticket.status === 'open'
+        ? { status: 'closed', closed_at: s.now, closed_reason: t.reason ?? null, closed_by: actor.userId, deleted_at: s.now }
+        : { deleted_at: s.now },
+      jobs: [{ kind: 'ticket.delete' }],
+    })),
+
+    move: (actor: Actor, t: TicketTarget & { ticket_group_id: string }): Promise<TicketView> => run(actor, t, async (s) => {
+      if (s.ticket.group_id === t.ticket_group_id) return null;
+      const target = await loadGroup(s.trx, s.ticket.guild_id, t.ticket_group_id);
+      if (target.mode !== s.group.mode) {
+        throw conflict(`${label(s)} is a ${s.group.mode} ticket and group "${target.name}" opens ${target.mode} tickets; a ticket can only move to a group of the same mode.`);
+      }
+      return { kind: 'moved', patch: { group_id: target.id }, data: { from_group_id: s.group.id }, jobs: [{ kind: 'ticket.move', payload: { from_group_id: s.group.id, to_group_id: target.id } }] };
+    }),
+
+    assign: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => run(actor, t, (s) => {
+      if (s.ticket.assigned_id === t.user_id) return null;
+      return { kind: 'assigned', patch: { assigned_id: t.user_id }, data: { previous_id: s.ticket.assigned_id }, jobs: [{ kind: 'ticket.assign', payload: { user_id: t.user_id, previous_id: s.ticket.assigned_id } }] };
+    }),
+
+    claim: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {
+      const me = requireActorUser(actor, 'Claiming');
+      requireOpen(s, 'claimed');
+      if (s.ticket.assigned_id === me) return null;
+      if (s.ticket.assigned_id) throw conflict(`${label(s)} is already claimed by ${s.ticket.assigned_id}. Ask them to transfer it (transfer_ticket) or unassign it first.`);
+      return { kind: 'claimed', patch: { assigned_id: me }, jobs: [{ kind: 'ticket.assign', payload: { user_id: me, previous_id: null } }] };
+    }),
+
+    transfer: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => run(actor, t, (s) => {
+      if (!s.ticket.assigned_id) throw conflict(`${label(s)} is not assigned to anyone, so there is nothing to transfer. Use assign_ticket.`);
+      if (s.ticket.assigned_id === t.user_id) return null;
+      return { kind: 'transferred', patch: { assigned_id: t.user_id }, data: { previous_id: s.ticket.assigned_id }, jobs: [{ kind: 'ticket.assign', payload: { user_id: t.user_id, previous_id: s.ticket.assigned_id } }] };
+    }),
+
+    unassign: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {
+      if (!s.ticket.assigned_id) return null;
+      return { kind: 'unassigned', patch: { assigned_id: null }, data: { previous_id: s.ticket.assigned_id }, jobs: [{ kind: 'ticket.assign', payload: { user_id: null, previous_id: s.ticket.assigned_id } }] };
+    }),
+
+    setExpiry: (actor: Actor, t: TicketTarget & { expire_at: string | null; clearable?: boolean | undefined }): Promise<TicketView> => run(actor, t, (s) => {
+      const at = t.expire_at === null ? null : new Date(t.expire_at);
+      if (at && Number.isNaN(at.getTime())) throw invalid('expire_at must be an ISO-8601 timestamp or null.', [{ path: 'expire_at', message: 'not a timestamp' }]);
+      return { kind: 'expiry_set', patch: { expire_at: at, expiry_clearable: t.clearable ?? false } };
+    }),
+
+    setEternal: (actor: Actor, t: TicketTarget & { eternal: boolean }): Promise<TicketView> => run(actor, t, (s) => {
+      if (s.ticket.eternal === t.eternal) return null;
+      return { kind: 'eternal_set', patch: { eternal: t.eternal } };
+    }),
+
+    lock: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {
+      requireOpen(s, 'locked');
+      if (s.ticket.locked_at) throw conflict(`${label(s)} is already locked.`);
+      return { kind: 'locked', patch: { locked_at: s.now }, jobs: [{ kind: 'ticket.lock' }] };
+    }),
+
+    unlock: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {
+      if (!s.ticket.locked_at) throw conflict(`${label(s)} is not locked.`);
+      return { kind: 'unlocked', patch: { locked_at: null }, jobs: [{ kind: 'ticket.unlock' }] };
+    }),
+
+    rename: (actor: Actor, t: TicketTarget & { name?: string | null | undefined }): Promise<TicketView> => run(actor, t, (s) => {
+      const name = t.name?.trim() ? t.name.trim() : null;
+      if (name && name.length > 100) throw invalid('name must be at most 100 characters.', [{ path: 'name', message: 'too long' }]);
+      if (name === s.ticket.name) return null;
+      return { kind: 'renamed', patch: { name }, jobs: [{ kind: 'ticket.rename', payload: { name } }] };
+    }),
+
+    setPriority: (actor: Actor, t: TicketTarget & { priority: number | null }): Promise<TicketView> => run(actor, t, (s) => {
+      const levels = s.group.priority_levels;
+      if (t.priority !== null) {
+        if (levels.length === 0) throw invalid(`Ticket group "${s.group.name}" has no priority levels; add some to the group first.`, [{ path: 'priority', message: 'this group has no priority levels' }]);
+        if (!Number.isInteger(t.priority) || t.priority < 0 || t.priority >= levels.length) {
+          throw invalid(`priority must be an index between 0 and ${levels.length - 1} (${levels.map((l, i) => `${i}=${l.label}`).join(', ')}).`, [{ path: 'priority', message: 'out of range' }]);
+        }
+      }
+      if (s.ticket.priority === t.priority) return null;
+      return { kind: 'priority_set', patch: { priority: t.priority }, jobs: [{ kind: 'ticket.priority', payload: { priority: t.priority } }] };
+    }),
+
+    setOwner: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => run(actor, t, (s) => {
+      if (s.ticket.owner_id === t.user_id) return null;
+      return { kind: 'owner_changed', patch: { owner_id: t.user_id }, data: { previous_id: s.ticket.owner_id }, jobs: [{ kind: 'ticket.owner', payload: { user_id: t.user_id, previous_id: s.ticket.owner_id } }] };
+    }),
+
+    rate: (actor: Actor, t: TicketTarget & { rating: number }): Promise<TicketView> => run(actor, t, (s) => {
+      const max = s.group.rating_levels.length || 5;
+      if (!Number.isInteger(t.rating) || t.rating < 1 || t.rating > max) {
+        throw invalid(`rating must be a whole number from 1 to ${max} for ticket group "${s.group.name}".`, [{ path: 'rating', message: 'out of range' }]);
+      }
+      return { kind: 'rated', patch: { rating: t.rating } };
+    }),
+
+    setSummary: (actor: Actor, t: TicketTarget & { summary: string }): Promise<TicketView> => run(actor, t, () => ({
+      kind: 'summary_set', patch: { summary: t.summary },
+    })),
+
+    addMember: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => memberChange(ctx, actor, t, 'channel', 'add'),
+    removeMember: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => memberChange(ctx, actor, t, 'channel', 'remove'),
+
+    createNotes: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, async (s) => {
+      if (s.ticket.notes_thread_id || (await notesRequested(s))) throw conflict(`${label(s)} already has a notes thread.`);
+      return { kind: 'notes_created', jobs: [{ kind: 'ticket.notes.create' }] };
+    }),
+    addNotesMember: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => memberChange(ctx, actor, t, 'notes', 'add'),
+    removeNotesMember: (actor: Actor, t: TicketTarget & { user_id: string }): Promise<TicketView> => memberChange(ctx, actor, t, 'notes', 'remove'),
+  };
+}
+
+async function notesRequested(s: MutationScope): Promise<boolean> {
+  const ev = await s.trx.selectFrom('ticket_events').select('id').where('ticket_id', '=', s.ticket.id).where('kind', '=', 'notes_created').executeTakeFirst();
+  return ev !== undefined;
+}
+
+function memberChange(ctx: EngineContext, actor: Actor, t: TicketTarget & { user_id: string }, scope: 'channel' | 'notes', op: 'add' | 'remove'): Promise<TicketView> {
+  return mutateTicket(ctx, actor, t.guild_id, t.ticket, async (s) => {
+    if (scope === 'notes' && !s.ticket.notes_thread_id && !(await notesRequested(s))) {
+      throw conflict(`Ticket #${s.ticket.number} has no notes thread yet. Create it first (create_notes_thread).`);
+    }
+    const existing = await s.trx.selectFrom('ticket_members').select('user_id')
+      .where('ticket_id', '=', s.ticket.id).where('scope', '=', scope).where('user_id', '=', t.user_id).executeTakeFirst();
+    const where = scope === 'notes' ? 'notes thread' : 'ticket';
+    if (op === 'add' && existing) return null;
+    if (op === 'remove' && !existing) throw notFound(`User ${t.user_id} is not a member of the ${where} of ticket #${s.ticket.number}.`);
+    const kind = `${scope === 'notes' ? 'notes_' : ''}member_${op === 'add' ? 'added' : 'removed'}`;
+    return {
+      kind, data: { user_id: t.user_id },
+      jobs: [{ kind: scope === 'notes' ? (op === 'add' ? 'ticket.notes.member.add' : 'ticket.notes.member.remove') : (op === 'add' ? 'ticket.member.add' : 'ticket.member.remove'), payload: { user_id: t.user_id } }],
+      apply: async (trx) => {
+        if (op === 'add') await trx.insertInto('ticket_members').values({ ticket_id: s.ticket.id, user_id: t.user_id, scope, added_by: actor.userId }).execute();
+        else await trx.deleteFrom('ticket_members').where('ticket_id', '=', s.ticket.id).where('scope', '=', scope).where('user_id', '=', t.user_id).execute();
+      },
+    };
+  });
+}

@@ -1,0 +1,88 @@
+/** Opening a ticket: gapless per-guild number, group rules, first event and the Discord open job. */
+import type { FormAnswer } from '../../db/schema.js';
+import { hasAbility, type Actor } from '../actor.js';
+import type { EngineContext } from '../context.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import { appendEvent } from '../events.js';
+import { requireTicketsModule } from '../guards.js';
+import { newId, newUuid } from '../ids.js';
+import { enqueueJobs } from '../jobs.js';
+import { inTransaction, json } from '../tx.js';
+import { ticketView, type TicketView } from '../views.js';
+import { serializePatch } from './mutate.js';
+import { loadGroup } from './lookup.js';
+
+export interface CreateTicketInput {
+  guild_id: string;
+  user_id: string;
+  message?: string | undefined;
+  topic?: string | undefined;
+  ticket_group_id?: string | undefined;
+  form?: FormAnswer[] | undefined;
+  anonymous?: boolean | undefined;
+  priority?: number | undefined;
+}
+
+export async function createTicket(ctx: EngineContext, actor: Actor, input: CreateTicketInput): Promise<TicketView> {
+  const anonymous = input.anonymous ?? hasAbility(actor, 'anonymous');
+  if (anonymous && !hasAbility(actor, 'anonymous')) {
+    throw forbidden('This token lacks the "anonymous" ability, so it cannot open anonymous tickets. Leave anonymous unset or false.');
+  }
+  const { row, template } = await inTransaction(ctx.db, async (trx) => {
+    const guild = await requireTicketsModule(trx, input.guild_id);
+    const groupId = input.ticket_group_id ?? guild.default_group_id;
+    if (!groupId) {
+      throw conflict(`Guild ${guild.id} has no default ticket group. Pass ticket_group_id, or create a group (create_ticket_group) and make it the default.`);
+    }
+    const group = await loadGroup(trx, guild.id, groupId).catch((err: unknown) => {
+      if (input.ticket_group_id) throw err;
+      throw notFound(`The default ticket group ${groupId} of guild ${guild.id} no longer exists. Pass ticket_group_id or set a new default group.`);
+    });
+    if (input.priority !== undefined) {
+      if (group.priority_levels.length === 0) throw invalid(`Ticket group "${group.name}" has no priority levels; omit priority.`, [{ path: 'priority', message: 'this group has no priority levels' }]);
+      if (input.priority < 0 || input.priority >= group.priority_levels.length) {
+        throw invalid(`priority must be between 0 and ${group.priority_levels.length - 1} for ticket group "${group.name}".`, [{ path: 'priority', message: 'out of range' }]);
+      }
+    }
+    // The guild row lock serializes creates of one guild: numbers are gapless and unique,
+    // and a rolled-back create gives its number back.
+    const counter = await trx.updateTable('guilds').set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
+      .where('id', '=', guild.id).returning('ticket_counter').executeTakeFirstOrThrow();
+    if (group.per_user_limit !== null) {
+      const open = await trx.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('guild_id', '=', guild.id).where('group_id', '=', group.id)
+        .where('owner_id', '=', input.user_id).where('status', '=', 'open').executeTakeFirstOrThrow();
+      if (Number(open.n) >= group.per_user_limit) {
+        throw conflict(`User ${input.user_id} already has ${open.n} open ticket(s) in "${group.name}" (limit ${group.per_user_limit}). Close one first.`);
+      }
+    }
+    const now = ctx.now();
+    const values = {
+      id: newId(),
+      uuid: newUuid(),
+      guild_id: guild.id,
+      group_id: group.id,
+      number: counter.ticket_counter,
+      status: 'open' as const,
+      topic: input.topic ?? null,
+      owner_id: input.user_id,
+      form: json(input.form ?? []),
+      anonymous,
+      opening_message: input.message ?? null,
+      priority: input.priority ?? null,
+      created_at: now,
+      opened_at: now,
+      last_activity: now,
+    };
+    const row = await trx.insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow();
+    await appendEvent(trx, actor, {
+      ticketId: row.id, guildId: guild.id, kind: 'created',
+      data: { changes: { ...serializePatch({ ...values, form: undefined }), form: input.form ?? [] } },
+    });
+    await enqueueJobs(trx, [{ guildId: guild.id, ticketId: row.id, kind: 'ticket.open', payload: { message: input.message ?? null } }]);
+    return { row, template: group.name_template };
+  });
+  ctx.changes.emit('ticket', { guildId: row.guild_id, ticketId: row.id });
+  ctx.changes.emit('jobs', { count: 1 });
+  return ticketView(row, template);
+}

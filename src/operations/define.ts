@@ -1,0 +1,79 @@
+/**
+ * The operation catalogue's building block. One definition per capability; MCP tools, REST routes,
+ * the manifest and the docs all come from these. Abilities, guild scope and the tickets module are
+ * checked here, centrally, before `run` — never inside it.
+ */
+import { z } from 'zod';
+import type { Engine } from '../engine/index.js';
+import { canAccessGuild, hasAbility, type Ability, type Actor } from '../engine/actor.js';
+import { forbidden, invalid, type FieldIssue } from '../engine/errors.js';
+
+export type Toolset = 'tickets' | 'transcripts' | 'guild' | 'groups' | 'channels' | 'panels' | 'messages' | 'admin' | 'stats';
+
+export interface Annotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface OperationContext {
+  engine: Engine;
+  actor: Actor;
+  requestId: string;
+  signal: AbortSignal;
+  /** Reports progress of long operations (MCP progress notifications); a no-op when nobody listens. */
+  progress: (progress: number, total?: number, message?: string) => void;
+}
+
+export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  toolset: Toolset;
+  ability: Ability;
+  annotations: Annotations;
+  input: I;
+  output: O;
+  /** Guild-scoped operations name their guild in `guild_id`; the catalogue checks the actor may touch it. */
+  guildScoped: boolean;
+  run: (ctx: OperationContext, input: z.output<I>) => Promise<z.input<O>>;
+}
+
+export type AnyOperation = Operation<z.ZodType, z.ZodType>;
+
+export function defineOperation<I extends z.ZodType, O extends z.ZodType>(
+  def: Omit<Operation<I, O>, 'guildScoped'> & { guildScoped?: boolean },
+): Operation<I, O> {
+  return { guildScoped: true, ...def };
+}
+
+export function zodIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(input)', message: i.message }));
+}
+
+/**
+ * Validates input, checks ability and guild scope, runs the operation, and validates its output.
+ * Every face calls operations through here.
+ */
+export async function invoke<I extends z.ZodType, O extends z.ZodType>(
+  op: Operation<I, O>, ctx: OperationContext, rawInput: unknown,
+): Promise<z.output<O>> {
+  if (!hasAbility(ctx.actor, op.ability)) {
+    throw forbidden(`This token lacks the "${op.ability}" ability needed for ${op.name}. Ask an admin for a token with it.`);
+  }
+  const parsed = op.input.safeParse(rawInput ?? {});
+  if (!parsed.success) {
+    const fields = zodIssues(parsed.error);
+    throw invalid(`Invalid input for ${op.name}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}.`, fields);
+  }
+  const input = parsed.data as z.output<I>;
+  if (op.guildScoped) {
+    const guildId = (input as { guild_id?: unknown }).guild_id;
+    if (typeof guildId === 'string' && !canAccessGuild(ctx.actor, guildId)) {
+      throw forbidden(`This token has no access to guild ${guildId}. Use a token scoped to that guild.`);
+    }
+  }
+  const output = await op.run(ctx, input);
+  return op.output.parse(output) as z.output<O>;
+}

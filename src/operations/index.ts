@@ -1,0 +1,11 @@
+/** The catalogue: every operation, once. Faces iterate this list; nothing registers by hand. */
+import type { AnyOperation } from './define.js';
+import { ticketOperations } from './tickets.js';
+
+export const catalogue: readonly AnyOperation[] = [
+  ...ticketOperations,
+] as unknown as readonly AnyOperation[];
+
+export function findOperation(name: string): AnyOperation | undefined {
+  return catalogue.find((op) => op.name === name);
+}
