@@ -6,8 +6,11 @@ import { createTicketActions } from './tickets/actions.js';
 import { createTicketQueries } from './tickets/queries.js';
 import type { Actor } from './actor.js';
 import type { CreateTicketInput } from './tickets/create.js';
+import { createTokens } from './tokens.js';
 
-export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: { now?: () => Date } = {}) {
+export interface EngineOptions { now?: () => Date; adminToken?: string | undefined }
+
+export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: EngineOptions = {}) {
   const ctx: EngineContext = createEngineContext(database.db, database.kind, opts.now);
   const queries = createTicketQueries(ctx);
   return {
@@ -20,6 +23,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: { no
       ...createTicketActions(ctx),
       ...queries,
     },
+    tokens: createTokens(ctx, { adminToken: opts.adminToken }),
   };
 }
 

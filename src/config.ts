@@ -1,0 +1,45 @@
+/** Configuration from environment and flags, validated once; a bad setting is one clear line. */
+import { z } from 'zod';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const ConfigSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be a port number (0–65535)').default(8787),
+  DISCORD_TOKEN: z.string().min(20, 'does not look like a Discord bot token').optional(),
+  TICKETBRIDGE_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TICKETBRIDGE_TOKEN: z.string().min(1).optional(),
+  LOG_LEVEL: LogLevel.default('info'),
+  /** Discord API base for the driver when a token is set (tests point it at a sandbox). */
+  DISCORD_API_URL: z.string().url().optional(),
+  /** Port of the built-in sandbox when no DISCORD_TOKEN is set (0 = any free port). */
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  TOOLSETS: z.string().optional(),
+  TOOLS: z.string().optional(),
+  READ_ONLY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Flags (already mapped to setting names) win over the environment. Empty env values count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | undefined> = {}): Config {
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = flags[key] ?? env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue ? String(issue.path[0] ?? '') : '';
+    const shown = key && !/TOKEN|DATABASE_URL/.test(key) ? ` (got "${raw[key] ?? ''}")` : '';
+    throw new ConfigError(`Invalid setting ${key}: ${issue?.message ?? 'invalid'}${shown}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,29 @@
+/** The one HTTP server: /healthz, the REST dialects and MCP's /mcp. */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppDeps } from './deps.js';
+import { registerRest } from './rest/index.js';
+import { registerMcpHttp } from './mcp/http.js';
+
+export async function buildHttpServer(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    // Snowflakes are strings; never let a client's very long number turn into a lossy float.
+    return503OnClosing: true,
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const ok = await deps.database.ping();
+    const discord = deps.discord();
+    const status = ok ? 'ok' : 'degraded';
+    return reply.code(ok ? 200 : 503).send({
+      status,
+      database: { kind: deps.database.kind, ok },
+      discord: { mode: discord.mode, ready: discord.ready, ...(discord.url ? { url: discord.url } : {}) },
+    });
+  });
+
+  await registerRest(app, deps);
+  await registerMcpHttp(app, deps);
+  return app;
+}
