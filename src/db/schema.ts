@@ -116,6 +116,8 @@ export interface TicketGroupsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   deleted_at: NullableTimestamp;
+  /** Close the owner's open tickets of this group when they leave the guild (0004). */
+  close_on_leave: Generated<boolean>;
 }
 
 export interface PanelsTable {
@@ -188,6 +190,8 @@ export interface TicketsTable {
   last_activity: NullableTimestamp;
   first_response_at: NullableTimestamp;
   transcript_saved_at: NullableTimestamp;
+  /** The bot's opening message in the ticket (0004): its embed shows status, assignee and priority. */
+  opening_message_id: Generated<string | null>;
 }
 
 export interface TicketMembersTable {

@@ -7,22 +7,33 @@ import { createTicketQueries } from './tickets/queries.js';
 import type { Actor } from './actor.js';
 import type { CreateTicketInput } from './tickets/create.js';
 import { createTokens } from './tokens.js';
+import { createOutbox, type OutboxOptions } from './outbox.js';
+import type { TicketTarget } from './tickets/actions.js';
 
-export interface EngineOptions { now?: () => Date; adminToken?: string | undefined }
+export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
 export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: EngineOptions = {}) {
   const ctx: EngineContext = createEngineContext(database.db, database.kind, opts.now);
   const queries = createTicketQueries(ctx);
+  const outbox = createOutbox(ctx, opts.outbox);
+  const actions = createTicketActions(ctx);
+  // Creating Discord objects: wait (bounded) for the job so the caller gets channel ids back.
+  const settled = async <T extends { id: string; guild_id: string }>(t: T, kind: string): Promise<T | Awaited<ReturnType<typeof queries.get>>> => {
+    if (!(await outbox.settleTicketJobs(t.id, [kind]))) return t;
+    return queries.get({ guild_id: t.guild_id, ticket: { ticket_id: t.id } });
+  };
   return {
     ctx,
     db: ctx.db,
     kind: ctx.kind,
     changes: ctx.changes,
     tickets: {
-      create: (actor: Actor, input: CreateTicketInput) => createTicket(ctx, actor, input),
-      ...createTicketActions(ctx),
+      create: (actor: Actor, input: CreateTicketInput) => createTicket(ctx, actor, input).then((t) => settled(t, 'ticket.open')),
+      ...actions,
+      createNotes: (actor: Actor, t: TicketTarget) => actions.createNotes(actor, t).then((v) => settled(v, 'ticket.notes.create')),
       ...queries,
     },
+    outbox,
     tokens: createTokens(ctx, { adminToken: opts.adminToken }),
   };
 }

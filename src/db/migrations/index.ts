@@ -1,7 +1,9 @@
 /** Migrations listed statically so the same table works from src/ (tsx, tests) and dist/. */
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as discordOutbox from './0004_discord_outbox.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0004_discord_outbox': discordOutbox,
 };
