@@ -3,9 +3,12 @@ import type { GuildRow } from '../db/schema.js';
 import { moduleDisabled, notFound } from './errors.js';
 import type { Db, Tx } from './tx.js';
 
+export const unknownGuild = (guildId: string) =>
+  notFound(`Unknown guild ${guildId}. The bot must be in the guild and the guild synced (sync_guild) first.`);
+
 export async function requireGuild(db: Db | Tx, guildId: string): Promise<GuildRow> {
   const guild = await db.selectFrom('guilds').selectAll().where('id', '=', guildId).executeTakeFirst();
-  if (!guild) throw notFound(`Unknown guild ${guildId}. The bot must be in the guild and the guild synced (sync_guild) first.`);
+  if (!guild) throw unknownGuild(guildId);
   return guild;
 }
 

@@ -2,9 +2,9 @@
 import type { FormAnswer } from '../../db/schema.js';
 import { hasAbility, type Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
-import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, moduleDisabled, notFound } from '../errors.js';
 import { appendEvent } from '../events.js';
-import { requireTicketsModule } from '../guards.js';
+import { unknownGuild } from '../guards.js';
 import { newId, newUuid } from '../ids.js';
 import { enqueueJobs } from '../jobs.js';
 import { inTransaction, json } from '../tx.js';
@@ -29,7 +29,13 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
     throw forbidden('This token lacks the "anonymous" ability, so it cannot open anonymous tickets. Leave anonymous unset or false.');
   }
   const { row, template } = await inTransaction(ctx.db, async (trx) => {
-    const guild = await requireTicketsModule(trx, input.guild_id);
+    // One statement takes the next number, locks the guild row (creates of one guild queue here, so
+    // numbers are gapless and unique; a rolled-back create gives its number back) and reads the
+    // guild's state that the rules below need.
+    const guild = await trx.updateTable('guilds').set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
+      .where('id', '=', input.guild_id).returning(['id', 'ticket_counter', 'module_enabled', 'default_group_id']).executeTakeFirst();
+    if (!guild) throw unknownGuild(input.guild_id);
+    if (!guild.module_enabled) throw moduleDisabled(guild.id);
     const groupId = input.ticket_group_id ?? guild.default_group_id;
     if (!groupId) {
       throw conflict(`Guild ${guild.id} has no default ticket group. Pass ticket_group_id, or create a group (create_ticket_group) and make it the default.`);
@@ -44,10 +50,6 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
         throw invalid(`priority must be between 0 and ${group.priority_levels.length - 1} for ticket group "${group.name}".`, [{ path: 'priority', message: 'out of range' }]);
       }
     }
-    // The guild row lock serializes creates of one guild: numbers are gapless and unique,
-    // and a rolled-back create gives its number back.
-    const counter = await trx.updateTable('guilds').set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
-      .where('id', '=', guild.id).returning('ticket_counter').executeTakeFirstOrThrow();
     if (group.per_user_limit !== null) {
       const open = await trx.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n'))
         .where('guild_id', '=', guild.id).where('group_id', '=', group.id)
@@ -62,7 +64,7 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       uuid: newUuid(),
       guild_id: guild.id,
       group_id: group.id,
-      number: counter.ticket_counter,
+      number: guild.ticket_counter,
       status: 'open' as const,
       topic: input.topic ?? null,
       owner_id: input.user_id,
