@@ -1,0 +1,214 @@
+// The sandbox control API: inspect the state, act as users (speak, click, leave, join), change
+// roles, inject faults. The TypeScript methods on Sandbox and the /_sandbox/ HTTP routes both
+// call these functions.
+import { z } from 'zod';
+import type { SandboxContext } from './context.js';
+import { DiscordError, unknownMember } from './errors.js';
+import { emitRole } from './events.js';
+import { FaultInput } from './faults.js';
+import type { Fault, FaultInputT } from './faults.js';
+import { newId } from './ids.js';
+import { MessagePayloadSchema } from './message-payload.js';
+import { sendMessage } from './messaging.js';
+import type { UploadedFile } from './router.js';
+import { removeMember } from './routes/guilds.js';
+import { dmChannel } from './routes/users.js';
+import {
+  channelJson,
+  commandJson,
+  guildJson,
+  memberJson,
+  messageJson,
+  userJson,
+  webhookJson,
+} from './serialize.js';
+import type { Json } from './serialize.js';
+import { isThreadType } from './model.js';
+import { permissionBits, snowflake } from './validation.js';
+
+export const ActMessageInput = z.object({
+  user_id: snowflake,
+  /** Omit to DM the bot. */
+  channel_id: snowflake.optional(),
+  content: z.string().max(4000).default(''),
+  embeds: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
+  message_reference: z.object({ message_id: snowflake }).optional(),
+  /** Files the user uploads: text `content` or `content_base64`. */
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string().min(1).max(1024),
+        content_type: z.string().optional(),
+        content: z.string().optional(),
+        content_base64: z.string().optional(),
+      }),
+    )
+    .max(10)
+    .optional(),
+});
+export type ActMessageInputT = z.input<typeof ActMessageInput>;
+
+export const ActLeaveInput = z.object({ user_id: snowflake, guild_id: snowflake.optional() });
+export type ActLeaveInputT = z.input<typeof ActLeaveInput>;
+
+export const ActJoinInput = z.object({
+  user_id: snowflake.optional(),
+  username: z.string().min(2).max(32).optional(),
+  global_name: z.string().max(32).optional(),
+  guild_id: snowflake.optional(),
+  roles: z.array(snowflake).optional(),
+});
+export type ActJoinInputT = z.input<typeof ActJoinInput>;
+
+export const UpdateRoleInput = z.object({
+  permissions: permissionBits.optional(),
+  name: z.string().min(1).max(100).optional(),
+});
+export type UpdateRoleInputT = z.input<typeof UpdateRoleInput>;
+
+export interface SandboxState {
+  guilds: Json[];
+  channels: Json[];
+  threads: Json[];
+  messages: Json[];
+  members: Json[];
+  users: Json[];
+  webhooks: Json[];
+  commands: Json[];
+  interactions: Json[];
+  modals: Json[];
+  faults: Fault[];
+  gateway: { sessions: number; connected: number };
+}
+
+function defaultGuildId(ctx: SandboxContext): string {
+  const g = [...ctx.store.guilds.values()][0];
+  if (!g) throw new DiscordError(404, 10004, 'Unknown Guild');
+  return g.id;
+}
+
+export function state(ctx: SandboxContext, filter: { channel_id?: string } = {}): SandboxState {
+  const { store } = ctx;
+  const base = ctx.baseUrl();
+  const channels = [...store.channels.values()];
+  return {
+    guilds: [...store.guilds.values()].map((g) => ({ ...guildJson(store, g, true), member_count: g.members.size })),
+    channels: channels.filter((c) => !isThreadType(c.type)).map((c) => channelJson(store, c)),
+    threads: channels
+      .filter((c) => isThreadType(c.type))
+      .map((c) => ({ ...channelJson(store, c), member_ids: [...(c.threadMembers?.keys() ?? [])] })),
+    messages: [...store.messages.entries()]
+      .filter(([cid]) => !filter.channel_id || cid === filter.channel_id)
+      .flatMap(([, list]) => list.map((m) => ({ ...messageJson(store, m, { baseUrl: base }), ...(m.author.kind === 'webhook' && m.author.avatarUrl ? { avatar_url: m.author.avatarUrl } : {}) }))),
+    members: [...store.guilds.values()].flatMap((g) =>
+      [...g.members.values()].map((m) => ({ guild_id: g.id, ...memberJson(store, m) })),
+    ),
+    users: [...store.users.values()].map(userJson),
+    webhooks: [...store.webhooks.values()].map((w) => webhookJson(store, w, base)),
+    commands: [...store.commands.values()].map(commandJson),
+    interactions: [...store.interactions.values()].map((i) => ({
+      id: i.id,
+      kind: i.kind,
+      type: i.type,
+      user_id: i.userId,
+      channel_id: i.channelId,
+      custom_id: i.customId,
+      response: i.response,
+      original_message_id: i.originalMessageId,
+      followup_ids: i.followupIds,
+      created_at: new Date(i.createdAt).toISOString(),
+    })),
+    modals: store.modals.map((m) => ({ user_id: m.userId, channel_id: m.channelId, custom_id: m.customId, title: m.title, components: m.components })),
+    faults: ctx.faults.active(),
+    gateway: { sessions: ctx.gateway.sessionCount, connected: ctx.gateway.connectedCount },
+  };
+}
+
+/** A user speaks in a channel (or DMs the bot). Their permissions are checked as Discord would. */
+export function actMessage(ctx: SandboxContext, raw: ActMessageInputT): Json {
+  const input = ActMessageInput.parse(raw);
+  const { store } = ctx;
+  const user = store.user(input.user_id);
+  const channelId = input.channel_id ?? dmChannel(ctx, user.id);
+  const channel = store.channel(channelId);
+  if (channel.type === 1 && !channel.recipients.includes(user.id)) throw new DiscordError(403, 50001, 'Missing Access');
+  const files: UploadedFile[] = (input.attachments ?? []).map((a, index) => ({
+    field: `files[${index}]`,
+    index,
+    filename: a.filename,
+    contentType: a.content_type ?? 'application/octet-stream',
+    data: a.content_base64 !== undefined ? Buffer.from(a.content_base64, 'base64') : Buffer.from(a.content ?? '', 'utf8'),
+  }));
+  const payload = MessagePayloadSchema.parse({
+    content: input.content,
+    embeds: input.embeds,
+    message_reference: input.message_reference,
+  });
+  const { message } = sendMessage(ctx, channel, {
+    author: { kind: 'user', userId: user.id },
+    payload,
+    files,
+    checkPermissions: true,
+  });
+  return messageJson(store, message, { baseUrl: ctx.baseUrl() });
+}
+
+/** A member leaves the guild (GUILD_MEMBER_REMOVE, thread memberships dropped). */
+export function actLeave(ctx: SandboxContext, raw: ActLeaveInputT): { ok: true } {
+  const input = ActLeaveInput.parse(raw);
+  const g = ctx.store.guild(input.guild_id ?? defaultGuildId(ctx));
+  if (!g.members.has(input.user_id)) throw unknownMember();
+  if (input.user_id === ctx.store.botUserId) throw new DiscordError(400, 50035, 'The bot cannot leave through the control API');
+  removeMember(ctx, g, input.user_id);
+  return { ok: true };
+}
+
+/** A user joins the guild (created if new): GUILD_MEMBER_ADD. */
+export function actJoin(ctx: SandboxContext, raw: ActJoinInputT): Json {
+  const input = ActJoinInput.parse(raw);
+  const { store } = ctx;
+  const g = store.guild(input.guild_id ?? defaultGuildId(ctx));
+  const id = input.user_id ?? newId();
+  if (!store.users.has(id)) {
+    store.users.set(id, { id, username: input.username ?? `user${id.slice(-4)}`, global_name: input.global_name ?? null, avatar: null, bot: false });
+  }
+  for (const r of input.roles ?? []) store.role(g, r);
+  const member = { userId: id, nick: null, roles: input.roles ?? [], joinedAt: new Date().toISOString() };
+  g.members.set(id, member);
+  ctx.gateway.dispatch('GUILD_MEMBER_ADD', { guild_id: g.id, ...memberJson(store, member) }, { guildId: g.id });
+  return { guild_id: g.id, ...memberJson(store, member) };
+}
+
+/** Change a role's permissions or name (e.g. take ManageChannels from the bot's role). */
+export function updateRole(ctx: SandboxContext, roleId: string, raw: UpdateRoleInputT): Json {
+  const input = UpdateRoleInput.parse(raw);
+  for (const g of ctx.store.guilds.values()) {
+    const r = g.roles.get(roleId);
+    if (!r) continue;
+    if (input.permissions !== undefined) r.permissions = input.permissions;
+    if (input.name !== undefined) r.name = input.name;
+    emitRole(ctx, 'UPDATE', g.id, r.id);
+    return { guild_id: g.id, id: r.id, name: r.name, permissions: r.permissions.toString() };
+  }
+  throw new DiscordError(404, 10011, 'Unknown Role');
+}
+
+export interface FaultResult {
+  fault?: Fault;
+  gateway?: { action: string; affected: number };
+}
+
+export function addFault(ctx: SandboxContext, raw: FaultInputT): FaultResult {
+  const input = FaultInput.parse(raw);
+  if (input.target === 'gateway') {
+    const action = input.action ?? 'drop';
+    const affected =
+      action === 'drop' ? ctx.gateway.dropConnections() : action === 'reconnect' ? ctx.gateway.requestReconnect() : ctx.gateway.invalidateSessions();
+    return { gateway: { action, affected } };
+  }
+  return { fault: ctx.faults.add(input) };
+}
+
+export function clearFaults(ctx: SandboxContext): { cleared: number } {
+  return { cleared: ctx.faults.clear() };
+}

@@ -1,0 +1,165 @@
+// The Discord sandbox: a local Discord API v10 emulator (REST + gateway on one port) with a demo
+// guild, a control API and fault injection. See README.md in this folder.
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { actInteraction } from './act-interaction.js';
+import type { ActInteractionInputT, ActInteractionResult } from './act-interaction.js';
+import type { SandboxContext } from './context.js';
+import {
+  actJoin,
+  actLeave,
+  actMessage,
+  addFault,
+  clearFaults,
+  state,
+  updateRole,
+} from './control.js';
+import type {
+  ActJoinInputT,
+  ActLeaveInputT,
+  ActMessageInputT,
+  FaultResult,
+  SandboxState,
+  UpdateRoleInputT,
+} from './control.js';
+import { APPLICATION_ID, BOT_TOKEN, BOT_USER_ID, DEMO, seedDemo } from './demo.js';
+import type { DemoIds } from './demo.js';
+import { Faults } from './faults.js';
+import type { Fault, FaultInputT } from './faults.js';
+import { Gateway } from './gateway.js';
+import { createHttpServer } from './http-server.js';
+import type { Json } from './serialize.js';
+import { RateLimiter } from './rate-limits.js';
+import { channelRoutes } from './routes/channels.js';
+import { commandRoutes } from './routes/commands.js';
+import { guildRoutes } from './routes/guilds.js';
+import { interactionRoutes } from './routes/interactions.js';
+import { messageRoutes } from './routes/messages.js';
+import { threadRoutes } from './routes/threads.js';
+import { userRoutes, wsUrl } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { Store } from './store.js';
+
+export { DEMO, BOT_TOKEN, BOT_USER_ID, APPLICATION_ID } from './demo.js';
+export type { DemoIds } from './demo.js';
+export type { ActInteractionInputT, ActInteractionResult } from './act-interaction.js';
+export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
+export type { Fault, FaultInputT } from './faults.js';
+export { P as Permissions } from './permissions.js';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Discord's rate limits (route buckets, global 50/s, 2 renames per 10 min); default true. */
+  rateLimits?: boolean;
+  logger?: Logger;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly botToken: string;
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly demo: DemoIds;
+  /** Everything the sandbox holds (GET /_sandbox/state); `channel_id` narrows the messages. */
+  state(filter?: { channel_id?: string }): SandboxState;
+  /** A user posts a message (POST /_sandbox/act/message); omit channel_id to DM the bot. */
+  actMessage(input: ActMessageInputT): Json;
+  /** A user clicks/picks/submits/runs a command and the bot's callback is awaited (POST /_sandbox/act/interaction). */
+  actInteraction(input: ActInteractionInputT): Promise<ActInteractionResult>;
+  /** A member leaves the guild (POST /_sandbox/act/leave). */
+  actLeave(input: ActLeaveInputT): { ok: true };
+  /** A user joins the guild (POST /_sandbox/act/join). */
+  actJoin(input: ActJoinInputT): Json;
+  /** Change a role's permissions or name (PATCH /_sandbox/roles/:id). */
+  updateRole(roleId: string, input: UpdateRoleInputT): Json;
+  /** Inject a REST fault, or act on the gateway at once (POST /_sandbox/faults). */
+  addFault(input: FaultInputT): FaultResult;
+  /** Remove all REST faults (DELETE /_sandbox/faults). */
+  clearFaults(): { cleared: number };
+  /** Faults still armed (GET /_sandbox/faults). */
+  faults(): Fault[];
+  /** Drop every gateway connection without a close frame; clients resume. */
+  dropGatewayConnections(): number;
+  /** Resolves once a bot session is connected (or false after timeoutMs). */
+  waitForGateway(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const logger = opts.logger ?? pino({ name: 'sandbox', level: process.env.SANDBOX_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  const store = new Store(BOT_USER_ID, APPLICATION_ID);
+  seedDemo(store);
+  let baseUrl = '';
+  const ctx: SandboxContext = {
+    store,
+    faults: new Faults(),
+    limiter: new RateLimiter(opts.rateLimits ?? true),
+    logger,
+    botToken: BOT_TOKEN,
+    baseUrl: () => baseUrl,
+    interactionWaiters: new Map(),
+    gateway: undefined as unknown as Gateway, // set just below: Gateway needs ctx's pieces
+  };
+  const gateway = new Gateway({ store, botToken: BOT_TOKEN, wsUrl: () => wsUrl(ctx), logger });
+  (ctx as { gateway: Gateway }).gateway = gateway;
+  const { server, timers } = createHttpServer({
+    ctx,
+    routes: [
+      ...messageRoutes,
+      ...channelRoutes,
+      ...threadRoutes,
+      ...guildRoutes,
+      ...userRoutes,
+      ...webhookRoutes,
+      ...commandRoutes,
+      ...interactionRoutes,
+    ],
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  baseUrl = `http://${shownHost}:${port}`;
+  logger.info({ url: baseUrl }, 'sandbox listening');
+
+  let closed = false;
+  return {
+    url: baseUrl,
+    apiUrl: `${baseUrl}/api`,
+    botToken: BOT_TOKEN,
+    applicationId: APPLICATION_ID,
+    botUserId: BOT_USER_ID,
+    demo: DEMO,
+    state: (filter) => state(ctx, filter),
+    actMessage: (input) => actMessage(ctx, input),
+    actInteraction: (input) => actInteraction(ctx, input),
+    actLeave: (input) => actLeave(ctx, input),
+    actJoin: (input) => actJoin(ctx, input),
+    updateRole: (roleId, input) => updateRole(ctx, roleId, input),
+    addFault: (input) => addFault(ctx, input),
+    clearFaults: () => clearFaults(ctx),
+    faults: () => ctx.faults.active(),
+    dropGatewayConnections: () => gateway.dropConnections(),
+    waitForGateway: (timeoutMs = 10_000) => gateway.waitForReady(timeoutMs),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await gateway.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
