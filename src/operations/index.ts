@@ -1,9 +1,15 @@
 /** The catalogue: every operation, once. Faces iterate this list; nothing registers by hand. */
 import type { AnyOperation } from './define.js';
 import { ticketOperations } from './tickets.js';
+import { transcriptOperations } from './transcripts.js';
+import { statsOperations } from './stats.js';
+import { getTicketByNumber } from './ticket-number.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
+  ...transcriptOperations,
+  ...statsOperations,
+  getTicketByNumber,
 ] as unknown as readonly AnyOperation[];
 
 export function findOperation(name: string): AnyOperation | undefined {

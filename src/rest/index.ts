@@ -1,7 +1,27 @@
-/** The REST face: every dialect's route table on the shared Fastify server. */
+/** The REST face: every dialect's route table on the shared Fastify server, plus /openapi.json and /docs. */
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { createIdempotencyStore } from '../engine/idempotency.js';
+import type { Dialect } from './kit/dialect.js';
+import { registerDocs } from './kit/docs.js';
+import { mountDialect } from './kit/mount.js';
+import { buildOpenApi } from './kit/openapi.js';
+import { RateLimiter } from './kit/rate-limit.js';
+import { loadRestSettings } from './kit/settings.js';
+import { husqy } from './husqy/index.js';
+import { ticketeer } from './ticketeer/index.js';
+import { volvox } from './volvox/index.js';
 
-export async function registerRest(_app: FastifyInstance, _deps: AppDeps): Promise<void> {
-  // Dialects (ticketeer, husqy, volvox) register here.
+export const dialects: readonly Dialect[] = [ticketeer, husqy, volvox];
+
+export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const settings = loadRestSettings();
+  const kit = {
+    app: deps,
+    settings,
+    limiter: new RateLimiter(settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
+    idempotency: createIdempotencyStore(deps.engine.ctx, { ttlSeconds: settings.TICKETBRIDGE_IDEMPOTENCY_TTL }),
+  };
+  for (const dialect of dialects) mountDialect(app, kit, dialect);
+  await registerDocs(app, buildOpenApi([...dialects], '0.1.0'));
 }

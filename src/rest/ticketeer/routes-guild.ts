@@ -1,0 +1,83 @@
+/** Ticketeer guild, user and channel/custom-message routes. */
+import { z } from 'zod';
+import { route, type AnyRoute } from '../kit/route.js';
+import * as S from './schemas.js';
+import { group, guild, itemsOf, named, paginate, user } from './shape.js';
+
+const P = '/api/v1/guild/{guild_id}';
+const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+export const guildRoutes: AnyRoute[] = [
+  route({
+    method: 'GET', path: P, summary: 'Get guild.', tags: ['Guild'], params: S.GuildParams, response: S.TtGuild,
+    operations: ['get_guild'], ability: 'guild:read',
+    handler: async ({ params, call }) => guild(await call('get_guild', { guild_id: params.guild_id })),
+  }),
+  route({
+    method: 'POST', path: `${P}/sync`, summary: 'Sync guild channels, roles, emotes and permissions.', tags: ['Guild'],
+    params: S.GuildParams, response: S.TtAny, status: 202, operations: ['sync_guild'], ability: 'guild:admin',
+    handler: async ({ params, call }) => {
+      const out = await call('sync_guild', { guild_id: params.guild_id });
+      return { success: true, message: 'Guild sync queued.', ...(out && typeof out === 'object' ? (out as Record<string, unknown>) : {}) };
+    },
+  }),
+  route({
+    method: 'GET', path: `${P}/groups`, summary: 'List ticket groups.', tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
+    response: S.paginator(S.TtGroup), operations: ['list_ticket_groups'], ability: 'guild:read',
+    handler: async ({ params, query, call, url }) => paginate(itemsOf(await call('list_ticket_groups', { guild_id: params.guild_id })).map(group), query, url),
+  }),
+  route({
+    method: 'GET', path: `${P}/panels`, summary: 'List ticket panels.', tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
+    response: S.paginator(S.TtNamed), operations: ['list_panels'], ability: 'guild:read',
+    handler: async ({ params, query, call, url }) => paginate(itemsOf(await call('list_panels', { guild_id: params.guild_id })).map(named), query, url),
+  }),
+  route({
+    method: 'GET', path: `${P}/stats`, summary: 'Get guild ticket stats.', tags: ['Guild'], params: S.GuildParams, response: S.TtAny,
+    operations: ['get_guild_stats'], ability: 'tickets:read',
+    handler: async ({ params, call }) => {
+      const out = (await call('get_guild_stats', { guild_id: params.guild_id })) as Record<string, unknown>;
+      const { volvox: _volvox, ...rest } = out;
+      return rest;
+    },
+  }),
+  route({
+    method: 'GET', path: `${P}/messages`, summary: 'List custom messages.', tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
+    response: S.paginator(S.TtNamed), operations: ['list_custom_messages'], ability: 'guild:read',
+    handler: async ({ params, query, call, url }) => paginate(itemsOf(await call('list_custom_messages', { guild_id: params.guild_id })).map(named), query, url),
+  }),
+  route({
+    method: 'POST', path: `${P}/channel/{channel_id}`, summary: 'Send a message to a channel.', tags: ['Channel'],
+    params: S.ChannelParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['send_channel_message'], ability: 'channels:write',
+    handler: async ({ params, body, call }) => call('send_channel_message', compact({ guild_id: params.guild_id, channel_id: params.channel_id, ...body })),
+  }),
+  route({
+    method: 'POST', path: `${P}/channel/{channel_id}/{message_id}`, summary: 'Update a message in a channel.', tags: ['Channel'],
+    params: S.ChannelMessageParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['edit_channel_message'], ability: 'channels:write',
+    handler: async ({ params, body, call }) => call('edit_channel_message', compact({ guild_id: params.guild_id, channel_id: params.channel_id, message_id: params.message_id, ...body })),
+  }),
+  route({
+    method: 'POST', path: `${P}/message/{custom_message_id}/{channel_id}`, summary: 'Send a custom message to a channel.', tags: ['Channel'],
+    params: S.CustomMessageParams, body: S.CustomMessageBody, response: S.TtAny, operations: ['send_custom_message'], ability: 'channels:write',
+    handler: async ({ params, body, call }) => call('send_custom_message', compact({ guild_id: params.guild_id, custom_message_id: params.custom_message_id, channel_id: params.channel_id, ...body })),
+  }),
+  route({
+    method: 'POST', path: `${P}/message/{custom_message_id}/{channel_id}/{message_id}`, summary: 'Update a custom message in a channel.', tags: ['Channel'],
+    params: S.CustomMessageEditParams, body: S.CustomMessageBody, response: S.TtAny, operations: ['send_custom_message'], ability: 'channels:write',
+    handler: async ({ params, body, call }) => call('send_custom_message', compact({
+      guild_id: params.guild_id, custom_message_id: params.custom_message_id, channel_id: params.channel_id, message_id: params.message_id, ...body,
+    })),
+  }),
+];
+
+export const userRoutes: AnyRoute[] = [
+  route({
+    method: 'GET', path: '/api/v1/user/me', summary: 'Get current user.', tags: ['User'], response: S.TtUser,
+    operations: ['get_current_user'], ability: 'guild:read', guildOf: () => undefined,
+    handler: async ({ call }) => user(await call('get_current_user', {})),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/user/me/guilds', summary: 'List guilds.', tags: ['User'], response: z.array(S.TtGuild),
+    operations: ['list_guilds'], ability: 'guild:read', guildOf: () => undefined,
+    handler: async ({ call }) => itemsOf(await call('list_guilds', {})).map(guild),
+  }),
+];
