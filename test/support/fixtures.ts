@@ -38,3 +38,32 @@ export async function seedGuild(db: Kysely<DB>, opts: { priorityLevels?: Level[]
 export function staffActor(userId: string, guilds: string[] | null = null): Actor {
   return { userId, tokenId: null, abilities: 'all', guilds, asBot: false };
 }
+
+/** Gives a ticket the Discord ids the outbox would have recorded (channel, thread, notes thread). */
+export async function attachDiscordIds(db: Kysely<DB>, ticketId: string, ids: { channel_id?: string; thread_id?: string; notes_thread_id?: string } = {}): Promise<{ channel_id: string; notes_thread_id: string | null }> {
+  const channelId = ids.channel_id ?? snowflake();
+  await db.updateTable('tickets').set({ channel_id: channelId, thread_id: ids.thread_id ?? null, notes_thread_id: ids.notes_thread_id ?? null })
+    .where('id', '=', ticketId).execute();
+  return { channel_id: channelId, notes_thread_id: ids.notes_thread_id ?? null };
+}
+
+/** A guild member with roles (as guild sync would store it). */
+export async function seedMember(db: Kysely<DB>, guildId: string, userId: string, roles: string[] = []): Promise<void> {
+  await db.insertInto('members').values({ guild_id: guildId, user_id: userId, nick: null, roles: JSON.stringify(roles), joined_at: null, left_at: null })
+    .onConflict((oc) => oc.columns(['guild_id', 'user_id']).doUpdateSet({ roles: JSON.stringify(roles) })).execute();
+}
+
+/** Sets the staff roles of a ticket group. */
+export async function setStaffRoles(db: Kysely<DB>, groupId: string, roleIds: string[]): Promise<void> {
+  await db.updateTable('ticket_groups').set({ staff_role_ids: JSON.stringify(roleIds) }).where('id', '=', groupId).execute();
+}
+
+/** A clock tests move by hand: `now()` for the engine, `set` / `advance` to move it. */
+export function manualClock(start = '2025-03-10T12:00:00.000Z') {
+  let t = new Date(start).getTime();
+  return {
+    now: () => new Date(t),
+    set: (iso: string) => { t = new Date(iso).getTime(); },
+    advance: (seconds: number) => { t += seconds * 1000; },
+  };
+}
