@@ -9,6 +9,8 @@ import type { CreateTicketInput } from './tickets/create.js';
 import { createTokens } from './tokens.js';
 import { createOutbox, type OutboxOptions } from './outbox.js';
 import type { TicketTarget } from './tickets/actions.js';
+import { createTranscripts } from './transcripts/index.js';
+import { createStats } from './stats.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -35,6 +37,8 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     },
     outbox,
     tokens: createTokens(ctx, { adminToken: opts.adminToken }),
+    transcripts: createTranscripts(ctx),
+    stats: createStats(ctx),
   };
 }
 
