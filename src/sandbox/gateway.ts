@@ -174,10 +174,13 @@ export class Gateway {
       }
     });
     ws.on('error', (err) => this.deps.logger.debug({ err }, 'gateway socket error'));
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.connections.delete(conn);
       const s = conn.session;
-      if (s && s.socket === ws) {
+      // A normal close (1000/1001) ends the session on Discord; anything else stays resumable.
+      if (s && s.socket === ws && (code === 1000 || code === 1001)) {
+        this.endSession(s);
+      } else if (s && s.socket === ws) {
         s.socket = null;
         s.expiry = setTimeout(() => this.endSession(s), RESUME_WINDOW_MS);
         s.expiry.unref();
