@@ -10,9 +10,14 @@ export function describeRef(ref: TicketRef): string {
   return ref.ticket_id ? `ticket ${ref.ticket_id}` : `the ticket of channel ${ref.channel_id}`;
 }
 
-export async function findTicket(db: Db | Tx, guildId: string, ref: TicketRef, opts: { forUpdate?: boolean } = {}): Promise<TicketRow> {
+export async function findTicket(db: Db | Tx, guildId: string, ref: TicketRef, opts?: { forUpdate?: boolean; withTemplate?: false }): Promise<TicketRow>;
+/** withTemplate: also read the group's name template in the same query (for the default name). */
+export async function findTicket(db: Db | Tx, guildId: string, ref: TicketRef, opts: { withTemplate: true }): Promise<TicketRow & { name_template: string | null }>;
+export async function findTicket(db: Db | Tx, guildId: string, ref: TicketRef, opts: { forUpdate?: boolean; withTemplate?: boolean } = {}): Promise<TicketRow & { name_template?: string | null }> {
   if (!ref.ticket_id && !ref.channel_id) throw invalid('Give ticket_id or channel_id to say which ticket.', [{ path: 'ticket_id', message: 'ticket_id or channel_id is required' }]);
-  let query = db.selectFrom('tickets').selectAll().where('guild_id', '=', guildId);
+  let query = db.selectFrom('tickets').selectAll('tickets')
+    .$if(opts.withTemplate === true, (qb) => qb.select((eb) => eb.selectFrom('ticket_groups').select('name_template').whereRef('ticket_groups.id', '=', 'tickets.group_id').as('name_template')))
+    .where('guild_id', '=', guildId);
   if (ref.ticket_id) query = query.where('id', '=', ref.ticket_id);
   else {
     const channelId = ref.channel_id as string;

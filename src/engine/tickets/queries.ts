@@ -44,23 +44,26 @@ function decodeCursor(cursor: string): Cursor {
 }
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
-export function createTicketQueries(ctx: EngineContext) {
-  const templates = async (ids: string[]) => {
-    if (ids.length === 0) return new Map<string, string>();
-    const rows = await ctx.db.selectFrom('ticket_groups').select(['id', 'name_template']).where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, r.name_template]));
-  };
+/**
+ * `count(*) over ()` counts the filtered rows before offset/limit, so any returned row carries the
+ * total. With no row (a page past the end) or with a keyset cursor (which filters rows away) the
+ * total needs its own count.
+ */
+async function totalOf(rows: ReadonlyArray<{ total_count: string }>, keyset: boolean, count: () => Promise<number>): Promise<number> {
+  const first = rows[0];
+  if (first && !keyset) return Number(first.total_count);
+  return count();
+}
 
+export function createTicketQueries(ctx: EngineContext) {
   return {
     async get(input: { guild_id: string; ticket: TicketRef }): Promise<TicketView> {
-      await requireTicketsModule(ctx.db, input.guild_id);
-      const row = await findTicket(ctx.db, input.guild_id, input.ticket);
-      const t = await templates([row.group_id]);
-      return ticketView(row, t.get(row.group_id));
+      // The module check and the read are independent: run them side by side (one round trip of latency).
+      const [, { name_template, ...row }] = await Promise.all([requireTicketsModule(ctx.db, input.guild_id), findTicket(ctx.db, input.guild_id, input.ticket, { withTemplate: true })]);
+      return ticketView(row, name_template ?? undefined);
     },
 
     async list(input: ListTicketsInput): Promise<TicketPage> {
-      await requireTicketsModule(ctx.db, input.guild_id);
       const perPage = Math.min(Math.max(input.per_page ?? 25, 1), 100);
       const sort = input.sort ?? 'number';
       const order = input.order ?? 'desc';
@@ -83,9 +86,8 @@ export function createTicketQueries(ctx: EngineContext) {
           eb('opening_message', 'ilike', pattern),
         ]));
       }
-      const countRow = await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-      const total = Number(countRow.n);
-      let pageQ = q.selectAll();
+      let pageQ = q.selectAll('tickets').select(sql<string>`count(*) over ()`.as('total_count'))
+        .select((eb) => eb.selectFrom('ticket_groups').select('name_template').whereRef('ticket_groups.id', '=', 'tickets.group_id').as('name_template'));
       let page = Math.max(input.page ?? 1, 1);
       if (input.cursor) {
         const c = decodeCursor(input.cursor);
@@ -96,13 +98,14 @@ export function createTicketQueries(ctx: EngineContext) {
       }
       pageQ = pageQ.orderBy(sort, order);
       if (sort !== 'number') pageQ = pageQ.orderBy('number', order);
-      const rows = await pageQ.limit(perPage + 1).execute();
+      // The module check runs beside the page query; the total comes with the page (window count).
+      const [, rows] = await Promise.all([requireTicketsModule(ctx.db, input.guild_id), pageQ.limit(perPage + 1).execute()]);
+      const total = await totalOf(rows, input.cursor !== undefined, () => q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)));
       const more = rows.length > perPage;
       const pageRows = rows.slice(0, perPage);
-      const t = await templates([...new Set(pageRows.map((r) => r.group_id))]);
       const last = pageRows.at(-1);
       return {
-        tickets: pageRows.map((r) => ticketView(r, t.get(r.group_id))),
+        tickets: pageRows.map(({ total_count: _total, name_template, ...row }) => ticketView(row, name_template ?? undefined)),
         total,
         page,
         per_page: perPage,
