@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
-import type { JobRow, TicketRow } from '../db/schema.js';
+import type { GroupRow, JobRow, TicketRow } from '../db/schema.js';
 import { systemActor, type Actor } from './actor.js';
 import type { EngineContext } from './context.js';
 import { appendEvent } from './events.js';
@@ -43,6 +43,13 @@ export interface TicketLink {
   thread_id?: string | null;
   channel_parent_id?: string | null;
   notes_thread_id?: string | null;
+}
+
+export interface TicketContext {
+  ticket: TicketRow;
+  group: GroupRow;
+  channelMembers: string[];
+  notesMembers: string[];
 }
 
 export interface JobOutcome { id: string; status: 'done' | 'dead' | 'pending' | 'running'; error: string | null }
@@ -277,6 +284,42 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
         .where('tickets.guild_id', '=', guildId).where('tickets.owner_id', '=', userId)
         .where('tickets.status', '=', 'open').where('tickets.deleted_at', 'is', null)
         .where('ticket_groups.close_on_leave', '=', true).execute();
+    },
+
+    /** Everything a job needs to know about its ticket, read fresh when the job runs. */
+    async ticketContext(ticketId: string): Promise<TicketContext | null> {
+      const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
+      if (!ticket) return null;
+      const group = await db.selectFrom('ticket_groups').selectAll().where('id', '=', ticket.group_id).executeTakeFirstOrThrow();
+      const members = await db.selectFrom('ticket_members').select(['user_id', 'scope']).where('ticket_id', '=', ticketId).orderBy('added_at').execute();
+      return {
+        ticket, group,
+        channelMembers: members.filter((m) => m.scope === 'channel').map((m) => m.user_id),
+        notesMembers: members.filter((m) => m.scope === 'notes').map((m) => m.user_id),
+      };
+    },
+
+    /** Members holding one of `roleIds` (staff to add to a private thread), at most `limit`. */
+    async membersWithRoles(guildId: string, roleIds: readonly string[], limit = 50): Promise<string[]> {
+      if (roleIds.length === 0) return [];
+      const rows = await db.selectFrom('members').select('user_id').where('guild_id', '=', guildId).where('left_at', 'is', null)
+        .where(sql<boolean>`jsonb_exists_any(roles, ${sql.val([...roleIds])}::text[])`).orderBy('user_id').limit(limit).execute();
+      return rows.map((r) => r.user_id);
+    },
+
+    /** Another ticket already holds this channel or thread (a retry must not adopt it). */
+    async channelTaken(channelId: string, exceptTicketId: string): Promise<boolean> {
+      const row = await db.selectFrom('tickets').select('id').where('id', '!=', exceptTicketId)
+        .where((eb) => eb.or([eb('channel_id', '=', channelId), eb('thread_id', '=', channelId), eb('notes_thread_id', '=', channelId)])).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Where a panel's message now lives (the panel row was read when the job ran). */
+    async recordPanelMessage(guildId: string, panelId: string, channelId: string, messageId: string): Promise<void> {
+      const res = await db.updateTable('panels').set({ channel_id: channelId, message_id: messageId, updated_at: sql`now()` })
+        .where('id', '=', panelId).where('guild_id', '=', guildId)
+        .where(sql<boolean>`(channel_id, message_id) IS DISTINCT FROM (${channelId}, ${messageId})`).executeTakeFirst();
+      if (Number(res.numUpdatedRows) > 0) ctx.changes.emit('guild', { guildId });
     },
 
     /** Counts per status (health and benchmarks). */

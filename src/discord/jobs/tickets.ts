@@ -1,0 +1,342 @@
+/**
+ * Ticket jobs. Every state job (close, reopen, lock, assign, members, owner, move) recomputes the
+ * channel's wanted state from the ticket row and applies it in one PATCH, so a retried or reordered
+ * job converges instead of drifting. Created channels and threads are recorded on the ticket before
+ * anything else; a retry after a crash looks for what the earlier attempt made before creating again.
+ */
+import { ChannelType, Routes } from 'discord.js';
+import type { TicketContext } from '../../engine/outbox.js';
+import { INVALID_FORM, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
+import { ticketOverwrites } from '../permissions.js';
+import { channelSlug, notice, openingMessage, ticketName } from '../render.js';
+import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler } from './context.js';
+
+const CATEGORY_LIMIT = 50;
+const ARCHIVE_WEEK = 10080;
+
+async function load(c: JobContext): Promise<TicketContext | null> {
+  if (!c.job.ticket_id) throw new PermanentJobError(`${c.job.kind} job ${c.job.id} names no ticket`);
+  return c.engine.outbox.ticketContext(c.job.ticket_id);
+}
+
+/** The channel (or thread) holding the conversation, or null when Discord never got one. */
+const conversationId = (tc: TicketContext): string | null => tc.ticket.thread_id ?? tc.ticket.channel_id;
+
+// ---------- open ----------
+
+export const openTicket: JobHandler = async (c) => {
+  const tc = await load(c);
+  if (!tc || tc.ticket.deleted_at) return { result: { skipped: 'ticket deleted' } };
+  const id = tc.group.mode === 'thread' ? await ensureThread(c, tc) : await ensureChannel(c, tc);
+  if (!tc.ticket.opening_message_id) {
+    const fresh = (await load(c)) ?? tc;
+    const messageId = await sendOnce(c, id, 'opening', openingMessage(fresh.ticket, fresh.group));
+    await c.engine.outbox.setOpeningMessage(tc.ticket.id, messageId);
+  }
+  return { result: { channel_id: id } };
+};
+
+async function ensureChannel(c: JobContext, tc: TicketContext): Promise<string> {
+  if (tc.ticket.channel_id) return tc.ticket.channel_id;
+  const name = channelSlug(ticketName(tc.ticket, tc.group));
+  if (c.job.checkpoint['creating'] === true) {
+    const found = await findMadeChannel(c, tc, name);
+    if (found) {
+      await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: found.id, channel_parent_id: found.parent_id ?? null });
+      return found.id;
+    }
+  }
+  await checkpoint(c, { creating: true });
+  const body = {
+    name, type: ChannelType.GuildText,
+    topic: `Ticket #${tc.ticket.number}${tc.ticket.topic ? ` · ${tc.ticket.topic}` : ''}`.slice(0, 1024),
+    permission_overwrites: ticketOverwrites({
+      guildId: tc.ticket.guild_id, botUserId: c.botUserId, ownerId: tc.ticket.owner_id, assignedId: tc.ticket.assigned_id,
+      staffRoleIds: tc.group.staff_role_ids, memberIds: tc.channelMembers, readOnly: tc.ticket.status === 'closed' || tc.ticket.locked_at !== null,
+    }),
+  };
+  const channel = await createInCategory(c, tc, body);
+  await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: channel.id, channel_parent_id: channel.parent_id ?? null });
+  return channel.id;
+}
+
+/** Creates the channel in the group's category, overflowing to the next one when a category is full. */
+async function createInCategory(c: JobContext, tc: TicketContext, body: Record<string, unknown>): Promise<ApiChannel> {
+  const first = tc.group.opened_category_id;
+  const post = (parent: string | null) => c.rest.post(Routes.guildChannels(tc.ticket.guild_id), { body: { ...body, ...(parent ? { parent_id: parent } : {}) } });
+  try {
+    return ApiChannel.parse(await post(first));
+  } catch (err) {
+    if (!first || !isCategoryFull(err)) throw err;
+  }
+  // Full: take the next category of the same name with room (Discord counts, we only check), or make one.
+  const all = ApiChannel.array().parse(await c.rest.get(Routes.guildChannels(tc.ticket.guild_id)));
+  const home = all.find((ch) => ch.id === first);
+  const children = (id: string) => all.filter((ch) => ch.parent_id === id).length;
+  const siblings = all.filter((ch) => ch.type === ChannelType.GuildCategory && ch.id !== first && home && ch.name === home.name && children(ch.id) < CATEGORY_LIMIT);
+  for (const category of siblings) {
+    try { return ApiChannel.parse(await post(category.id)); } catch (err) { if (!isCategoryFull(err)) throw err; }
+  }
+  const created = ApiChannel.parse(await c.rest.post(Routes.guildChannels(tc.ticket.guild_id), {
+    body: { name: home?.name ?? 'Tickets', type: ChannelType.GuildCategory, permission_overwrites: home?.permission_overwrites ?? [] },
+  }));
+  return ApiChannel.parse(await post(created.id));
+}
+
+function isCategoryFull(err: unknown): boolean {
+  const e = err as { code?: unknown; rawError?: { errors?: Record<string, unknown> } };
+  return e.code === INVALID_FORM && JSON.stringify(e.rawError?.errors ?? {}).includes('CHANNEL_PARENT_MAX_CHANNELS');
+}
+
+/** After a crash between "create" and "record": the channel we made, recognised by name, owner overwrite and age. */
+async function findMadeChannel(c: JobContext, tc: TicketContext, name: string): Promise<ApiChannel | null> {
+  const all = ApiChannel.array().parse(await c.rest.get(Routes.guildChannels(tc.ticket.guild_id)));
+  const since = tc.ticket.created_at.getTime() - 5_000;
+  for (const ch of all) {
+    if (ch.type !== ChannelType.GuildText || ch.name !== name || snowflakeTime(ch.id) < since) continue;
+    if (!ch.permission_overwrites?.some((o) => o.id === tc.ticket.owner_id && o.type === 1)) continue;
+    if (await c.engine.outbox.channelTaken(ch.id, tc.ticket.id)) continue;
+    return ch;
+  }
+  return null;
+}
+
+async function ensureThread(c: JobContext, tc: TicketContext): Promise<string> {
+  const existing = tc.ticket.thread_id;
+  if (existing) {
+    await addThreadMembers(c, existing, await threadMembersOf(c, tc));
+    return existing;
+  }
+  const parent = tc.group.opened_channel_id;
+  if (!parent) throw new PermanentJobError(`Ticket group "${tc.group.name}" opens thread tickets but has no opened_channel_id to create them in; set it on the group.`);
+  const name = ticketName(tc.ticket, tc.group).slice(0, 100);
+  let thread: ApiChannel | null = null;
+  if (c.job.checkpoint['creating'] === true) thread = await findMadeThread(c, tc, parent, name);
+  if (!thread) {
+    await checkpoint(c, { creating: true });
+    thread = ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
+      body: { name, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
+    }));
+  }
+  await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: thread.id, thread_id: thread.id, channel_parent_id: parent });
+  await addThreadMembers(c, thread.id, await threadMembersOf(c, tc));
+  return thread.id;
+}
+
+async function findMadeThread(c: JobContext, tc: TicketContext, parent: string, name: string): Promise<ApiChannel | null> {
+  const body = (await c.rest.get(Routes.guildActiveThreads(tc.ticket.guild_id))) as { threads?: unknown };
+  const threads = ApiChannel.array().parse(body.threads ?? []);
+  const since = tc.ticket.created_at.getTime() - 5_000;
+  for (const t of threads) {
+    if (t.parent_id !== parent || t.name !== name || snowflakeTime(t.id) < since) continue;
+    if (await c.engine.outbox.channelTaken(t.id, tc.ticket.id)) continue;
+    return t;
+  }
+  return null;
+}
+
+/** Owner, ticket members, assignee and the group's staff (up to 50): who a private ticket thread holds. */
+async function threadMembersOf(c: JobContext, tc: TicketContext): Promise<string[]> {
+  const staff = await c.engine.outbox.membersWithRoles(tc.ticket.guild_id, tc.group.staff_role_ids);
+  return [...new Set([tc.ticket.owner_id, ...tc.channelMembers, ...(tc.ticket.assigned_id ? [tc.ticket.assigned_id] : []), ...staff])];
+}
+
+async function addThreadMembers(c: JobContext, threadId: string, userIds: readonly string[]): Promise<void> {
+  const added = new Set((c.job.checkpoint['thread_members'] as string[] | undefined) ?? []);
+  for (const userId of userIds) {
+    if (added.has(userId)) continue;
+    await unlessGone(() => c.rest.put(Routes.threadMembers(threadId, userId)), [10007, 10013], null);
+    added.add(userId);
+    await checkpoint(c, { thread_members: [...added] });
+  }
+}
+
+// ---------- state jobs ----------
+
+function wantedParent(tc: TicketContext): string | null | undefined {
+  const { ticket: t, group: g } = tc;
+  const special = [g.closed_category_id, g.locked_category_id, g.assigned_category_id].filter((x): x is string => Boolean(x));
+  if (t.status === 'closed') return g.closed_category_id ?? undefined;
+  if (t.locked_at && g.locked_category_id) return g.locked_category_id;
+  if (t.assigned_id && g.assigned_category_id) return g.assigned_category_id;
+  // Back from a special category to the group's; otherwise stay (an overflow category is fine).
+  if (!t.channel_parent_id || special.includes(t.channel_parent_id)) return g.opened_category_id ?? undefined;
+  return undefined;
+}
+
+/** Applies the ticket's wanted overwrites (and category) to its channel in one PATCH. */
+async function syncChannel(c: JobContext, tc: TicketContext): Promise<void> {
+  const channelId = tc.ticket.channel_id;
+  if (!channelId) return;
+  const overwrites = ticketOverwrites({
+    guildId: tc.ticket.guild_id, botUserId: c.botUserId, ownerId: tc.ticket.owner_id, assignedId: tc.ticket.assigned_id,
+    staffRoleIds: tc.group.staff_role_ids, memberIds: tc.channelMembers, readOnly: tc.ticket.status === 'closed' || tc.ticket.locked_at !== null,
+  });
+  const parent = wantedParent(tc);
+  const move = parent !== undefined && parent !== tc.ticket.channel_parent_id;
+  const patch = (withParent: boolean) => c.rest.patch(Routes.channel(channelId), {
+    body: { permission_overwrites: overwrites, ...(withParent ? { parent_id: parent } : {}) },
+  });
+  try {
+    await patch(move);
+  } catch (err) {
+    if (!move || !isCategoryFull(err)) throw err;
+    await patch(false); // the target category is full: keep the place, still fix the permissions
+    return;
+  }
+  if (move) await c.engine.outbox.linkTicket(tc.ticket.id, { channel_parent_id: parent ?? null });
+}
+
+/** Thread tickets: closed = archived and locked, locked = locked. */
+async function syncThread(c: JobContext, tc: TicketContext): Promise<void> {
+  const threadId = tc.ticket.thread_id;
+  if (!threadId) return;
+  const closed = tc.ticket.status === 'closed';
+  await c.rest.patch(Routes.channel(threadId), { body: { archived: closed, locked: closed || tc.ticket.locked_at !== null } });
+}
+
+/** Edits the opening message so its embed shows the current status, assignee and priority. */
+async function refreshOpening(c: JobContext, tc: TicketContext): Promise<void> {
+  const channelId = conversationId(tc);
+  const messageId = tc.ticket.opening_message_id;
+  if (!channelId || !messageId) return;
+  const body = openingMessage(tc.ticket, tc.group);
+  await unlessGone(() => c.rest.patch(Routes.channelMessage(channelId, messageId), { body: { embeds: body.embeds, components: body.components } }), [UNKNOWN_MESSAGE], null);
+}
+
+const mention = (id: string | null) => (id ? `<@${id}>` : 'the bot');
+
+/** A state job: post its notice, apply the state, refresh the opening message. Threads get notices before archiving. */
+function stateJob(describe: (tc: TicketContext, payload: Record<string, unknown>) => string | null, extra?: (c: JobContext, tc: TicketContext) => Promise<void>): JobHandler {
+  return async (c) => {
+    const tc = await load(c);
+    if (!tc || tc.ticket.deleted_at) return { result: { skipped: 'ticket deleted' } };
+    const target = conversationId(tc);
+    if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
+    const text = describe(tc, c.job.payload);
+    const isThread = tc.group.mode === 'thread' || tc.ticket.thread_id !== null;
+    if (isThread) {
+      // A message cannot be posted into an archived thread: reopen first, archive last.
+      if (tc.ticket.status === 'open') await syncThread(c, tc);
+      await extra?.(c, tc);
+      if (text) await sendOnce(c, target, 'notice', notice(text));
+      await refreshOpening(c, tc);
+      if (tc.ticket.status === 'closed') await syncThread(c, tc);
+    } else {
+      await syncChannel(c, tc);
+      await extra?.(c, tc);
+      if (text) await sendOnce(c, target, 'notice', notice(text));
+      await refreshOpening(c, tc);
+    }
+    return { result: {} };
+  };
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+export const closeTicket: JobHandler = async (c) => {
+  const base = await stateJob((tc, p) => `🔒 Ticket closed by ${mention(tc.ticket.closed_by)}${str(p['reason']) ? `: ${str(p['reason'])}` : '.'}`)(c);
+  const tc = await load(c);
+  // A closed ticket's transcript is saved to the transcript channel and sent to its owner, once.
+  if (tc && !tc.ticket.deleted_at && c.job.checkpoint['transcript_queued'] !== true) {
+    const target = { guild_id: tc.ticket.guild_id, ticket: { ticket_id: tc.ticket.id } };
+    const bot = { userId: null, tokenId: null, abilities: 'all' as const, guilds: null, asBot: true };
+    if (tc.group.transcript_channel_id) await c.engine.transcripts.save(bot, target);
+    await c.engine.transcripts.send(bot, { ...target, user_id: tc.ticket.owner_id });
+    await checkpoint(c, { transcript_queued: true });
+  }
+  return base;
+};
+
+export const reopenTicket = stateJob(() => '🔓 Ticket reopened.');
+export const lockTicket = stateJob(() => '🔒 Ticket locked: only staff can write.');
+export const unlockTicket = stateJob(() => '🔓 Ticket unlocked.');
+
+export const assignTicket = stateJob(
+  (tc) => (tc.ticket.assigned_id ? `🙋 Claimed by <@${tc.ticket.assigned_id}>.` : 'The ticket is no longer assigned.'),
+  async (c, tc) => {
+    if (tc.ticket.thread_id && tc.ticket.assigned_id) await addThreadMembers(c, tc.ticket.thread_id, [tc.ticket.assigned_id]);
+  },
+);
+
+export const changeOwner = stateJob(
+  (tc) => `Ticket owner is now <@${tc.ticket.owner_id}>.`,
+  async (c, tc) => {
+    if (tc.ticket.thread_id) await addThreadMembers(c, tc.ticket.thread_id, [tc.ticket.owner_id]);
+  },
+);
+
+export const moveTicket = stateJob((tc) => `Moved to ${tc.group.name}.`);
+
+export const setPriority = stateJob((tc) => {
+  const label = tc.ticket.priority === null ? null : tc.group.priority_levels[tc.ticket.priority]?.label ?? String(tc.ticket.priority);
+  return label ? `Priority set to **${label}**.` : 'Priority cleared.';
+});
+
+export const addMember = stateJob(
+  (_tc, p) => `<@${String(p['user_id'])}> was added to the ticket.`,
+  async (c, tc) => {
+    const userId = str(c.job.payload['user_id']);
+    if (tc.ticket.thread_id && userId) await addThreadMembers(c, tc.ticket.thread_id, [userId]);
+  },
+);
+
+export const removeMember = stateJob(
+  (_tc, p) => `<@${String(p['user_id'])}> was removed from the ticket.`,
+  async (c, tc) => {
+    const userId = str(c.job.payload['user_id']);
+    const threadId = tc.ticket.thread_id;
+    if (threadId && userId) await unlessGone(() => c.rest.delete(Routes.threadMembers(threadId, userId)), [10007, 10013, UNKNOWN_CHANNEL], null);
+  },
+);
+
+export const deleteTicket: JobHandler = async (c) => {
+  const tc = await load(c);
+  if (!tc) return { result: { skipped: 'ticket gone' } };
+  const ids = [...new Set([tc.ticket.notes_thread_id, tc.ticket.thread_id ?? tc.ticket.channel_id].filter((x): x is string => Boolean(x)))];
+  for (const id of ids) await unlessGone(() => c.rest.delete(Routes.channel(id)), [UNKNOWN_CHANNEL], null);
+  return { result: { deleted: ids } };
+};
+
+// ---------- notes thread ----------
+
+export const createNotes: JobHandler = async (c) => {
+  const tc = await load(c);
+  if (!tc || tc.ticket.deleted_at) return { result: { skipped: 'ticket deleted' } };
+  let notesId = tc.ticket.notes_thread_id;
+  if (!notesId) {
+    const parent = tc.ticket.thread_id ? tc.ticket.channel_parent_id : tc.ticket.channel_id;
+    if (!parent) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
+    const name = `notes-${tc.ticket.number}`;
+    let thread: ApiChannel | null = null;
+    if (c.job.checkpoint['creating'] === true) thread = await findMadeThread(c, tc, parent, name);
+    if (!thread) {
+      await checkpoint(c, { creating: true });
+      thread = ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
+        body: { name, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
+      }));
+    }
+    notesId = thread.id;
+    await c.engine.outbox.linkTicket(tc.ticket.id, { notes_thread_id: notesId });
+  }
+  const members = [...new Set([...tc.notesMembers, ...(tc.ticket.assigned_id ? [tc.ticket.assigned_id] : [])])];
+  await addThreadMembers(c, notesId, members);
+  await sendOnce(c, notesId, 'notes', notice(`📝 Staff notes for ticket #${tc.ticket.number}. The ticket owner cannot see this thread.`));
+  return { result: { notes_thread_id: notesId } };
+};
+
+function notesMemberJob(op: 'add' | 'remove'): JobHandler {
+  return async (c) => {
+    const tc = await load(c);
+    const userId = str(c.job.payload['user_id']);
+    if (!tc || !userId) return { result: { skipped: 'nothing to do' } };
+    const notesId = tc.ticket.notes_thread_id;
+    if (!notesId) throw new Error(`Ticket #${tc.ticket.number} has no notes thread yet; its create job has not succeeded.`);
+    if (op === 'add') await addThreadMembers(c, notesId, [userId]);
+    else await unlessGone(() => c.rest.delete(Routes.threadMembers(notesId, userId)), [10007, 10013, UNKNOWN_CHANNEL], null);
+    return { result: {} };
+  };
+}
+
+export const addNotesMember = notesMemberJob('add');
+export const removeNotesMember = notesMemberJob('remove');

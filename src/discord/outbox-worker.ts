@@ -1,0 +1,160 @@
+/**
+ * The outbox worker: claims due jobs (FOR UPDATE SKIP LOCKED, so several processes share one
+ * database safely), performs them through the driver, and records done / retry / dead. Wakes at once
+ * on new jobs (engine.changes in-process, LISTEN/NOTIFY across PostgreSQL processes) and otherwise
+ * sleeps until the next job falls due.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { REST } from 'discord.js';
+import pg from 'pg';
+import type { Database } from '../db/connect.js';
+import type { Engine } from '../engine/index.js';
+import type { ClaimedJob } from '../engine/outbox.js';
+import type { Logger } from '../logger.js';
+import { classify } from './errors.js';
+import { PermanentJobError } from './jobs/context.js';
+import { handlerFor } from './jobs/index.js';
+
+export interface WorkerOptions {
+  engine: Engine;
+  database: Pick<Database, 'kind' | 'connectionString'>;
+  rest: REST;
+  botUserId: string;
+  logger: Logger;
+  /** Jobs in flight at once (default 32: jobs of different channels run in parallel). */
+  concurrency?: number;
+  /** Longest sleep between polls when nothing is due (default 5 s). */
+  pollMs?: number;
+  workerId?: string;
+}
+
+export interface Worker {
+  readonly id: string;
+  /** Jobs finished (done or dead) by this worker. */
+  readonly stats: { done: number; dead: number; retried: number; deferred: number };
+  wake(): void;
+  /** Resolves when no job is due or running anywhere (tests). */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startWorker(opts: WorkerOptions): Worker {
+  const { engine, logger } = opts;
+  const outbox = engine.outbox;
+  const id = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const concurrency = opts.concurrency ?? 32;
+  const pollMs = opts.pollMs ?? 5_000;
+  const inFlight = new Map<string, Promise<void>>();
+  const stats = { done: 0, dead: 0, retried: 0, deferred: 0 };
+  let stopped = false;
+  let wakeUp: (() => void) | null = null;
+  let pending = false;
+  const wake = () => { pending = true; wakeUp?.(); };
+
+  const onJobs = () => wake();
+  engine.changes.on('jobs', onJobs);
+
+  // PostgreSQL: other processes' commits arrive as NOTIFY.
+  let listener: pg.Client | null = null;
+  if (opts.database.kind === 'postgres' && opts.database.connectionString) {
+    const client = new pg.Client({ connectionString: opts.database.connectionString });
+    listener = client;
+    client.on('notification', wake);
+    client.on('error', (err) => logger.warn({ err: err.message }, 'outbox LISTEN connection failed; polling instead'));
+    client.connect().then(() => client.query('LISTEN discord_jobs')).catch((err: unknown) => {
+      logger.warn({ err: (err as Error).message }, 'outbox LISTEN failed; polling instead');
+    });
+  }
+
+  // Keeps the locks of slow jobs fresh, so no other worker takes them over.
+  const heartbeat = setInterval(() => {
+    outbox.heartbeat(id, [...inFlight.keys()]).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'outbox heartbeat failed'));
+  }, Math.max(500, Math.floor(outbox.leaseMs / 3)));
+  heartbeat.unref();
+
+  async function perform(job: ClaimedJob): Promise<void> {
+    const handler = handlerFor(job.kind);
+    try {
+      if (!handler) throw new PermanentJobError(`No driver for job kind "${job.kind}"`);
+      const out = await handler({ rest: opts.rest, engine, botUserId: opts.botUserId, logger, job });
+      if (out && 'defer' in out) {
+        await outbox.defer(job, id, out.defer, out.why);
+        stats.deferred++;
+        return;
+      }
+      await outbox.complete(job, id, out?.result ?? {}, out?.followUps ?? []);
+      stats.done++;
+    } catch (err) {
+      const c = err instanceof PermanentJobError ? { retryable: false, message: err.message } : classify(err);
+      const outcome = await outbox.fail(job, id, c.message, { permanent: !c.retryable });
+      if (outcome === 'dead') {
+        stats.dead++;
+        logger.warn({ job: job.id, kind: job.kind, attempts: job.attempts, error: c.message }, 'Discord job is dead');
+      } else {
+        stats.retried++;
+        logger.info({ job: job.id, kind: job.kind, attempts: job.attempts, error: c.message }, 'Discord job failed; retrying later');
+      }
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      pending = false;
+      let claimed: ClaimedJob[] = [];
+      const room = concurrency - inFlight.size;
+      if (room > 0) {
+        try {
+          claimed = await outbox.claim(id, room);
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'outbox claim failed');
+        }
+      }
+      for (const job of claimed) {
+        const p = perform(job).catch((err: unknown) => logger.error({ err: (err as Error).message, job: job.id }, 'outbox bookkeeping failed'))
+          .finally(() => { inFlight.delete(job.id); wake(); });
+        inFlight.set(job.id, p);
+      }
+      if (stopped) break;
+      if (claimed.length > 0 && claimed.length === room) continue; // maybe more are due
+      if (pending) continue;
+      let sleep = pollMs;
+      if (inFlight.size < concurrency) {
+        const due = await outbox.nextDueAt().catch(() => null);
+        if (due) sleep = Math.max(10, Math.min(pollMs, due.getTime() - Date.now()));
+      }
+      if (pending) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, sleep);
+        function done() { clearTimeout(timer); wakeUp = null; resolve(); }
+        wakeUp = done;
+      });
+    }
+  }
+  const running = loop();
+
+  return {
+    id,
+    stats,
+    wake,
+    async idle(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await outbox.counts();
+        const open = (counts['running'] ?? 0) + (await outbox.nextDueAt().then((d) => (d && d.getTime() <= Date.now() + 50 ? 1 : 0)));
+        if (open === 0 && inFlight.size === 0) return;
+        if (Date.now() > deadline) throw new Error(`outbox not idle after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      engine.changes.off('jobs', onJobs);
+      clearInterval(heartbeat);
+      await running;
+      await Promise.allSettled(inFlight.values());
+      await listener?.end().catch(() => {});
+    },
+  };
+}

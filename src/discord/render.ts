@@ -1,0 +1,130 @@
+/**
+ * What the bot shows in Discord: component custom ids (parsed back by the gateway), the opening
+ * message with its status embed, and short notices. Pure functions, no discord.js client.
+ */
+import { ButtonStyle, ComponentType, TextInputStyle } from 'discord.js';
+import type { FormAnswer, FormField, GroupRow, Level, TicketRow } from '../db/schema.js';
+import { defaultTicketName } from '../engine/views.js';
+
+/** Custom ids: `tb:<verb>:<id>[:<id>]`, at most 100 characters. */
+export const ids = {
+  close: (ticketId: string) => `tb:close:${ticketId}`,
+  claim: (ticketId: string) => `tb:claim:${ticketId}`,
+  closeModal: (ticketId: string) => `tb:closeform:${ticketId}`,
+  panelOption: (panelId: string, optionId: string) => `tb:panel:${panelId}:${optionId}`,
+  panelSelect: (panelId: string) => `tb:panelsel:${panelId}`,
+  openForm: (groupId: string, panelId: string | null) => `tb:form:${groupId}:${panelId ?? '-'}`,
+  formField: (index: number) => `field_${index}`,
+  reasonField: 'reason',
+};
+
+export type ParsedId =
+  | { verb: 'close' | 'claim' | 'closeform'; ticketId: string }
+  | { verb: 'panel'; panelId: string; optionId: string }
+  | { verb: 'panelsel'; panelId: string }
+  | { verb: 'form'; groupId: string; panelId: string | null };
+
+export function parseCustomId(customId: string): ParsedId | null {
+  const [prefix, verb, a, b] = customId.split(':');
+  if (prefix !== 'tb' || !verb || !a) return null;
+  if (verb === 'close' || verb === 'claim' || verb === 'closeform') return { verb, ticketId: a };
+  if (verb === 'panel' && b) return { verb, panelId: a, optionId: b };
+  if (verb === 'panelsel') return { verb, panelId: a };
+  if (verb === 'form' && b) return { verb, groupId: a, panelId: b === '-' ? null : b };
+  return null;
+}
+
+export function ticketName(ticket: TicketRow, group: Pick<GroupRow, 'name_template'>): string {
+  return ticket.name ?? defaultTicketName(group.name_template, ticket);
+}
+
+/** Discord's text channel name rules, so comparing with what Discord stored is meaningful. */
+export function channelSlug(name: string): string {
+  const slug = name.toLowerCase().replace(/\s+/g, '-').replace(/[^\p{L}\p{N}_-]/gu, '').replace(/-+/g, '-').slice(0, 100);
+  return slug || 'ticket';
+}
+
+const levelLabel = (levels: readonly Level[], i: number | null): string | null => (i === null ? null : levels[i]?.label ?? String(i));
+
+function fillTemplate(template: string, ticket: TicketRow): string {
+  return template.replaceAll('{user}', `<@${ticket.owner_id}>`).replaceAll('{owner}', `<@${ticket.owner_id}>`)
+    .replaceAll('{number}', String(ticket.number)).replaceAll('{id}', ticket.id);
+}
+
+export interface MessageBody {
+  content?: string;
+  embeds?: Array<Record<string, unknown>>;
+  components?: Array<Record<string, unknown>>;
+  allowed_mentions?: Record<string, unknown>;
+  nonce?: string;
+  enforce_nonce?: boolean;
+}
+
+/** The opening message: who, why (template, message, form answers), state, and Close / Claim buttons. */
+export function openingMessage(ticket: TicketRow, group: GroupRow): MessageBody {
+  const fields: Array<{ name: string; value: string; inline?: boolean }> = [];
+  if (ticket.topic) fields.push({ name: 'Topic', value: ticket.topic.slice(0, 1024) });
+  for (const answer of ticket.form as FormAnswer[]) {
+    fields.push({ name: answer.title.slice(0, 256) || 'Answer', value: (answer.value || '—').slice(0, 1024) });
+  }
+  const status = ticket.deleted_at ? 'Deleted' : ticket.status === 'closed' ? 'Closed' : ticket.locked_at ? 'Locked' : 'Open';
+  fields.push({ name: 'Status', value: status, inline: true });
+  fields.push({ name: 'Claimed by', value: ticket.assigned_id ? `<@${ticket.assigned_id}>` : 'nobody yet', inline: true });
+  const priority = levelLabel(group.priority_levels, ticket.priority);
+  if (priority) fields.push({ name: 'Priority', value: priority, inline: true });
+  const description = [group.opening_message ? fillTemplate(group.opening_message, ticket) : null, ticket.opening_message]
+    .filter((s): s is string => Boolean(s)).join('\n\n').slice(0, 4096);
+  const closed = ticket.status === 'closed';
+  return {
+    content: [`<@${ticket.owner_id}>`, ...group.staff_role_ids.map((r) => `<@&${r}>`)].join(' '),
+    allowed_mentions: { users: [ticket.owner_id], roles: group.staff_role_ids },
+    embeds: [{
+      title: `Ticket #${ticket.number}${ticket.topic ? ` · ${ticket.topic.slice(0, 200)}` : ''}`,
+      ...(description ? { description } : {}),
+      fields: fields.slice(0, 25),
+      footer: { text: `Ticket ${ticket.id}` },
+    }],
+    components: [{
+      type: ComponentType.ActionRow,
+      components: [
+        { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Close', custom_id: ids.close(ticket.id), disabled: closed },
+        { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Claim', custom_id: ids.claim(ticket.id), disabled: closed || ticket.assigned_id !== null },
+      ],
+    }],
+  };
+}
+
+export function notice(text: string): MessageBody {
+  return { content: text.slice(0, 2000), allowed_mentions: { parse: [] } };
+}
+
+/** The modal of a group's form (at most 5 text inputs). */
+export function formModal(group: Pick<GroupRow, 'id' | 'name' | 'form_title' | 'form_fields'>, panelId: string | null): Record<string, unknown> {
+  const fields = (group.form_fields as FormField[]).slice(0, 5);
+  return {
+    custom_id: ids.openForm(group.id, panelId),
+    title: (group.form_title ?? group.name).slice(0, 45),
+    components: fields.map((f, i) => ({
+      type: ComponentType.ActionRow,
+      components: [{
+        type: ComponentType.TextInput, custom_id: ids.formField(i), label: f.label.slice(0, 45),
+        style: f.style === 2 ? TextInputStyle.Paragraph : TextInputStyle.Short,
+        required: f.required ?? true,
+        ...(f.placeholder ? { placeholder: f.placeholder.slice(0, 100) } : {}),
+        ...(f.min_length !== undefined ? { min_length: f.min_length } : {}),
+        ...(f.max_length !== undefined ? { max_length: f.max_length } : {}),
+      }],
+    })),
+  };
+}
+
+export function closeModal(ticketId: string): Record<string, unknown> {
+  return {
+    custom_id: ids.closeModal(ticketId),
+    title: 'Close ticket',
+    components: [{
+      type: ComponentType.ActionRow,
+      components: [{ type: ComponentType.TextInput, custom_id: ids.reasonField, label: 'Reason (optional)', style: TextInputStyle.Paragraph, required: false, max_length: 1000 }],
+    }],
+  };
+}

@@ -1,0 +1,32 @@
+/** Closes tickets whose expiry has passed (unless eternal), on an interval and on demand. */
+import type { Actor } from '../engine/actor.js';
+import { isEngineError } from '../engine/errors.js';
+import type { Engine } from '../engine/index.js';
+import type { Logger } from '../logger.js';
+
+const botActor: Actor = { userId: null, tokenId: null, abilities: 'all', guilds: null, asBot: true };
+
+export interface Scheduler { tick(): Promise<number>; stop(): void }
+
+export function startScheduler(engine: Engine, logger: Logger, intervalMs = 60_000): Scheduler {
+  let running: Promise<number> | null = null;
+  const tick = (): Promise<number> => {
+    running ??= (async () => {
+      let closed = 0;
+      for (const t of await engine.outbox.expiredTickets(engine.ctx.now())) {
+        try {
+          await engine.tickets.close(botActor, { guild_id: t.guild_id, ticket: { ticket_id: t.id }, reason: 'The ticket expired.' });
+          closed++;
+        } catch (err) {
+          // Closed or deleted meanwhile, or its module is off: nothing to do.
+          if (!isEngineError(err)) logger.warn({ err: (err as Error).message, ticket: t.id }, 'closing an expired ticket failed');
+        }
+      }
+      return closed;
+    })().finally(() => { running = null; });
+    return running;
+  };
+  const timer = setInterval(() => { tick().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'expiry sweep failed')); }, intervalMs);
+  timer.unref();
+  return { tick, stop: () => clearInterval(timer) };
+}
