@@ -51,7 +51,7 @@ export function createStats(ctx: EngineContext) {
         ctx.db.selectFrom('guild_daily_stats').select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'created_count', 'closed_count'])
           .where('guild_id', '=', guildId).where('day', '>=', days[0] as string).where('day', '<=', days[6] as string).execute(),
         ctx.db.selectFrom('ticket_groups').select(['id', 'name', 'priority_levels', 'deleted_at', 'is_default'])
-          .where('guild_id', '=', guildId).orderBy('created_at').orderBy('id').execute(),
+          .where('guild_id', '=', guildId).orderBy('is_default', 'desc').orderBy('name').orderBy('id').execute(),
       ]);
 
       const counts = (r: { open_count: string; closed_count: string; total_count: string }): Counts =>
@@ -69,9 +69,8 @@ export function createStats(ctx: EngineContext) {
         .sort((a, b) => b.total - a.total || a.user_id.localeCompare(b.user_id));
 
       // A priority is an index into a group's levels; the default group names it, else the first group that has it.
-      const ordered = [...groups].sort((a, b) => Number(b.is_default) - Number(a.is_default));
       const labelOf = (index: number): string | null => {
-        for (const g of ordered) {
+        for (const g of groups) {
           const level: Level | undefined = g.priority_levels[index];
           if (level) return level.label;
         }

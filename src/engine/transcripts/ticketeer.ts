@@ -4,7 +4,7 @@
  * messages and attachments. Messages are read through the keyset stream, batch by batch.
  */
 import { createHash } from 'node:crypto';
-import type { FormAnswer, FormField, GroupRow, Level, TicketRow, WeekSchedule } from '../../db/schema.js';
+import type { FormAnswer, FormField, GroupRow, Level, TicketRow, TicketStatus, WeekSchedule } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { iso } from '../views.js';
@@ -34,7 +34,7 @@ export interface TicketeerTranscript {
     priority_levels: Level[]; rating_levels: Level[];
   };
   ticket: {
-    id: string; uuid: string; status: string; owner_id: string; channel_id: string | null; thread_id: string | null;
+    id: string; uuid: string; status: TicketStatus; owner_id: string; channel_id: string | null; thread_id: string | null;
     assigned_id: string | null; number: number; priority: number | null; rating: number | null; private: boolean;
     form: FormAnswer[]; locked_at: string | null; opened_at: string | null; closed_reason: string | null;
     closed_at: string | null; created_at: string; deleted_at: string | null; transcript_saved_at: string | null;
