@@ -11,6 +11,12 @@ import { createOutbox, type OutboxOptions } from './outbox.js';
 import type { TicketTarget } from './tickets/actions.js';
 import { createTranscripts } from './transcripts/index.js';
 import { createStats } from './stats.js';
+import { createGuilds } from './guilds.js';
+import { createGuildModule } from './guild-module.js';
+import { createGroups } from './groups.js';
+import { createPanels } from './panels.js';
+import { createCustomMessages } from './custom-messages.js';
+import { createChannelMessages } from './channel-messages.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -39,6 +45,11 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     tokens: createTokens(ctx, { adminToken: opts.adminToken }),
     transcripts: createTranscripts(ctx),
     stats: createStats(ctx),
+    guilds: { ...createGuilds(ctx), ...createGuildModule(ctx) },
+    groups: createGroups(ctx),
+    panels: createPanels(ctx),
+    customMessages: createCustomMessages(ctx),
+    channelMessages: createChannelMessages(ctx),
   };
 }
 

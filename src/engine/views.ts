@@ -110,11 +110,13 @@ export interface GroupView {
   rating_levels: GroupRow['rating_levels'];
   per_user_limit: number | null;
   private: boolean;
+  /** Tickets ever opened in this group (Ticketeer's `count`), from the incrementally kept stats. */
+  count: number;
   created_at: string;
   updated_at: string;
 }
 
-export function groupView(row: GroupRow): GroupView {
+export function groupView(row: GroupRow, count = 0): GroupView {
   return {
     id: row.id, guild_id: row.guild_id, name: row.name, is_default: row.is_default, mode: row.mode,
     opened_channel_id: row.opened_channel_id, opened_category_id: row.opened_category_id,
@@ -124,7 +126,7 @@ export function groupView(row: GroupRow): GroupView {
     staff_role_ids: row.staff_role_ids, name_template: row.name_template, opening_message: row.opening_message,
     form_title: row.form_title, form_fields: row.form_fields, schedule: row.schedule,
     schedule_timezone: row.schedule_timezone, priority_levels: row.priority_levels, rating_levels: row.rating_levels,
-    per_user_limit: row.per_user_limit, private: row.private,
+    per_user_limit: row.per_user_limit, private: row.private, count,
     created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(),
   };
 }

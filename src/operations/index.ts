@@ -4,12 +4,20 @@ import { ticketOperations } from './tickets.js';
 import { transcriptOperations } from './transcripts.js';
 import { statsOperations } from './stats.js';
 import { getTicketByNumber } from './ticket-number.js';
+import { guildOperations } from './guilds.js';
+import { groupOperations } from './groups.js';
+import { panelOperations } from './panels.js';
+import { messageOperations } from './messages.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
   ...transcriptOperations,
   ...statsOperations,
   getTicketByNumber,
+  ...guildOperations,
+  ...groupOperations,
+  ...panelOperations,
+  ...messageOperations,
 ] as unknown as readonly AnyOperation[];
 
 export function findOperation(name: string): AnyOperation | undefined {

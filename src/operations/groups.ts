@@ -1,0 +1,102 @@
+/** Ticket group operations: where a kind of ticket opens, who staffs it, its form, hours and levels. */
+import { z } from 'zod';
+import { FormFieldsSchema } from '../engine/forms.js';
+import { defineOperation } from './define.js';
+import { destructive, idempotentWrite, read, write } from './guilds.js';
+import { GuildId, Level, Paging, Snowflake, Timestamp } from './schemas.js';
+
+const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM (00:00 to 24:00)');
+const Range = z.tuple([HHMM, HHMM]).describe('[from, to] as HH:MM, e.g. ["09:00", "17:30"]');
+const Day = z.array(Range).max(10).optional();
+
+export const Schedule = z.object({ mo: Day, tu: Day, we: Day, th: Day, fr: Day, sa: Day, su: Day }).strict()
+  .describe('Working hours per weekday (mo … su), each a list of [from, to] ranges in schedule_timezone; a day left out has no hours');
+
+const channel = (what: string) => Snowflake.nullable().optional().describe(`${what} (null clears it)`);
+
+/** Every settable field of a group; create requires name, update takes any subset. */
+const groupFields = {
+  mode: z.enum(['channel', 'thread']).optional().describe('channel: each ticket gets a private channel; thread: a private thread in opened_channel_id'),
+  opened_channel_id: channel('Thread mode: the channel whose private threads are the tickets'),
+  opened_category_id: channel('Channel mode: the category new ticket channels are created in'),
+  closed_category_id: channel('Category closed ticket channels move to'),
+  locked_category_id: channel('Category locked ticket channels move to'),
+  assigned_category_id: channel('Category assigned ticket channels move to'),
+  transcript_channel_id: channel('Channel transcripts are posted to when a ticket closes'),
+  form_channel_id: channel('Channel form answers are posted to'),
+  feedback_channel_id: channel('Channel ratings and feedback are posted to'),
+  staff_role_ids: z.array(Snowflake).max(25).optional().describe('Roles that can see and handle these tickets'),
+  name_template: z.string().min(1).max(100).optional().describe('Ticket channel name; variables {number} (zero-padded), {id} and {owner_id}. Default ticket-{number}'),
+  opening_message: z.string().max(2000).nullable().optional().describe('Message posted when a ticket opens'),
+  form_title: z.string().max(45).nullable().optional().describe('Title of the form (modal) shown when a ticket is opened'),
+  form_fields: FormFieldsSchema.optional(),
+  schedule: Schedule.nullable().optional(),
+  schedule_timezone: z.string().max(64).nullable().optional().describe('IANA time zone of schedule, e.g. Europe/Amsterdam'),
+  priority_levels: z.array(Level).max(25).optional().describe('Priority levels, lowest first; a ticket priority is an index into this list'),
+  rating_levels: z.array(Level).max(10).optional().describe('Rating levels offered for feedback; a rating is 1..length (1..5 when empty)'),
+  per_user_limit: z.number().int().min(1).max(100).nullable().optional().describe('Most open tickets one user may have in this group (null: no limit)'),
+  private: z.boolean().optional().describe('Whether only the owner, added members and staff see the ticket (default true)'),
+  is_default: z.boolean().optional().describe("Make this the guild's default group (the previous default stops being it)"),
+};
+
+/** Stored form fields, as read back (looser than the input rules, so older rows always serialize). */
+const FormFieldOut = z.object({
+  label: z.string(), type: z.number().int().optional(), placeholder: z.string().optional(), required: z.boolean().optional(),
+  min_length: z.number().int().optional(), max_length: z.number().int().optional(), style: z.number().int().optional(),
+  options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
+});
+
+export const Group = z.object({
+  id: Snowflake, guild_id: Snowflake, name: z.string(), is_default: z.boolean(), mode: z.enum(['channel', 'thread']),
+  opened_channel_id: Snowflake.nullable(), opened_category_id: Snowflake.nullable(), closed_category_id: Snowflake.nullable(),
+  locked_category_id: Snowflake.nullable(), assigned_category_id: Snowflake.nullable(), transcript_channel_id: Snowflake.nullable(),
+  form_channel_id: Snowflake.nullable(), feedback_channel_id: Snowflake.nullable(),
+  staff_role_ids: z.array(Snowflake), name_template: z.string(), opening_message: z.string().nullable(),
+  form_title: z.string().nullable(), form_fields: z.array(FormFieldOut),
+  schedule: Schedule.nullable(), schedule_timezone: z.string().nullable(),
+  priority_levels: z.array(Level), rating_levels: z.array(Level), per_user_limit: z.number().int().nullable(), private: z.boolean(),
+  count: z.number().int().describe('Tickets opened in this group so far'),
+  created_at: Timestamp, updated_at: Timestamp,
+});
+
+const GroupRef = { guild_id: GuildId, group_id: Snowflake.describe('The ticket group ID') };
+
+export const createTicketGroup = defineOperation({
+  name: 'create_ticket_group', title: 'Create a ticket group', toolset: 'groups', ability: 'guild:admin', annotations: write,
+  description: "Create a ticket group: a kind of ticket with its own categories or thread channel, staff roles, form, working hours and priority/rating levels. The guild's first group (or one created with is_default) becomes the default group.",
+  input: z.object({ guild_id: GuildId, name: z.string().min(1).max(100).describe('Group name, e.g. Support'), ...groupFields }).strict(),
+  output: Group,
+  run: (ctx, input) => ctx.engine.groups.create(ctx.actor, input),
+});
+
+export const getTicketGroup = defineOperation({
+  name: 'get_ticket_group', title: 'Get a ticket group', toolset: 'groups', ability: 'tickets:read', annotations: read,
+  description: 'Fetch one ticket group with all its settings (channels, staff roles, form, schedule, priority and rating levels) and its ticket count.',
+  input: z.object(GroupRef).strict(), output: Group,
+  run: (ctx, input) => ctx.engine.groups.get(input),
+});
+
+export const listTicketGroups = defineOperation({
+  name: 'list_ticket_groups', title: 'List ticket groups', toolset: 'groups', ability: 'tickets:read', annotations: read,
+  description: "List a guild's ticket groups, oldest first, with their settings and ticket counts: use it to pick ticket_group_id for create_ticket/move_ticket or to read a group's priority levels.",
+  input: z.object({ guild_id: GuildId, ...Paging }).strict(),
+  output: z.object({ groups: z.array(Group), total: z.number().int(), page: z.number().int(), per_page: z.number().int() }),
+  run: (ctx, input) => ctx.engine.groups.list(input),
+});
+
+export const updateTicketGroup = defineOperation({
+  name: 'update_ticket_group', title: 'Update a ticket group', toolset: 'groups', ability: 'guild:admin', annotations: idempotentWrite,
+  description: 'Change settings of a ticket group; fields left out stay as they are, null clears a channel. Setting is_default makes it the guild default. The mode cannot change while the group has open tickets.',
+  input: z.object({ ...GroupRef, name: z.string().min(1).max(100).optional().describe('New name'), ...groupFields }).strict(),
+  output: Group,
+  run: (ctx, input) => ctx.engine.groups.update(ctx.actor, input),
+});
+
+export const deleteTicketGroup = defineOperation({
+  name: 'delete_ticket_group', title: 'Delete a ticket group', toolset: 'groups', ability: 'guild:admin', annotations: destructive,
+  description: 'Delete a ticket group. Closed tickets keep their history; panel ticket types that used the group fall back to the default group. Refused for the default group and for a group with open tickets.',
+  input: z.object(GroupRef).strict(), output: Group,
+  run: (ctx, input) => ctx.engine.groups.delete(ctx.actor, input),
+});
+
+export const groupOperations = [createTicketGroup, getTicketGroup, listTicketGroups, updateTicketGroup, deleteTicketGroup];
