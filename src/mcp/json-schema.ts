@@ -1,0 +1,118 @@
+/**
+ * zod → JSON Schema for tools/list, computed once per operation and kept compact: agents pay for
+ * every byte of tools/list in context. Inputs keep descriptions, formats and limits (they guide the
+ * agent's arguments); outputs keep the shape (types, nullability, enums) and drop what only repeats.
+ */
+import { z } from 'zod';
+
+export type JsonSchema = { [key: string]: unknown };
+
+const SAFE_MIN = Number.MIN_SAFE_INTEGER;
+const SAFE_MAX = Number.MAX_SAFE_INTEGER;
+/** Descriptions carried by shared building blocks; said once in the field's own description instead. */
+const GENERIC_DESCRIPTIONS = new Set(['A Discord-style snowflake ID, as a string of digits', 'ISO-8601 timestamp']);
+
+function isObject(v: unknown): v is JsonSchema {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function compact(node: unknown, mode: 'input' | 'output'): unknown {
+  if (Array.isArray(node)) return node.map((n) => compact(n, mode));
+  if (!isObject(node)) return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$schema') continue;
+    if (key === 'minimum' && value === SAFE_MIN) continue;
+    if (key === 'maximum' && value === SAFE_MAX) continue;
+    if (key === 'description' && typeof value === 'string' && GENERIC_DESCRIPTIONS.has(value)) continue;
+    // {} allows anything: the same as saying nothing.
+    if (key === 'additionalProperties' && isObject(value) && Object.keys(value).length === 0) continue;
+    if (mode === 'output' && (key === 'description' || key === 'pattern' || key === 'maxLength' || key === 'minLength'
+      || key === 'minimum' || key === 'maximum' || key === 'minItems' || key === 'maxItems' || key === 'additionalProperties' || key === 'format')) continue;
+    out[key] = compact(value, mode);
+  }
+  // {anyOf: [{type: X}, {type: 'null'}]} → {type: [X, 'null']}: same meaning, a third of the bytes.
+  const anyOf = out.anyOf;
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const [a, b] = anyOf as unknown[];
+    const nullFirst = isObject(a) && a.type === 'null' && Object.keys(a).length === 1;
+    const nullSecond = isObject(b) && b.type === 'null' && Object.keys(b).length === 1;
+    const other = nullSecond ? a : nullFirst ? b : undefined;
+    if (isObject(other) && typeof other.type === 'string' && !('anyOf' in other)) {
+      delete out.anyOf;
+      const merged: JsonSchema = { ...other, ...out, type: [other.type, 'null'] };
+      if (Array.isArray(merged.enum)) merged.enum = [...(merged.enum as unknown[]), null];
+      return merged;
+    }
+  }
+  return out;
+}
+
+/** Descriptions inside nested objects (an embed's fields, a form answer's) cost more than they guide. */
+function dropNestedDescriptions(node: unknown, objectDepth: number): unknown {
+  if (Array.isArray(node)) return node.map((n) => dropNestedDescriptions(n, objectDepth));
+  if (!isObject(node)) return node;
+  // Objects two levels down (an embed's footer) are named, not spelled out; the server validates them.
+  if (objectDepth >= 2 && node.type === 'object' && isObject(node.properties)) return { type: 'object' };
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'description' && objectDepth >= 2) continue;
+    if (key === 'properties' && isObject(value)) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, dropNestedDescriptions(v, objectDepth + 1)]));
+    } else out[key] = dropNestedDescriptions(value, objectDepth);
+  }
+  return out;
+}
+
+export function inputJsonSchema(schema: z.ZodType): JsonSchema {
+  const raw = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  return dropNestedDescriptions(compact(raw, 'input'), 0) as JsonSchema;
+}
+
+/**
+ * Output schemas name every field of the returned object and of the records it lists; objects
+ * nested deeper are described as objects without their fields (they are in structuredContent).
+ */
+const MAX_OUTPUT_DEPTH = 1;
+function limitDepth(node: unknown, objectDepth: number): unknown {
+  if (!isObject(node)) return node;
+  const out: JsonSchema = { ...node };
+  const isObj = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object'));
+  if (isObj && isObject(out.properties)) {
+    if (objectDepth >= MAX_OUTPUT_DEPTH) { delete out.properties; delete out.required; return out; }
+    out.properties = Object.fromEntries(Object.entries(out.properties).map(([k, v]) => [k, limitDepth(v, objectDepth + 1)]));
+  }
+  if (isObject(out.items)) out.items = limitDepth(out.items, objectDepth);
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = out[key];
+    if (Array.isArray(list)) out[key] = list.map((v) => limitDepth(v, objectDepth));
+  }
+  if (isObject(out.additionalProperties)) out.additionalProperties = limitDepth(out.additionalProperties, objectDepth + 1);
+  return out;
+}
+
+/** MCP wants an object at the top of an output schema; other outputs are wrapped as {result}. */
+export function outputJsonSchema(schema: z.ZodType): { schema: JsonSchema; wrapped: boolean } {
+  const raw = limitDepth(compact(z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any' }), 'output'), 0) as JsonSchema;
+  if (raw.type === 'object') return { schema: raw, wrapped: false };
+  return { schema: { type: 'object', properties: { result: raw }, required: ['result'] }, wrapped: true };
+}
+
+/** Fields an agent reads first; an abbreviated output schema keeps these. */
+const HEADLINE = ['id', 'number', 'status'];
+
+/**
+ * The output schema of a write tool that returns the very object a read tool describes in full:
+ * headline fields only, other fields allowed, and a pointer to the full description. Saves ~1.4 KB
+ * per ticket tool in tools/list while structuredContent stays complete and valid.
+ */
+export function abbreviateOutput(full: JsonSchema, fullIn: string): JsonSchema {
+  const props = isObject(full.properties) ? full.properties : {};
+  const keep = HEADLINE.filter((k) => k in props);
+  const chosen = keep.length ? keep : Object.keys(props).slice(0, 3);
+  return {
+    type: 'object',
+    description: `The object ${fullIn} returns, with all its fields.`,
+    properties: Object.fromEntries(chosen.map((k) => [k, limitDepth(props[k], 2)])),
+  };
+}

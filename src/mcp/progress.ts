@@ -1,0 +1,37 @@
+/**
+ * Progress notifications for a request that asked for them (`_meta.progressToken`). Values only ever
+ * increase, as the spec requires; a request without a token costs nothing.
+ */
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ProgressReporter {
+  start(what: string): void;
+  report(progress: number, total?: number, message?: string): void;
+  finish(): void;
+}
+
+const none: ProgressReporter = { start: () => {}, report: () => {}, finish: () => {} };
+
+export function progressReporter(extra: Extra): ProgressReporter {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return none;
+  let last = -1;
+  let lastTotal: number | undefined;
+  const send = (progress: number, total: number | undefined, message: string | undefined) => {
+    if (progress <= last || extra.signal.aborted) return;
+    last = progress;
+    lastTotal = total ?? lastTotal;
+    void extra.sendNotification({
+      method: 'notifications/progress',
+      params: { progressToken: token, progress, ...(lastTotal !== undefined ? { total: lastTotal } : {}), ...(message ? { message } : {}) },
+    }).catch(() => {});
+  };
+  return {
+    start: (what) => send(0, undefined, `${what}: started`),
+    report: (progress, total, message) => send(progress, total, message),
+    finish: () => { if (lastTotal === undefined || last < lastTotal) send(lastTotal ?? last + 1, lastTotal, 'done'); },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Resource templates: a ticket, its transcript (Markdown for models, Ticketeer JSON, safe HTML for
+ * people) and a guild's stats. Listing and completion go through list_guilds / list_tickets; reads go
+ * through get_ticket / get_guild_stats, so the token's abilities and guild scope always apply.
+ */
+import { McpServer, ResourceTemplate, type ReadResourceTemplateCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { unavailable } from '../engine/errors.js';
+import type { Engine } from '../engine/index.js';
+import type { TranscriptMessage } from '../engine/transcripts/stream.js';
+import type { SessionContext } from './context.js';
+import { call, guildName, guildsOf, mcpErrors, recordsOf, requireAbility } from './catalogue-calls.js';
+import { collect } from './transcript/chunks.js';
+import { renderHtml } from './transcript/html.js';
+import { renderJson } from './transcript/json.js';
+import { renderMarkdown } from './transcript/markdown.js';
+import type { TicketData, TranscriptSource } from './transcript/types.js';
+
+export const URI = {
+  ticket: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}',
+  transcript: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}/transcript',
+  transcriptJson: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}/transcript.json',
+  transcriptHtml: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}/transcript.html',
+  stats: 'ticketbridge://guilds/{guild_id}/stats',
+} as const;
+
+export const ticketUri = (g: string, t: string) => `ticketbridge://guilds/${g}/tickets/${t}`;
+export const transcriptUris = (g: string, t: string) => [`${ticketUri(g, t)}/transcript`, `${ticketUri(g, t)}/transcript.json`, `${ticketUri(g, t)}/transcript.html`];
+export const statsUri = (g: string) => `ticketbridge://guilds/${g}/stats`;
+
+/** Every URI our templates produce, parsed; undefined for anything else. */
+export function parseUri(uri: string): { kind: 'ticket' | 'transcript' | 'stats'; guildId: string; ticketId?: string } | undefined {
+  const m = /^ticketbridge:\/\/guilds\/(\d{1,20})\/(?:stats|tickets\/(\d{1,20})(\/transcript(?:\.json|\.html)?)?)$/.exec(uri);
+  if (!m || !m[1]) return undefined;
+  if (!m[2]) return { kind: 'stats', guildId: m[1] };
+  return { kind: m[3] ? 'transcript' : 'ticket', guildId: m[1], ticketId: m[2] };
+}
+
+type MessageStreamer = (ticketId: string, opts: { batchSize?: number; scope?: 'all' | 'channel' | 'notes'; signal?: AbortSignal }) => AsyncIterable<TranscriptMessage>;
+
+/** The transcript store's reader (engine.transcripts.streamMessages). */
+export function messageStreamer(engine: Engine): MessageStreamer {
+  const t = (engine as unknown as { transcripts?: { streamMessages?: MessageStreamer } }).transcripts;
+  if (!t?.streamMessages) throw unavailable('The transcript store is not available on this server yet.');
+  return t.streamMessages.bind(t);
+}
+
+const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '');
+
+export async function readTicket(session: SessionContext, guildId: string, ticketId: string, signal?: AbortSignal): Promise<TicketData> {
+  return await call(session, 'get_ticket', { guild_id: guildId, ticket_id: ticketId }, signal) as TicketData;
+}
+
+/** The transcript's source for the renderers, after the same checks get_transcript makes. */
+export async function transcriptSource(session: SessionContext, guildId: string, ticketId: string, signal?: AbortSignal): Promise<TranscriptSource> {
+  requireAbility(session, 'transcripts:read', 'transcripts');
+  const ticket = await readTicket(session, guildId, ticketId, signal);
+  const stream = messageStreamer(session.deps.engine);
+  return {
+    ticket,
+    guild: { id: guildId, name: await guildName(session, guildId) },
+    messages: (scope) => stream(ticket.id, { batchSize: 500, scope, ...(signal ? { signal } : {}) }),
+  };
+}
+
+type Obj = Record<string, unknown>;
+const pick = (o: Obj, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
+
+/** The non-message parts of the Ticketeer document, from the guild and group operations. */
+async function jsonHead(session: SessionContext, src: TranscriptSource, signal?: AbortSignal): Promise<TranscriptSource> {
+  const g = src.guild.id;
+  const quiet = async (name: string, args: Obj) => { try { return await call(session, name, args, signal); } catch { return undefined; } };
+  const [guild, roles, channels, group] = await Promise.all([
+    quiet('get_guild', { guild_id: g }), quiet('list_guild_roles', { guild_id: g }), quiet('list_guild_channels', { guild_id: g }),
+    quiet('get_ticket_group', { guild_id: g, group_id: src.ticket.group_id }),
+  ]);
+  const guildObj = (guild ?? {}) as Obj;
+  const groupObj = (group ?? { id: src.ticket.group_id }) as Obj;
+  const head = {
+    guild: {
+      id: g, name: guildObj.name ?? src.guild.name, premium: guildObj.premium ?? false,
+      roles: recordsOf(roles, 'roles').map((r) => ({ ...pick(r, ['id', 'name', 'color', 'position', 'hoist']), color: typeof r.color === 'number' ? `#${r.color.toString(16).padStart(6, '0')}` : r.color ?? '#000000' })),
+      channels: recordsOf(channels, 'channels').map((c) => pick(c, ['id', 'name', 'type', 'parent_id', 'position'])),
+    },
+    group: {
+      ...pick(groupObj, ['id', 'name', 'form_title', 'form_fields', 'schedule', 'schedule_timezone', 'priority_levels', 'rating_levels']),
+      form_title: groupObj.form_title ?? '', form_fields: groupObj.form_fields ?? [], schedule: groupObj.schedule ?? {},
+      schedule_timezone: groupObj.schedule_timezone ?? 'UTC', priority_levels: groupObj.priority_levels ?? [], rating_levels: groupObj.rating_levels ?? [],
+    },
+  };
+  return { ...src, head, private: typeof groupObj.private === 'boolean' ? groupObj.private : true };
+}
+
+const LIST_LIMIT = 100;
+
+async function listTicketResources(session: SessionContext, suffix: string, mimeType: string, label: string): Promise<Resource[]> {
+  const out: Resource[] = [];
+  for (const g of await guildsOf(session)) {
+    if (out.length >= LIST_LIMIT) break;
+    try {
+      const page = await call(session, 'list_tickets', { guild_id: g.id, status: 'open', per_page: Math.min(50, LIST_LIMIT - out.length) });
+      for (const t of recordsOf(page, 'tickets')) {
+        out.push({ uri: `${ticketUri(g.id, String(t.id))}${suffix}`, name: `${label} #${String(t.number)} ${String(t.name)}${g.name ? ` (${g.name})` : ''}`, mimeType });
+      }
+    } catch { /* a guild without the tickets module lists nothing */ }
+  }
+  return out;
+}
+
+function completers(session: SessionContext) {
+  return {
+    guild_id: async (value: string) => (await guildsOf(session)).map((g) => g.id).filter((id) => id.startsWith(value)).slice(0, 100),
+    /** Ticket ids by id prefix or by ticket number (typing "12" offers ticket #12's id first). */
+    ticket_id: async (value: string, context?: { arguments?: Record<string, string> }) => {
+      const guildId = context?.arguments?.guild_id;
+      if (!guildId || !/^\d{17,20}$/.test(guildId)) return [];
+      try {
+        const page = await call(session, 'list_tickets', { guild_id: guildId, per_page: 100 });
+        const tickets = recordsOf(page, 'tickets');
+        const byNumber = tickets.filter((t) => value !== '' && String(t.number) === value);
+        const byPrefix = tickets.filter((t) => String(t.id).startsWith(value) || String(t.number).startsWith(value));
+        return [...new Set([...byNumber, ...byPrefix].map((t) => String(t.id)))].slice(0, 100);
+      } catch { return []; }
+    },
+  };
+}
+
+export function registerResources(mcp: McpServer, session: SessionContext): void {
+  const complete = completers(session);
+  const ticketTemplate = (uri: string, list: ResourceTemplate['listCallback']) => new ResourceTemplate(uri, { list, complete });
+  const read = (fn: (v: { guildId: string; ticketId: string }, signal: AbortSignal) => Promise<{ text: string; mimeType: string }>): ReadResourceTemplateCallback =>
+    (uri: URL, vars: Variables, extra) => mcpErrors(async () => {
+      const r = await fn({ guildId: one(vars.guild_id), ticketId: one(vars.ticket_id) }, extra.signal);
+      return { contents: [{ uri: uri.toString(), mimeType: r.mimeType, text: r.text }] };
+    });
+
+  mcp.registerResource('ticket', ticketTemplate(URI.ticket, async () => ({ resources: await listTicketResources(session, '', 'application/json', 'Ticket') })), {
+    title: 'Ticket', mimeType: 'application/json',
+    description: 'One ticket as JSON (the get_ticket object). Subscribe to hear when it changes.',
+  }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await readTicket(session, v.guildId, v.ticketId, signal)) })));
+
+  mcp.registerResource('transcript', ticketTemplate(URI.transcript, async () => ({ resources: await listTicketResources(session, '/transcript', 'text/markdown', 'Transcript of ticket') })), {
+    title: 'Ticket transcript (Markdown)', mimeType: 'text/markdown',
+    description: 'The conversation of a ticket, compact for a language model: one line per message with time (UTC), speaker and role, attachments as links; staff notes in their own section.',
+  }, read(async (v, signal) => ({ mimeType: 'text/markdown', text: await collect(renderMarkdown(await transcriptSource(session, v.guildId, v.ticketId, signal))) })));
+
+  mcp.registerResource('transcript-json', ticketTemplate(URI.transcriptJson, undefined), {
+    title: 'Ticket transcript (JSON)', mimeType: 'application/json',
+    description: 'The transcript in the Ticketeer JSON shape: guild, group, ticket, channel and notes-thread messages, attachments and members.',
+  }, read(async (v, signal) => ({ mimeType: 'application/json', text: await collect(renderJson(await jsonHead(session, await transcriptSource(session, v.guildId, v.ticketId, signal), signal))) })));
+
+  mcp.registerResource('transcript-html', ticketTemplate(URI.transcriptHtml, undefined), {
+    title: 'Ticket transcript (HTML)', mimeType: 'text/html',
+    description: 'The transcript as a standalone web page for people; message content is escaped and scripts are blocked.',
+  }, read(async (v, signal) => ({ mimeType: 'text/html', text: await collect(renderHtml(await transcriptSource(session, v.guildId, v.ticketId, signal))) })));
+
+  mcp.registerResource('guild-stats', new ResourceTemplate(URI.stats, {
+    list: async () => ({ resources: (await guildsOf(session)).map((g) => ({ uri: statsUri(g.id), name: `Ticket stats${g.name ? ` of ${g.name}` : ` of guild ${g.id}`}`, mimeType: 'application/json' })) }),
+    complete: { guild_id: complete.guild_id },
+  }), {
+    title: 'Guild ticket stats', mimeType: 'application/json',
+    description: 'Ticket counts, resolution and first-response times of a guild (the get_guild_stats object).',
+  }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await call(session, 'get_guild_stats', { guild_id: v.guildId }, signal)) })));
+}

@@ -1,0 +1,78 @@
+/**
+ * tools/list and tools/call over the catalogue. Registered on the low-level server (not McpServer's
+ * registerTool) because the catalogue already validates: `invoke` checks ability, input (with
+ * field-naming sentences), guild scope and output, and the JSON schemas are built once, not per list.
+ */
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { catalogue } from '../operations/index.js';
+import { invoke } from '../operations/define.js';
+import type { SessionContext } from './context.js';
+import { operationContext } from './context.js';
+import { engineErrorResult, toolError } from './errors.js';
+import { renderText } from './render-text.js';
+import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
+import { isSelected, whyNotSelected, type ResolvedSelection } from './toolsets.js';
+import { progressReporter } from './progress.js';
+
+let definitions: Map<string, ToolDefinition> | undefined;
+/** Built on first use: other modules may still be adding operations to the catalogue at import time. */
+export function toolDefinitions(): Map<string, ToolDefinition> {
+  definitions ??= buildToolDefinitions(catalogue);
+  return definitions;
+}
+
+const listCache = new Map<string, Tool[]>();
+export function listTools(selection: ResolvedSelection): Tool[] {
+  let tools = listCache.get(selection.key);
+  if (!tools) {
+    tools = [...toolDefinitions().values()].filter((d) => isSelected(d.op, selection)).map((d) => d.tool);
+    listCache.set(selection.key, tools);
+  }
+  return tools;
+}
+
+function closest(name: string, names: string[]): string | undefined {
+  const parts = new Set(name.split('_'));
+  let best: string | undefined;
+  let bestScore = 0;
+  for (const n of names) {
+    const score = n.split('_').filter((p) => parts.has(p)).length;
+    if (score > bestScore) { best = n; bestScore = score; }
+  }
+  return best;
+}
+
+export function registerTools(mcp: McpServer, session: SessionContext): void {
+  const server = mcp.server;
+  server.registerCapabilities({ tools: { listChanged: true } });
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.selection()) }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const name = request.params.name;
+    const def = toolDefinitions().get(name);
+    const selection = session.selection();
+    if (!def) {
+      const guess = closest(name, listTools(selection).map((t) => t.name));
+      return toolError(`There is no tool named "${name}".${guess ? ` Did you mean ${guess}?` : ''} Call tools/list to see the tools of this session.`, { code: 'not_found' });
+    }
+    if (!isSelected(def.op, selection)) return toolError(whyNotSelected(def.op, selection), { code: 'forbidden' });
+    const progress = progressReporter(extra);
+    try {
+      progress.start(def.op.title);
+      const ctx = operationContext(session, extra.signal, progress.report);
+      const output = await invoke(def.op, ctx, request.params.arguments ?? {});
+      if (extra.signal.aborted) return toolError(`${name} was cancelled.`, { code: 'cancelled' });
+      progress.finish();
+      const structured = def.wrapped ? { result: output } : (output as Record<string, unknown>);
+      return { structuredContent: structured, content: [{ type: 'text', text: renderText(name, output) }] };
+    } catch (err) {
+      const known = engineErrorResult(err);
+      if (known) return known;
+      if (extra.signal.aborted) return toolError(`${name} was cancelled before it finished; nothing after the cancellation point was changed.`, { code: 'cancelled' });
+      session.deps.logger.error({ err, tool: name, session: session.label }, 'MCP tool failed unexpectedly');
+      void server.sendLoggingMessage({ level: 'error', logger: 'ticketbridge', data: `${name} failed: ${(err as Error)?.message ?? String(err)}` }, extra.sessionId).catch(() => {});
+      return toolError(`${name} failed because of an internal error on the server (it has been logged). Retry once; if it fails again, report it with the time of the call.`, { code: 'internal' });
+    }
+  });
+}
