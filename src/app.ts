@@ -8,6 +8,8 @@ import type { Logger } from './logger.js';
 import { buildHttpServer } from './http.js';
 import { ensureAdminToken } from './admin-token.js';
 import type { AppDeps, DiscordStatus } from './deps.js';
+import { startDiscord, type DiscordRuntime } from './discord/runtime.js';
+import type { Sandbox } from './sandbox/index.js';
 
 export interface RunningApp {
   url: string;
@@ -24,21 +26,41 @@ export async function openEngine(config: Config, command: string): Promise<{ dat
 
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
   const { database, engine } = await openEngine(config, 'serve');
+  let sandbox: Sandbox | undefined;
+  let discord: DiscordRuntime | undefined;
   try {
     await ensureAdminToken(engine, resolve(config.DATA_DIR), config.TICKETBRIDGE_ADMIN_TOKEN);
-    const discordStatus: DiscordStatus = { mode: 'off', ready: false };
-    const deps: AppDeps = { config, logger, database, engine, discord: () => discordStatus };
+    // With a token: Discord (or DISCORD_API_URL). Without: the built-in sandbox, same code path.
+    if (config.DISCORD_TOKEN) {
+      discord = await startDiscord({
+        engine, database, logger: logger.child({ part: 'discord' }), token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL,
+        mode: 'discord', url: config.DISCORD_API_URL ?? 'https://discord.com/api',
+      });
+    } else {
+      const { startSandbox } = await import('./sandbox/index.js');
+      sandbox = await startSandbox({ port: config.SANDBOX_PORT, host: config.HOST, logger: logger.child({ part: 'sandbox' }) });
+      discord = await startDiscord({
+        engine, database, logger: logger.child({ part: 'discord' }), token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', url: sandbox.url,
+      });
+    }
+    const running = discord;
+    const discordStatus = (): DiscordStatus => running.status();
+    const deps: AppDeps = { config, logger, database, engine, discord: discordStatus };
     const http = await buildHttpServer(deps);
     const address = await http.listen({ host: config.HOST, port: config.PORT });
-    logger.info({ address, database: database.kind }, 'ticketbridge is listening');
+    logger.info({ address, database: database.kind, discord: running.status() }, 'ticketbridge is listening');
     return {
       url: address, deps, http,
       close: async () => {
         await http.close();
+        await running.close();
+        await sandbox?.close();
         await database.close();
       },
     };
   } catch (err) {
+    await discord?.close().catch(() => {});
+    await sandbox?.close().catch(() => {});
     await database.close();
     throw err;
   }

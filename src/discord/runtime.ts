@@ -8,7 +8,9 @@ import { z } from 'zod';
 import type { Database } from '../db/connect.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../logger.js';
+import { isEngineError, notFound, unavailable } from '../engine/errors.js';
 import { registerCommands } from './commands.js';
+import { classify } from './errors.js';
 import { attachGateway } from './gateway/index.js';
 import { syncGuild, type Progress } from './guild-sync.js';
 import { startWorker, type Worker } from './outbox-worker.js';
@@ -90,7 +92,14 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
   client.on(Events.ShardReady, () => { ready = true; });
 
   engine.outbox.setWaitBound(opts.waitBoundMs ?? 10_000);
-  engine.outbox.installPort({ syncGuild: (guildId, progress) => doSync(guildId, progress) });
+  engine.outbox.installPort({
+    syncGuild: (guildId, progress) => doSync(guildId, progress).catch((err: unknown) => {
+      if (isEngineError(err)) throw err;
+      const c = classify(err);
+      if (c.code === 10004 || c.status === 404 || c.status === 403) throw notFound(`The bot is not in guild ${guildId} (Discord says: ${c.message}). Invite it first.`);
+      throw unavailable(`Discord did not answer the sync of guild ${guildId}: ${c.message}. Retry in a moment.`);
+    }),
+  });
   const scheduler = startScheduler(engine, logger, opts.schedulerIntervalMs);
 
   const synced = opts.syncOnReady === false ? Promise.resolve() : (async () => {

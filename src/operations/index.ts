@@ -8,6 +8,7 @@ import { guildOperations } from './guilds.js';
 import { groupOperations } from './groups.js';
 import { panelOperations } from './panels.js';
 import { messageOperations } from './messages.js';
+import { discordOperations } from './discord.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
@@ -18,6 +19,7 @@ export const catalogue: readonly AnyOperation[] = [
   ...groupOperations,
   ...panelOperations,
   ...messageOperations,
+  ...discordOperations,
 ] as unknown as readonly AnyOperation[];
 
 export function findOperation(name: string): AnyOperation | undefined {
