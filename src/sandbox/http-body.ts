@@ -7,6 +7,11 @@ import type { UploadedFile } from './router.js';
 export const MAX_BODY_BYTES = 26 * 1024 * 1024;
 
 export async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  // No body announced (typical GET/DELETE): skip the stream machinery.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return Buffer.alloc(0);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
