@@ -214,6 +214,22 @@ async function checkPanelRefs(trx: Tx, guildId: string, f: PanelFields, channelI
   }
 }
 
+/** Group field → the Husqy panel field it came from. */
+const PANEL_FIELD_OF: Record<string, string> = {
+  name_template: 'ticket_opened_name', opening_message: 'ticket_opened_message_content', staff_role_ids: 'support_engineer_role_id',
+  opened_category_id: 'open_tickets_categories', closed_category_id: 'closed_tickets_categories', form_fields: 'form_content', mode: 'threads_enabled',
+};
+
+function asPanelError(err: EngineError): EngineError {
+  const rename = (path: string) => {
+    const head = path.split('.')[0] ?? path;
+    return PANEL_FIELD_OF[head] ?? path;
+  };
+  let message = err.message;
+  for (const [from, to] of Object.entries(PANEL_FIELD_OF)) message = message.replaceAll(`${from}:`, `${to}:`);
+  return new EngineError('invalid', message, { ...err.details, fields: (err.details.fields ?? []).map((f) => ({ ...f, path: rename(f.path) })) });
+}
+
 async function loadPanel(db: Db | Tx, guildId: string, panelId: string, forUpdate = false): Promise<PanelRow> {
   let q = db.selectFrom('panels').selectAll().where('id', '=', panelId).where('guild_id', '=', guildId);
   if (forUpdate) q = q.forUpdate();
@@ -267,8 +283,16 @@ export function createPanels(ctx: EngineContext) {
   const full = async (db: Db | Tx, row: PanelRow) => panelView(row, (await loadOptions(db, [row.id])).get(row.id) ?? []);
   const push = (jobs: JobInput[], job: JobInput | null) => { if (job) jobs.push(job); };
 
-  /** Creates or updates the panel's own group from its ticket settings; returns the group id. */
+  /** Creates or updates the panel's own group from its ticket settings, reporting problems under the panel's field names. */
   async function applyTicketSettings(trx: Tx, panel: { guild_id: string; name: string; channel: string | null }, s: PanelSettings, given: PanelTicketSettings): Promise<void> {
+    try {
+      await applyTicketSettingsRaw(trx, panel, s, given);
+    } catch (err) {
+      throw err instanceof EngineError && err.code === 'invalid' ? asPanelError(err) : err;
+    }
+  }
+
+  async function applyTicketSettingsRaw(trx: Tx, panel: { guild_id: string; name: string; channel: string | null }, s: PanelSettings, given: PanelTicketSettings): Promise<void> {
     const merged = { ...s.ticket, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as PanelTicketSettings;
     const fields = ticketSettingsToGroup(given, merged, panel.channel);
     const now = ctx.now();
