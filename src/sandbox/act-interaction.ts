@@ -270,6 +270,7 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
 
   const answered = new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), input.timeout_ms ?? INTERACTION_DEADLINE_MS + 100);
+    timer.unref(); // never keeps a closing process alive
     ctx.interactionWaiters.set(rec.id, () => {
       clearTimeout(timer);
       resolve(true);

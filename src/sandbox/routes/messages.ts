@@ -129,6 +129,9 @@ function bulkDelete(req: Req, ctx: SandboxContext): Res {
 function typing(req: Req, ctx: SandboxContext): Res {
   const c = readableChannel(ctx, req);
   if (c.type !== 1) requirePerm(ctx, c, ctx.store.botUserId, c.thread ? P.SendMessagesInThreads : P.SendMessages);
+  const d: Record<string, unknown> = { channel_id: c.id, user_id: ctx.store.botUserId, timestamp: Math.floor(Date.now() / 1000) };
+  if (c.guildId) d.guild_id = c.guildId;
+  ctx.gateway.dispatch('TYPING_START', d, { guildId: c.guildId, channelId: c.id, dm: c.type === 1 });
   return { status: 204 };
 }
 
