@@ -21,7 +21,7 @@ const problemsOf = (op: (typeof catalogue)[number]): string[] => {
   if (!/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(op.name)) problems.push('name is not snake_case verb_noun');
   if (typeof op.title !== 'string' || op.title.trim().length === 0) problems.push('no title');
   if (typeof op.description !== 'string' || op.description.trim().length < 20) problems.push('description shorter than 20 characters');
-  const a = op.annotations as Partial<Record<string, unknown>> | undefined;
+  const a = op.annotations as unknown as Partial<Record<string, unknown>> | undefined;
   for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint']) {
     if (typeof a?.[hint] !== 'boolean') problems.push(`annotations.${hint} is not a boolean`);
   }
