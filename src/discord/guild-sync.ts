@@ -52,6 +52,9 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
   const guild = Guild.parse(await rest.get(Routes.guild(guildId)));
   progress(1, steps, 'Fetching channels');
   let channels = Channel.array().parse(await rest.get(Routes.guildChannels(guildId)));
+  // Active threads too (forum posts, ticket threads): messages can be sent to them by id.
+  const active = z.object({ threads: Channel.array().default([]) }).parse(await rest.get(Routes.guildActiveThreads(guildId)));
+  channels = [...channels, ...active.threads];
   progress(2, steps, 'Fetching roles and emojis');
   const roles = Role.array().parse(await rest.get(Routes.guildRoles(guildId)));
   const emojis = Emoji.array().parse(await rest.get(Routes.guildEmojis(guildId))).filter((e): e is { id: string; name: string; animated?: boolean } => e.id !== null && e.name !== null);

@@ -19,7 +19,7 @@ import { inTransaction, json } from './tx.js';
 export interface OutboxOptions {
   /** Attempts before a job is dead (default 8). */
   maxAttempts?: number;
-  /** A running job whose lock is older than this is taken over (its worker died). Default 60 s. */
+  /** A running job whose lock is older than this is taken over (its worker died; live workers refresh theirs every third of it). Default 10 s. */
   leaseMs?: number;
   /** First retry delay; doubles each attempt, with jitter (default 1 s, capped at 5 min). */
   baseDelayMs?: number;
@@ -72,7 +72,7 @@ const toJob = (r: Pick<JobRow, 'id' | 'guild_id' | 'ticket_id' | 'kind' | 'paylo
 
 export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
   const maxAttempts = opts.maxAttempts ?? 8;
-  const leaseMs = opts.leaseMs ?? 60_000;
+  const leaseMs = opts.leaseMs ?? 10_000;
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
   const maxDelayMs = opts.maxDelayMs ?? 300_000;
   /** In-process news of settled jobs, for waiters (other processes are seen by polling). */

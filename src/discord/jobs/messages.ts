@@ -27,9 +27,28 @@ const THREAD_TYPES: readonly number[] = [ChannelType.PublicThread, ChannelType.P
 const FORUM_TYPES: readonly number[] = [ChannelType.GuildForum, ChannelType.GuildMedia];
 
 /** One webhook per channel, reused across sends (and across processes: found by owner before creating). */
-const webhookCache = new Map<string, { id: string; token: string }>();
+const webhookCaches = new WeakMap<object, Map<string, { id: string; token: string }>>();
+const UNKNOWN_WEBHOOK = 10015;
+
+function cacheOf(c: JobContext): Map<string, { id: string; token: string }> {
+  let cache = webhookCaches.get(c.rest);
+  if (!cache) webhookCaches.set(c.rest, (cache = new Map()));
+  return cache;
+}
+
+/** Runs `fn` with the channel's webhook; a webhook deleted meanwhile is forgotten and replaced once. */
+async function withWebhook<T>(c: JobContext, channelId: string, fn: (hook: { id: string; token: string }) => Promise<T>): Promise<T> {
+  try {
+    return await fn(await webhookFor(c, channelId));
+  } catch (err) {
+    if (discordCode(err) !== UNKNOWN_WEBHOOK) throw err;
+    cacheOf(c).delete(channelId);
+    return fn(await webhookFor(c, channelId));
+  }
+}
 
 async function webhookFor(c: JobContext, channelId: string): Promise<{ id: string; token: string }> {
+  const webhookCache = cacheOf(c);
   const cached = webhookCache.get(channelId);
   if (cached) return cached;
   const existing = Webhook.array().parse(await c.rest.get(Routes.channelWebhooks(channelId)))
@@ -65,10 +84,10 @@ export const sendChannelMessage: JobHandler = async (c) => {
   if (FORUM_TYPES.includes(type)) {
     if (!p.thread) throw new Error(`Channel ${p.channel_id} is a forum channel and the job has no thread_name`);
     if (p.via === 'webhook') {
-      const hook = await webhookFor(c, p.channel_id);
-      const m = ApiMessage.parse(await c.rest.post(Routes.webhook(hook.id, hook.token), {
-        body: { ...webhookBody(p), thread_name: p.thread.name, applied_tags: p.thread.applied_tags }, query: new URLSearchParams({ wait: 'true' }), auth: false,
-      }));
+      const thread = p.thread;
+      const m = await withWebhook(c, p.channel_id, async (hook) => ApiMessage.parse(await c.rest.post(Routes.webhook(hook.id, hook.token), {
+        body: { ...webhookBody(p), thread_name: thread.name, applied_tags: thread.applied_tags }, query: new URLSearchParams({ wait: 'true' }), auth: false,
+      })));
       result = { message_id: m.id, channel_id: m.channel_id, thread_id: m.channel_id };
     } else {
       const t = ApiChannel.parse(await c.rest.post(Routes.threads(p.channel_id), {
@@ -79,10 +98,9 @@ export const sendChannelMessage: JobHandler = async (c) => {
     }
   } else if (p.via === 'webhook') {
     const inThread = THREAD_TYPES.includes(type);
-    const hook = await webhookFor(c, inThread && parentId ? parentId : p.channel_id);
     const query = new URLSearchParams({ wait: 'true', ...(inThread ? { thread_id: p.channel_id } : {}) });
-    const m = ApiMessage.parse(await c.rest.post(Routes.webhook(hook.id, hook.token), { body: webhookBody(p), query, auth: false }));
-    result = { message_id: m.id, channel_id: m.channel_id, via: 'webhook', webhook_id: hook.id };
+    const m = await withWebhook(c, inThread && parentId ? parentId : p.channel_id, async (hook) => ApiMessage.parse(await c.rest.post(Routes.webhook(hook.id, hook.token), { body: webhookBody(p), query, auth: false })));
+    result = { message_id: m.id, channel_id: m.channel_id, via: 'webhook' };
   } else {
     const m = ApiMessage.parse(await c.rest.post(Routes.channelMessages(p.channel_id), {
       body: { ...p.message, ...(nonce ? { nonce, enforce_nonce: true } : {}) },
@@ -99,11 +117,10 @@ export const editChannelMessage: JobHandler = async (c) => {
   const messageId = p.message_id;
   const { type, parentId } = await shape(c, p);
   const inThread = THREAD_TYPES.includes(type);
-  const viaWebhook = async () => {
-    const hook = await webhookFor(c, inThread && parentId ? parentId : p.channel_id);
+  const viaWebhook = () => withWebhook(c, inThread && parentId ? parentId : p.channel_id, async (hook) => {
     const query = new URLSearchParams(inThread ? { thread_id: p.channel_id } : {});
     return ApiMessage.parse(await c.rest.patch(Routes.webhookMessage(hook.id, hook.token, messageId), { body: p.message, query, auth: false }));
-  };
+  });
   let m;
   if (p.via === 'webhook') m = await viaWebhook();
   else {

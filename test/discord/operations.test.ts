@@ -1,0 +1,236 @@
+/**
+ * Every ticket and channel operation, called through the engine, has the Discord effect it describes:
+ * asserted on the sandbox's state, not on the calls made.
+ */
+import { expect, it } from 'vitest';
+import { operatorActor } from '../../src/engine/actor.js';
+import { invoke } from '../../src/operations/define.js';
+import { findOperation } from '../../src/operations/index.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { eventually, useDiscord, type Harness } from './harness.js';
+
+interface Ow { id: string; type: number; allow: string; deny: string }
+interface Chan { id: string; type: number; name: string; parent_id: string | null; permission_overwrites: Ow[]; member_ids?: string[]; thread_metadata?: { archived: boolean; locked: boolean } }
+interface Msg { id: string; content: string; channel_id: string; author: { id: string; username: string }; webhook_id?: string; embeds: unknown[] }
+
+const admin = operatorActor('310927734108356609');
+const SEND = 1n << 11n;
+const VIEW = 1n << 10n;
+
+const chan = (h: Harness, id: string): Chan | undefined => {
+  const s = h.sandbox.state();
+  return ([...s.channels, ...s.threads] as unknown as Chan[]).find((c) => c.id === id);
+};
+const msgs = (h: Harness, channelId: string) => h.sandbox.state({ channel_id: channelId }).messages as unknown as Msg[];
+const ow = (c: Chan, id: string) => c.permission_overwrites.find((o) => o.id === id);
+const has = (bits: string | undefined, flag: bigint) => (BigInt(bits ?? '0') & flag) === flag;
+
+describeEachDatabase('Discord effects of operations', (database) => {
+  const h = useDiscord(database);
+  const idle = () => h().discord.worker!.idle();
+
+  async function newTicket(groupId?: string) {
+    const d = h().sandbox.demo;
+    const t = await h().engine.tickets.create(admin, { guild_id: d.guildId, user_id: d.customerUserId, topic: 'Help', ...(groupId ? { ticket_group_id: groupId } : {}) });
+    expect(t.channel_id, 'create_ticket waits for its channel').not.toBeNull();
+    return { t, ref: { guild_id: d.guildId, ticket: { ticket_id: t.id } }, d };
+  }
+
+  it('ticket operations on a channel ticket', async () => {
+    const { engine } = h();
+    const { t, ref, d } = await newTicket();
+    const id = t.channel_id!;
+    await engine.tickets.lock(admin, ref); await idle();
+    expect(has(ow(chan(h(), id)!, d.customerUserId)!.deny, SEND)).toBe(true);
+    await engine.tickets.unlock(admin, ref); await idle();
+    expect(has(ow(chan(h(), id)!, d.customerUserId)!.deny, SEND)).toBe(false);
+
+    await engine.tickets.assign(admin, { ...ref, user_id: d.secondStaffUserId }); await idle();
+    expect(has(ow(chan(h(), id)!, d.secondStaffUserId)?.allow, VIEW)).toBe(true);
+    await engine.tickets.transfer(admin, { ...ref, user_id: d.staffUserId }); await idle();
+    expect(ow(chan(h(), id)!, d.secondStaffUserId)).toBeUndefined();
+    expect(has(ow(chan(h(), id)!, d.staffUserId)?.allow, VIEW)).toBe(true);
+
+    await engine.tickets.addMember(admin, { ...ref, user_id: d.memberUserId }); await idle();
+    expect(has(ow(chan(h(), id)!, d.memberUserId)?.allow, VIEW)).toBe(true);
+    await engine.tickets.removeMember(admin, { ...ref, user_id: d.memberUserId }); await idle();
+    expect(ow(chan(h(), id)!, d.memberUserId)).toBeUndefined();
+
+    await engine.tickets.setOwner(admin, { ...ref, user_id: d.memberUserId }); await idle();
+    expect(has(ow(chan(h(), id)!, d.memberUserId)?.allow, VIEW)).toBe(true);
+    expect(ow(chan(h(), id)!, d.customerUserId)).toBeUndefined();
+    await engine.tickets.setOwner(admin, { ...ref, user_id: d.customerUserId }); await idle();
+
+    const group = await engine.groups.update(admin, { guild_id: d.guildId, group_id: t.group_id, priority_levels: [{ label: 'Low' }, { label: 'Urgent' }] });
+    await engine.tickets.setPriority(admin, { ...ref, priority: 1 }); await idle();
+    const row = await database().db.selectFrom('tickets').select('opening_message_id').where('id', '=', t.id).executeTakeFirstOrThrow();
+    const opening = msgs(h(), id).find((m) => m.id === row.opening_message_id)!;
+    expect(JSON.stringify(opening.embeds)).toContain(group.priority_levels[1]!.label);
+    expect(msgs(h(), id).some((m) => m.content.includes('Urgent'))).toBe(true);
+
+    await engine.tickets.rename(admin, { ...ref, name: 'Refund Case' }); await idle();
+    expect(chan(h(), id)!.name).toBe('refund-case');
+
+    await engine.tickets.createNotes(admin, ref); await idle();
+    const withNotes = await engine.tickets.get(ref);
+    const notes = chan(h(), withNotes.notes_thread_id!)!;
+    expect(notes.type).toBe(12);
+    await engine.tickets.addNotesMember(admin, { ...ref, user_id: d.secondStaffUserId }); await idle();
+    expect(chan(h(), notes.id)!.member_ids).toContain(d.secondStaffUserId);
+    expect(chan(h(), notes.id)!.member_ids).not.toContain(d.customerUserId);
+    await engine.tickets.removeNotesMember(admin, { ...ref, user_id: d.secondStaffUserId }); await idle();
+    expect(chan(h(), notes.id)!.member_ids).not.toContain(d.secondStaffUserId);
+
+    await engine.tickets.close(admin, { ...ref, reason: 'done' }); await idle();
+    expect(chan(h(), id)!.parent_id).toBe(d.closedCategoryId);
+    expect(msgs(h(), id).some((m) => m.content.includes('closed') && m.content.includes('done'))).toBe(true);
+    await engine.tickets.reopen(admin, ref); await idle();
+    expect(chan(h(), id)!.parent_id).toBe(d.supportCategoryId);
+    expect(has(ow(chan(h(), id)!, d.customerUserId)!.allow, SEND)).toBe(true);
+
+    await engine.tickets.delete(admin, ref); await idle();
+    expect(chan(h(), id)).toBeUndefined();
+    expect((await engine.tickets.get(ref)).discord.status).toBe('ok');
+  });
+
+  it('ticket operations on a thread ticket', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const group = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Threads', mode: 'thread', opened_channel_id: d.ticketsChannelId, staff_role_ids: [d.staffRoleId] });
+    const { t, ref } = await newTicket(group.id);
+    const id = t.thread_id!;
+    expect(chan(h(), id)!.type).toBe(12);
+    await engine.tickets.addMember(admin, { ...ref, user_id: d.memberUserId }); await idle();
+    expect(chan(h(), id)!.member_ids).toContain(d.memberUserId);
+    await engine.tickets.lock(admin, ref); await idle();
+    expect(chan(h(), id)!.thread_metadata).toMatchObject({ locked: true, archived: false });
+    await engine.tickets.close(admin, ref); await idle();
+    expect(chan(h(), id)!.thread_metadata).toMatchObject({ locked: true, archived: true });
+    await engine.tickets.reopen(admin, ref); await engine.tickets.unlock(admin, ref); await idle();
+    expect(chan(h(), id)!.thread_metadata).toMatchObject({ locked: false, archived: false });
+    await engine.tickets.delete(admin, ref); await idle();
+    expect(chan(h(), id)).toBeUndefined();
+  });
+
+  it('renames respect the 2-per-10-minutes limit: the third waits, queued, never failed', async () => {
+    const { engine } = h();
+    const { t, ref } = await newTicket();
+    await engine.tickets.rename(admin, { ...ref, name: 'one' }); await idle();
+    await engine.tickets.rename(admin, { ...ref, name: 'two' }); await idle();
+    await engine.tickets.rename(admin, { ...ref, name: 'three' }); await idle();
+    expect(chan(h(), t.channel_id!)!.name).toBe('two');
+    const job = await database().db.selectFrom('discord_jobs').selectAll().where('ticket_id', '=', t.id).where('kind', '=', 'ticket.rename').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(job.status).toBe('pending');
+    expect(job.run_at.getTime()).toBeGreaterThan(Date.now() + 8 * 60_000);
+    const view = await engine.tickets.get(ref);
+    expect(view.name).toBe('three');
+    expect(view.discord.status).toBe('ok');
+    // Other jobs of the ticket are not held up by the waiting rename.
+    await engine.tickets.lock(admin, ref); await idle();
+    expect(has(ow(chan(h(), t.channel_id!)!, t.owner_id)!.deny, SEND)).toBe(true);
+  });
+
+  it('channel messages: plain, webhook with username, forum post, thread via webhook, edits, custom messages', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const sent = async (p: Promise<{ job_id: string }>) => {
+      const q = await p;
+      await engine.outbox.waitForJobs([q.job_id], 10_000);
+      const row = await database().db.selectFrom('discord_jobs').selectAll().where('id', '=', q.job_id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('done');
+      return row.result as { message_id: string; channel_id: string; thread_id?: string };
+    };
+    const plain = await sent(engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: d.generalChannelId, content: 'Hello from the API' }));
+    expect(msgs(h(), d.generalChannelId).find((m) => m.id === plain.message_id)?.content).toBe('Hello from the API');
+
+    const hooked = await sent(engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: d.generalChannelId, content: 'As a webhook', username: 'Helper Bot', avatar_url: 'https://example.com/a.png' }));
+    const hm = msgs(h(), d.generalChannelId).find((m) => m.id === hooked.message_id)!;
+    expect(hm.author.username).toBe('Helper Bot');
+    expect(hm.webhook_id).toBeTruthy();
+    const again = await sent(engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: d.generalChannelId, content: 'Same webhook', username: 'Helper Bot' }));
+    expect(msgs(h(), d.generalChannelId).find((m) => m.id === again.message_id)!.webhook_id).toBe(hm.webhook_id);
+    expect((sandbox.state().webhooks as unknown as Array<{ channel_id: string }>).filter((w) => w.channel_id === d.generalChannelId)).toHaveLength(1);
+
+    const post = await sent(engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: d.forumChannelId, content: 'Forum question', thread_name: 'Support Request', applied_tags: [d.forumTags.open] }));
+    const thread = chan(h(), post.thread_id!)!;
+    await h().discord.syncGuild(d.guildId); // the new forum post becomes a known channel
+    expect(thread).toMatchObject({ name: 'Support Request', parent_id: d.forumChannelId });
+    expect(msgs(h(), thread.id).some((m) => m.content === 'Forum question')).toBe(true);
+
+    const inThread = await sent(engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: thread.id, content: 'Reply in the post', username: 'Helper Bot' }));
+    expect(msgs(h(), thread.id).find((m) => m.id === inThread.message_id)?.author.username).toBe('Helper Bot');
+
+    await sent(engine.channelMessages.edit(admin, { guild_id: d.guildId, channel_id: d.generalChannelId, message_id: plain.message_id, content: 'Edited by the API' }));
+    expect(msgs(h(), d.generalChannelId).find((m) => m.id === plain.message_id)?.content).toBe('Edited by the API');
+    await sent(engine.channelMessages.edit(admin, { guild_id: d.guildId, channel_id: d.generalChannelId, message_id: hooked.message_id, content: 'Webhook edit', username: 'Helper Bot' }));
+    expect(msgs(h(), d.generalChannelId).find((m) => m.id === hooked.message_id)?.content).toBe('Webhook edit');
+
+    const custom = await engine.customMessages.create(admin, { guild_id: d.guildId, name: 'greeting', content: 'Welcome {user.name}!' });
+    const cm = await sent(engine.channelMessages.sendCustom(admin, { guild_id: d.guildId, channel_id: d.generalChannelId, custom_message_id: custom.id, context: { user: { name: 'Alice' } } }));
+    expect(msgs(h(), d.generalChannelId).find((m) => m.id === cm.message_id)?.content).toBe('Welcome Alice!');
+  });
+
+  it('panels are updated in place and removed', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const panel = await engine.panels.create(admin, { guild_id: d.guildId, name: 'Ops panel', channel_id: d.generalChannelId, title: 'Old title' });
+    await idle();
+    const posted = await engine.panels.get({ guild_id: d.guildId, panel_id: panel.id });
+    expect(posted.message_id).not.toBeNull();
+    await engine.panels.update(admin, { guild_id: d.guildId, panel_id: panel.id, title: 'New title' }); await idle();
+    const after = await engine.panels.get({ guild_id: d.guildId, panel_id: panel.id });
+    expect(after.message_id).toBe(posted.message_id);
+    expect(JSON.stringify(msgs(h(), d.generalChannelId).find((m) => m.id === posted.message_id)!.embeds)).toContain('New title');
+    await engine.panels.delete(admin, { guild_id: d.guildId, panel_id: panel.id }); await idle();
+    expect(msgs(h(), d.generalChannelId).find((m) => m.id === posted.message_id)).toBeUndefined();
+  });
+
+  it('sync_guild runs on demand with progress', async () => {
+    const { engine, sandbox } = h();
+    const op = findOperation('sync_guild')!;
+    const progress: string[] = [];
+    const out = await invoke(op, { engine, actor: admin, requestId: 'r1', signal: new AbortController().signal, progress: (_d, _t, m) => { if (m) progress.push(m); } }, { guild_id: sandbox.demo.guildId });
+    expect(out).toMatchObject({ guild_id: sandbox.demo.guildId, created_default_group: false });
+    expect((out as { members: number }).members).toBeGreaterThanOrEqual(6);
+    expect(progress.at(-1)).toBe('Guild synced');
+  });
+
+  it('gateway: a channel deleted by hand deletes its ticket; leaving closes tickets where asked; expiry closes unless eternal', async () => {
+    const { engine, sandbox, discord } = h();
+    const d = sandbox.demo;
+    const { t, ref } = await newTicket();
+    await fetch(`${sandbox.apiUrl}/v10/channels/${t.channel_id}`, { method: 'DELETE', headers: { authorization: `Bot ${sandbox.botToken}` } });
+    await eventually(async () => expect((await engine.tickets.get(ref)).deleted_at).not.toBeNull());
+
+    const leaving = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Leavers', opened_category_id: d.supportCategoryId, staff_role_ids: [d.staffRoleId] });
+    await database().db.updateTable('ticket_groups').set({ close_on_leave: true }).where('id', '=', leaving.id).execute();
+    const l = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: '958372614409273344', ticket_group_id: leaving.id });
+    sandbox.actLeave({ user_id: '958372614409273344' });
+    await eventually(async () => expect((await engine.tickets.get({ guild_id: d.guildId, ticket: { ticket_id: l.id } })).status).toBe('closed'));
+
+    const a = await newTicket();
+    const b = await newTicket();
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await engine.tickets.setExpiry(admin, { ...a.ref, expire_at: past });
+    await engine.tickets.setExpiry(admin, { ...b.ref, expire_at: past });
+    await engine.tickets.setEternal(admin, { ...b.ref, eternal: true });
+    await discord.scheduler.tick();
+    expect((await engine.tickets.get(a.ref)).status).toBe('closed');
+    expect((await engine.tickets.get(b.ref)).status).toBe('open');
+  });
+
+  it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    sandbox.addFault({ route: '/guilds/:guild_id/channels', method: 'POST', status: 403, count: 1 });
+    const t = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: d.customerUserId });
+    expect(t.channel_id).toBeNull();
+    expect(t.discord.status).toBe('dead');
+    expect(t.discord.error).toMatch(/ticket\.open.*403/);
+    // 5xx is retried: two failures, then it works.
+    sandbox.addFault({ route: '/guilds/:guild_id/channels', method: 'POST', status: 503, count: 5 });
+    const r = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: d.customerUserId });
+    expect(r.channel_id).not.toBeNull();
+    expect(r.discord.status).toBe('ok');
+  });
+});
