@@ -11,7 +11,6 @@ import type { ChannelRec, CommandRec, InteractionRec, MessageRec } from './model
 import { channelJson, memberJson, messageJson, roleJson, userJson } from './serialize.js';
 import type { Json } from './serialize.js';
 import { snowflake } from './validation.js';
-import { INTERACTION_DEADLINE_MS } from './routes/interactions.js';
 
 export const ActInteractionInput = z.object({
   user_id: snowflake,
@@ -269,7 +268,7 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
   store.interactionsByToken.set(rec.token, rec);
 
   const answered = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), input.timeout_ms ?? INTERACTION_DEADLINE_MS + 100);
+    const timer = setTimeout(() => resolve(false), input.timeout_ms ?? ctx.interactionDeadlineMs + 100);
     timer.unref(); // never keeps a closing process alive
     ctx.interactionWaiters.set(rec.id, () => {
       clearTimeout(timer);

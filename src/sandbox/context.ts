@@ -17,4 +17,6 @@ export interface SandboxContext {
   baseUrl(): string;
   /** Callbacks waiting for the bot to answer an interaction, by interaction id. */
   readonly interactionWaiters: Map<string, (i: InteractionRec) => void>;
+  /** The 3-second callback deadline (configurable for slow test machines). */
+  readonly interactionDeadlineMs: number;
 }

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { actInteraction } from './act-interaction.js';
 import type { ActInteractionInputT } from './act-interaction.js';
-import { actJoin, actLeave, actMessage, addFault, clearFaults, state, updateRole } from './control.js';
-import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, UpdateRoleInputT } from './control.js';
+import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, state, updateRole } from './control.js';
+import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, UpdateRoleInputT } from './control.js';
 import type { FaultInputT } from './faults.js';
 import { DiscordError, invalidJson, methodNotAllowed, notFound } from './errors.js';
 import { readRaw } from './http-body.js';
@@ -52,6 +52,9 @@ export async function handleControl(req: IncomingMessage, url: URL, ctx: Sandbox
       case '/_sandbox/act/interaction':
         if (method !== 'POST') throw methodNotAllowed();
         return ok(await actInteraction(ctx, (await body()) as ActInteractionInputT));
+      case '/_sandbox/act/reaction':
+        if (method !== 'POST') throw methodNotAllowed();
+        return ok(actReaction(ctx, (await body()) as ActReactionInputT));
       case '/_sandbox/act/leave':
         if (method !== 'POST') throw methodNotAllowed();
         return ok(actLeave(ctx, (await body()) as ActLeaveInputT));

@@ -9,7 +9,8 @@ import { FaultInput } from './faults.js';
 import type { Fault, FaultInputT } from './faults.js';
 import { newId } from './ids.js';
 import { MessagePayloadSchema } from './message-payload.js';
-import { sendMessage } from './messaging.js';
+import { canView, sendMessage } from './messaging.js';
+import { addReaction, emojiKey, removeReaction } from './routes/pins-reactions.js';
 import type { UploadedFile } from './router.js';
 import { removeMember } from './routes/guilds.js';
 import { dmChannel } from './routes/users.js';
@@ -47,6 +48,16 @@ export const ActMessageInput = z.object({
     .optional(),
 });
 export type ActMessageInputT = z.input<typeof ActMessageInput>;
+
+export const ActReactionInput = z.object({
+  user_id: snowflake,
+  channel_id: snowflake,
+  message_id: snowflake,
+  /** A unicode emoji ("👍") or a guild emoji as name:id. */
+  emoji: z.string().min(1).max(100),
+  remove: z.boolean().optional(),
+});
+export type ActReactionInputT = z.input<typeof ActReactionInput>;
 
 export const ActLeaveInput = z.object({ user_id: snowflake, guild_id: snowflake.optional() });
 export type ActLeaveInputT = z.input<typeof ActLeaveInput>;
@@ -150,6 +161,20 @@ export function actMessage(ctx: SandboxContext, raw: ActMessageInputT): Json {
     files,
     checkPermissions: true,
   });
+  return messageJson(store, message, { baseUrl: ctx.baseUrl() });
+}
+
+/** A user adds (or removes) a reaction: MESSAGE_REACTION_ADD / _REMOVE. */
+export function actReaction(ctx: SandboxContext, raw: ActReactionInputT): Json {
+  const input = ActReactionInput.parse(raw);
+  const { store } = ctx;
+  store.user(input.user_id);
+  const channel = store.channel(input.channel_id);
+  if (!canView(ctx, channel, input.user_id)) throw new DiscordError(403, 50001, 'Missing Access');
+  const message = store.message(channel.id, input.message_id);
+  const key = emojiKey(ctx, input.emoji);
+  if (input.remove) removeReaction(ctx, channel, message, key, input.user_id);
+  else addReaction(ctx, channel, message, key, input.user_id);
   return messageJson(store, message, { baseUrl: ctx.baseUrl() });
 }
 

@@ -10,6 +10,7 @@ import {
   actJoin,
   actLeave,
   actMessage,
+  actReaction,
   addFault,
   clearFaults,
   state,
@@ -19,6 +20,7 @@ import type {
   ActJoinInputT,
   ActLeaveInputT,
   ActMessageInputT,
+  ActReactionInputT,
   FaultResult,
   SandboxState,
   UpdateRoleInputT,
@@ -34,8 +36,9 @@ import { RateLimiter } from './rate-limits.js';
 import { channelRoutes } from './routes/channels.js';
 import { commandRoutes } from './routes/commands.js';
 import { guildRoutes } from './routes/guilds.js';
-import { interactionRoutes } from './routes/interactions.js';
+import { INTERACTION_DEADLINE_MS, interactionRoutes } from './routes/interactions.js';
 import { messageRoutes } from './routes/messages.js';
+import { pinReactionRoutes } from './routes/pins-reactions.js';
 import { threadRoutes } from './routes/threads.js';
 import { userRoutes, wsUrl } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -44,7 +47,7 @@ import { Store } from './store.js';
 export { DEMO, BOT_TOKEN, BOT_USER_ID, APPLICATION_ID } from './demo.js';
 export type { DemoIds } from './demo.js';
 export type { ActInteractionInputT, ActInteractionResult } from './act-interaction.js';
-export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
+export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
 export type { Fault, FaultInputT } from './faults.js';
 export { P as Permissions } from './permissions.js';
 
@@ -54,6 +57,8 @@ export interface SandboxOptions {
   /** Discord's rate limits (route buckets, global 50/s, 2 renames per 10 min); default true. */
   rateLimits?: boolean;
   logger?: Logger;
+  /** How long the bot has to answer an interaction; Discord's 3000 ms unless a test needs slack. */
+  interactionDeadlineMs?: number;
 }
 
 export interface Sandbox {
@@ -69,6 +74,8 @@ export interface Sandbox {
   actMessage(input: ActMessageInputT): Json;
   /** A user clicks/picks/submits/runs a command and the bot's callback is awaited (POST /_sandbox/act/interaction). */
   actInteraction(input: ActInteractionInputT): Promise<ActInteractionResult>;
+  /** A user reacts to a message, or removes the reaction (POST /_sandbox/act/reaction). */
+  actReaction(input: ActReactionInputT): Json;
   /** A member leaves the guild (POST /_sandbox/act/leave). */
   actLeave(input: ActLeaveInputT): { ok: true };
   /** A user joins the guild (POST /_sandbox/act/join). */
@@ -101,6 +108,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     botToken: BOT_TOKEN,
     baseUrl: () => baseUrl,
     interactionWaiters: new Map(),
+    interactionDeadlineMs: opts.interactionDeadlineMs ?? INTERACTION_DEADLINE_MS,
     gateway: undefined as unknown as Gateway, // set just below: Gateway needs ctx's pieces
   };
   const gateway = new Gateway({ store, botToken: BOT_TOKEN, wsUrl: () => wsUrl(ctx), logger });
@@ -109,6 +117,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     ctx,
     routes: [
       ...messageRoutes,
+      ...pinReactionRoutes,
       ...channelRoutes,
       ...threadRoutes,
       ...guildRoutes,
@@ -142,6 +151,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     state: (filter) => state(ctx, filter),
     actMessage: (input) => actMessage(ctx, input),
     actInteraction: (input) => actInteraction(ctx, input),
+    actReaction: (input) => actReaction(ctx, input),
     actLeave: (input) => actLeave(ctx, input),
     actJoin: (input) => actJoin(ctx, input),
     updateRole: (roleId, input) => updateRole(ctx, roleId, input),

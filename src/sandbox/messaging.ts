@@ -219,6 +219,8 @@ export function sendMessage(ctx: SandboxContext, channel: ChannelRec, opts: Send
     type: opts.type ?? (reference ? 19 : 0),
     tts: p.tts ?? false,
     pinned: false,
+    pinnedAt: null,
+    reactions: new Map(),
     nonce: p.nonce ?? null,
     mentions: mentions.users,
     mentionRoles: mentions.roles,

@@ -138,6 +138,9 @@ export interface MessageRec {
   type: number;
   tts: boolean;
   pinned: boolean;
+  pinnedAt: string | null;
+  /** Reactions: emoji key ("👍" or "name:id") → user ids, in order. */
+  reactions: Map<string, string[]>;
   nonce: string | number | null;
   mentions: string[];
   mentionRoles: string[];

@@ -257,6 +257,16 @@ export function messageJson(store: Store, m: MessageRec, opts: MessageJsonOption
     flags: m.flags,
     components: m.components,
   };
+  if (m.reactions.size > 0) {
+    j.reactions = [...m.reactions.entries()].map(([key, users]) => ({
+      count: users.length,
+      count_details: { burst: 0, normal: users.length },
+      me: users.includes(store.botUserId),
+      me_burst: false,
+      emoji: emojiFromKey(key),
+      burst_colors: [],
+    }));
+  }
   if (m.nonce !== null) j.nonce = m.nonce;
   if (m.webhookId) j.webhook_id = m.webhookId;
   if (m.applicationId) j.application_id = m.applicationId;
@@ -321,4 +331,10 @@ export function commandJson(c: CommandRec): Json {
   if (c.guildId) j.guild_id = c.guildId;
   if (c.options.length > 0) j.options = c.options;
   return j;
+}
+
+/** "👍" → {id: null, name: "👍"}; "ticket:1441…" → {id, name}. */
+export function emojiFromKey(key: string): { id: string | null; name: string } {
+  const m = /^(?:a:)?([\w~-]{1,32}):(\d{15,20})$/.exec(key);
+  return m ? { id: m[2] ?? null, name: m[1] ?? '' } : { id: null, name: key };
 }

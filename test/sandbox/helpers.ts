@@ -13,6 +13,7 @@ export const ALL_INTENTS = [
   GatewayIntentBits.MessageContent,
   GatewayIntentBits.DirectMessages,
   GatewayIntentBits.GuildWebhooks,
+  GatewayIntentBits.GuildMessageReactions,
 ];
 
 export async function sandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -26,7 +27,7 @@ export async function login(
 ): Promise<Client<true>> {
   const client = new Client({
     intents,
-    partials: [Partials.Channel, Partials.Message],
+    partials: [Partials.Channel, Partials.Message, Partials.Reaction],
     rest: { api: sb.apiUrl, version: '10', ...rest },
   });
   const ready = once(client, Events.ClientReady);

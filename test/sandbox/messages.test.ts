@@ -169,3 +169,43 @@ describe('message limits and errors (raw HTTP)', () => {
     expect(answer.flags.has(MessageFlags.SuppressEmbeds)).toBe(true);
   });
 });
+
+describe('pins and reactions', () => {
+  it('pins and unpins (CHANNEL_PINS_UPDATE, a type-6 system message), lists pins', async () => {
+    const m = await channel.send('opening message');
+    const pinsUpdate = waitFor(client, Events.ChannelPinsUpdate);
+    await m.pin();
+    await pinsUpdate;
+    const pins = await channel.messages.fetchPins();
+    expect(pins.items.map((i) => i.message.id)).toEqual([m.id]);
+    const latest = await channel.messages.fetch({ limit: 1 });
+    expect(latest.first()?.type).toBe(6);
+    expect(latest.first()?.reference?.messageId).toBe(m.id);
+    await m.unpin();
+    expect((await channel.messages.fetchPins()).items).toHaveLength(0);
+  });
+
+  it('the bot and users react (MESSAGE_REACTION_ADD), reactions show on the message', async () => {
+    const m = await channel.send('Rate your support experience');
+    await m.react('⭐');
+    const added = waitFor<[import('discord.js').MessageReaction, import('discord.js').User]>(client, Events.MessageReactionAdd, (_r, u) => u.id === sb.demo.customerUserId);
+    const res = await fetch(`${sb.url}/_sandbox/act/reaction`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user_id: sb.demo.customerUserId, channel_id: channel.id, message_id: m.id, emoji: '⭐' }),
+    });
+    expect(res.status).toBe(200);
+    const [reaction] = await added;
+    expect(reaction.emoji.name).toBe('⭐');
+    const fetched = await channel.messages.fetch({ message: m.id, force: true });
+    expect(fetched.reactions.cache.get('⭐')?.count).toBe(2);
+    const users = await fetched.reactions.cache.get('⭐')!.users.fetch();
+    expect([...users.keys()].sort()).toEqual([sb.botUserId, sb.demo.customerUserId].sort());
+    await m.react(`ticket:${sb.demo.emojiIds.ticket}`);
+    const bad = await api(sb, 'PUT', `/channels/${channel.id}/messages/${m.id}/reactions/${encodeURIComponent('nope:123456789012345678')}/@me`);
+    expect(obj(bad.body).code).toBe(10014);
+    await fetched.reactions.removeAll();
+    expect((await channel.messages.fetch({ message: m.id, force: true })).reactions.cache.size).toBe(0);
+  });
+});
+

@@ -62,7 +62,7 @@ function callback(req: Req, ctx: SandboxContext): Res {
   const i = ctx.store.interactions.get(param(req, 'interaction_id'));
   if (!i || i.token !== param(req, 'token')) throw unknownInteraction();
   if (i.response) throw alreadyAcknowledged();
-  if (Date.now() - i.createdAt > INTERACTION_DEADLINE_MS) throw unknownInteraction();
+  if (Date.now() - i.createdAt > ctx.interactionDeadlineMs) throw unknownInteraction();
   const body = parseBody(Callback, req.body);
   const fromMessage = i.messageId !== null;
   const allowed =
