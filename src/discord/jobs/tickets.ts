@@ -70,6 +70,26 @@ async function createInCategory(c: JobContext, tc: TicketContext, body: Record<s
     if (!first || !isCategoryFull(err)) throw err;
   }
   // Full: take the next category of the same name with room (Discord counts, we only check), or make one.
+  // One overflow at a time per guild, so concurrent jobs share the new category instead of each making one.
+  return overflowLock(tc.ticket.guild_id, () => overflow(c, tc, first, post));
+}
+
+const overflowChains = new Map<string, Promise<unknown>>();
+function overflowLock<T>(guildId: string, fn: () => Promise<T>): Promise<T> {
+  const prev = overflowChains.get(guildId) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const settled = next.catch(() => {});
+  overflowChains.set(guildId, settled);
+  void settled.then(() => { if (overflowChains.get(guildId) === settled) overflowChains.delete(guildId); });
+  return next;
+}
+
+async function overflow(c: JobContext, tc: TicketContext, first: string, post: (parent: string | null) => Promise<unknown>): Promise<ApiChannel> {
+  try {
+    return ApiChannel.parse(await post(first));
+  } catch (err) {
+    if (!isCategoryFull(err)) throw err;
+  }
   const all = ApiChannel.array().parse(await c.rest.get(Routes.guildChannels(tc.ticket.guild_id)));
   const home = all.find((ch) => ch.id === first);
   const children = (id: string) => all.filter((ch) => ch.parent_id === id).length;

@@ -1,0 +1,58 @@
+/**
+ * Faults: the sandbox answers 5xx and 429s (bucket and global) while 100 tickets are opened; once it
+ * recovers, every ticket has exactly one channel and one opening message. The suite uses a 3-second
+ * window; tools/bench/discord-fault-drill.ts runs the full 30 seconds.
+ */
+import { expect, it } from 'vitest';
+import { operatorActor } from '../../src/engine/actor.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { useDiscord, type Harness } from './harness.js';
+
+export const WINDOW_MS = Number(process.env['FAULT_WINDOW_MS'] ?? 3_000);
+
+export function armFaults(sandbox: Sandbox): void {
+  sandbox.addFault({ status: 429, global: true, retry_after: 0.2, count: 20 });
+  sandbox.addFault({ route: '/guilds/:guild_id/channels', method: 'POST', status: 503, count: 1_000_000 });
+  sandbox.addFault({ route: '/channels/:channel_id/messages', method: 'POST', status: 429, retry_after: 0.3, count: 1_000_000 });
+  sandbox.addFault({ route: '/channels/:channel_id', method: 'PATCH', status: 502, count: 1_000_000 });
+}
+
+/** Per ticket: how many channels carry its name and how many opening messages it got. */
+export function tally(h: Pick<Harness, 'sandbox'>, tickets: Array<{ number: number; channel_id: string | null }>) {
+  const s = h.sandbox.state();
+  const channels = s.channels as unknown as Array<{ id: string; name: string }>;
+  const messages = s.messages as unknown as Array<{ channel_id: string; components?: Array<{ components?: Array<{ custom_id?: string }> }> }>;
+  return tickets.map((t) => {
+    const name = `ticket-${String(t.number).padStart(4, '0')}`;
+    const openings = messages.filter((m) => m.channel_id === t.channel_id && (m.components ?? []).some((r) => (r.components ?? []).some((c) => c.custom_id?.startsWith('tb:claim:'))));
+    return { number: t.number, channels: channels.filter((c) => c.name === name).length, openings: openings.length, linked: t.channel_id !== null };
+  });
+}
+
+describeEachDatabase('Discord faults', (database) => {
+  const h = useDiscord(database, { outbox: { maxAttempts: 50, baseDelayMs: 50, maxDelayMs: 500 }, waitBoundMs: 0 });
+
+  it(`100 tickets opened through ${WINDOW_MS / 1000} s of 5xx and 429s end with one channel and one opening message each`, async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const admin = operatorActor(d.ownerId);
+    armFaults(sandbox);
+    const started = Date.now();
+    const created = [];
+    for (let i = 0; i < 100; i += 10) {
+      created.push(...await Promise.all(Array.from({ length: 10 }, () => engine.tickets.create(admin, { guild_id: d.guildId, user_id: d.customerUserId }))));
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, WINDOW_MS - (Date.now() - started))));
+    sandbox.clearFaults();
+    await h().discord.worker!.idle(90_000);
+    const tickets = await Promise.all(created.map((t) => engine.tickets.get({ guild_id: d.guildId, ticket: { ticket_id: t.id } })));
+    expect(tickets.every((t) => t.discord.status === 'ok')).toBe(true);
+    const counts = tally(h(), tickets);
+    expect(counts.filter((c) => c.channels !== 1 || c.openings !== 1 || !c.linked)).toEqual([]);
+    // 100 tickets do not fit one category: the overflow went to further categories named like it.
+    const cats = (sandbox.state().channels as unknown as Array<{ type: number; name: string }>).filter((c) => c.type === 4 && c.name === 'Support');
+    expect(cats.length).toBeGreaterThanOrEqual(3);
+    expect(cats.length).toBeLessThanOrEqual(4);
+  }, 120_000);
+});
