@@ -3,6 +3,7 @@
  * loopback port, with the seed documents' demo guild seeded and tokens from the engine.
  */
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/connect.js';
@@ -14,6 +15,7 @@ export const DEMO = {
   guildId: '919722116696391721',
   groupId: '673578029833227305',
   threadGroupId: '673578029833227306',
+  billingGroupId: '673578029833227307',
   ticketId: '1437562719124598487',
   channelId: '1441604990945853500',
   customerId: '849383430663776372',
@@ -60,7 +62,7 @@ export async function seedDemo(database: Database): Promise<void> {
     form_title: null, form_fields: JSON.stringify([]), schedule_timezone: null,
     priority_levels: JSON.stringify([{ label: 'Low' }, { label: 'Medium' }, { label: 'High' }]), rating_levels: JSON.stringify([]), per_user_limit: null,
   });
-  await db.insertInto('ticket_groups').values([group(DEMO.groupId, 'Support', 'channel', true), group(DEMO.threadGroupId, 'Threads', 'thread', false)]).execute();
+  await db.insertInto('ticket_groups').values([group(DEMO.groupId, 'Support', 'channel', true), group(DEMO.threadGroupId, 'Threads', 'thread', false), group(DEMO.billingGroupId, 'Billing', 'channel', false)]).execute();
   const now = new Date();
   await db.insertInto('tickets').values({
     id: DEMO.ticketId, uuid: '6f1c2f7e-0d4e-4c55-9f43-1a7f0b7d2c11', guild_id: DEMO.guildId, group_id: DEMO.groupId, number: 1,
@@ -87,4 +89,15 @@ export async function request(base: string, method: string, path: string, opts: 
   let parsed: unknown = undefined;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** A digest of the tables a request could change: equal digests = nothing was written. */
+export async function dbFingerprint(database: Database): Promise<string> {
+  const tables = ['guilds', 'ticket_groups', 'tickets', 'ticket_members', 'ticket_events', 'discord_jobs', 'panels', 'panel_options', 'custom_messages', 'messages'];
+  const parts: string[] = [];
+  for (const t of tables) {
+    const r = await sql<{ d: string | null }>`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS d FROM ${sql.table(t)} x`.execute(database.db);
+    parts.push(`${t}:${r.rows[0]?.d ?? ''}`);
+  }
+  return parts.join(',');
 }

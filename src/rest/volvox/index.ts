@@ -8,10 +8,17 @@ import type { TicketView } from '../../engine/views.js';
 import type { Dialect, RenderedError } from '../kit/dialect.js';
 import { bearerToken } from '../kit/dialect.js';
 import { defaultStatus, type Problem } from '../kit/problem.js';
+import { notFound } from '../../engine/errors.js';
 import { route } from '../kit/route.js';
 
 const Id = z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake: 17 to 20 digits');
-const GuildParams = z.object({ id: Id.describe('The Discord guild ID.') });
+// Any integer is accepted as a guild id (the documents' examples use short ones); one that is not a
+// snowflake names no guild, so it is a 404 rather than a validation error.
+const GuildParams = z.object({ id: z.string().regex(/^\d{1,20}$/, 'must be a Discord guild ID (digits)').describe('The Discord guild ID.') });
+function guildId(id: string): string {
+  if (!/^\d{17,20}$/.test(id)) throw notFound(`Unknown guild ${id}. The bot must be in the guild and the guild synced first.`);
+  return id;
+}
 const TicketParams = GuildParams.extend({
   ticketId: z.string().regex(/^\d{1,10}$/, 'must be an integer ticket id').refine((v) => Number(v) >= 1 && Number(v) <= 2_147_483_647, 'must be a ticket id from 1')
     .describe('The database ticket ID.'),
@@ -72,7 +79,7 @@ export const volvox: Dialect = {
         const limit = Math.min(query.limit ?? 25, 100);
         const page = query.page ?? 1;
         const out = (await call('list_tickets', {
-          guild_id: params.id, page, per_page: limit,
+          guild_id: guildId(params.id), page, per_page: limit,
           ...(query.status ? { status: query.status } : {}), ...(query.user ? { owner_id: query.user } : {}),
         })) as { tickets: TicketView[]; total: number };
         return { tickets: out.tickets.map(vxTicket), total: out.total, page, limit };
@@ -82,7 +89,7 @@ export const volvox: Dialect = {
       method: 'GET', path: `${B}/stats`, summary: 'Ticket statistics', tags: ['Volvox'], params: GuildParams, response: VxStats,
       operations: ['get_guild_stats'], ability: 'tickets:read', guildOf: ({ params }) => params.id,
       handler: async ({ params, call }) => {
-        const out = (await call('get_guild_stats', { guild_id: params.id })) as { volvox?: z.input<typeof VxStats> };
+        const out = (await call('get_guild_stats', { guild_id: guildId(params.id) })) as { volvox?: z.input<typeof VxStats> };
         const v = out.volvox ?? { openCount: 0, avgResolutionSeconds: 0, ticketsThisWeek: 0 };
         return { openCount: v.openCount, avgResolutionSeconds: Math.round(v.avgResolutionSeconds), ticketsThisWeek: v.ticketsThisWeek };
       },
@@ -90,7 +97,7 @@ export const volvox: Dialect = {
     route({
       method: 'GET', path: `${B}/{ticketId}`, summary: 'Ticket detail', tags: ['Volvox'], params: TicketParams, response: VxTicket,
       operations: ['get_ticket_by_number'], ability: 'tickets:read', guildOf: ({ params }) => params.id,
-      handler: async ({ params, call }) => vxTicket((await call('get_ticket_by_number', { guild_id: params.id, number: Number(params.ticketId) })) as TicketView),
+      handler: async ({ params, call }) => vxTicket((await call('get_ticket_by_number', { guild_id: guildId(params.id), number: Number(params.ticketId) })) as TicketView),
     }),
   ],
 };

@@ -1,0 +1,181 @@
+/** Ticketeer contract: documented requests, documented response fields and types, documented errors. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { z } from 'zod';
+import { TtError, TtTicket } from '../../src/rest/ticketeer/schemas.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { seedGuild, snowflake } from '../support/fixtures.js';
+import { DEMO, request, seedDemo, startRestServer, type RestServer } from './harness.js';
+
+const TICKET_FIELDS = ['id', 'uuid', 'group_id', 'guild_id', 'channel_id', 'owner_id', 'assigned_id', 'number', 'status', 'rating',
+  'priority', 'form', 'closed_reason', 'created_at', 'opened_at', 'closed_at', 'deleted_at', 'last_activity'].sort();
+const LARAVEL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+const G = `/api/v1/guild/${DEMO.guildId}`;
+type Ticket = z.output<typeof TtTicket>;
+
+describeEachDatabase('Ticketeer API', (database) => {
+  let s: RestServer;
+  let token: string;
+  const call = (method: string, path: string, body?: unknown, t: string | undefined = token) => request(s.url, method, path, { token: t, body });
+  const jobsOf = async (ticketId: string) => (await database().db.selectFrom('discord_jobs').select('kind').where('ticket_id', '=', ticketId).orderBy('id').execute()).map((j) => j.kind);
+  const open = async (): Promise<Ticket> => {
+    const r = await call('POST', `${G}/ticket`, { user_id: DEMO.customerId });
+    expect(r.status).toBe(200);
+    return r.body as Ticket;
+  };
+  const ticketShape = (body: unknown): Ticket => {
+    expect(Object.keys(body as object).sort()).toEqual(TICKET_FIELDS);
+    const t = TtTicket.strict().parse(body);
+    expect(t.created_at).toMatch(LARAVEL_TIME);
+    return t;
+  };
+
+  beforeAll(async () => {
+    await seedDemo(database());
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0' });
+    token = (await s.engine.tokens.create({ name: 'staff', abilities: ['*'], user_id: DEMO.staffId })).token;
+  });
+  afterAll(async () => { await s.close(); });
+
+  it('creates a ticket from the documented request and answers with exactly the documented ticket fields', async () => {
+    const r = await call('POST', `${G}/ticket`, {
+      user_id: DEMO.customerId, message: 'Hello, world!', ticket_group_id: DEMO.groupId, anonymous: false,
+      form: [{ title: 'Hello, world?', value: 'Hello, world!', type: 'type' }],
+    });
+    expect(r.status).toBe(200);
+    const t = ticketShape(r.body);
+    expect(t).toMatchObject({ guild_id: DEMO.guildId, group_id: DEMO.groupId, owner_id: DEMO.customerId, status: 'open', assigned_id: null,
+      form: [{ type: 'type', title: 'Hello, world?', value: 'Hello, world!' }] });
+    expect(t.id).toMatch(/^\d{17,20}$/);
+    expect(t.number).toBeGreaterThan(1);
+    // The Discord side follows through the outbox: the channel is a job committed with the ticket.
+    expect(await jobsOf(t.id)).toEqual(['ticket.open']);
+    const row = await database().db.selectFrom('tickets').select(['opening_message', 'owner_id']).where('id', '=', t.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ opening_message: 'Hello, world!', owner_id: DEMO.customerId });
+  });
+
+  it('gets a ticket by its id and by its channel, with the same documented fields', async () => {
+    const byId = await call('GET', `${G}/ticket/${DEMO.ticketId}`);
+    const byChannel = await call('GET', `${G}/channel/${DEMO.channelId}/ticket`);
+    expect(byId.status).toBe(200);
+    expect(byChannel.status).toBe(200);
+    expect(ticketShape(byId.body)).toEqual(ticketShape(byChannel.body));
+    expect((byId.body as Ticket)).toMatchObject({ id: DEMO.ticketId, channel_id: DEMO.channelId, number: 1 });
+  });
+
+  for (const family of ['ticket', 'channel'] as const) {
+    it(`runs every ticket action addressed by ${family === 'ticket' ? 'ticket id' : 'channel id'}`, async () => {
+      const t = await open();
+      let base = `${G}/ticket/${t.id}`;
+      if (family === 'channel') {
+        const channelId = snowflake();
+        await database().db.updateTable('tickets').set({ channel_id: channelId }).where('id', '=', t.id).execute();
+        base = `${G}/channel/${channelId}/ticket`;
+      }
+      const act = async (suffix: string, body?: unknown, status = 200) => {
+        const r = await call('POST', `${base}${suffix}`, body);
+        expect(r.status, `${suffix}: ${r.text}`).toBe(status);
+        return r.body as Ticket;
+      };
+      expect((await act('/assign', { user_id: DEMO.staffId, reason: 'Hello, world!' })).assigned_id).toBe(DEMO.staffId);
+      expect((await act('/unassign', { reason: 'Hello, world!' })).assigned_id).toBeNull();
+      expect((await act('/priority', { priority: 2, reason: 'Hello, world!' })).priority).toBe(2);
+      await act('/name', { name: 'hello-world', reason: 'Hello, world!' });
+      await act('/expire', { expire_at: '2030-03-01T00:00:00Z', clearable: true, reason: 'Hello, world!' });
+      await act('/eternal', { eternal: true });
+      await act('/lock', { reason: 'Hello, world!' });
+      await act('/unlock', {});
+      await act('/notes', { name: 'hello-world' });
+      await act('/notes/add', { user_id: DEMO.staffId });
+      await act('/notes/remove', { user_id: DEMO.staffId });
+      await act('/add', { user_id: DEMO.memberId });
+      await act('/remove', { user_id: DEMO.memberId });
+      expect((await act('/owner', { user_id: DEMO.memberId })).owner_id).toBe(DEMO.memberId);
+      expect((await act('/move', { ticket_group_id: DEMO.billingGroupId })).group_id).toBe(DEMO.billingGroupId);
+      // A channel ticket cannot move into a thread group (documented: same mode only).
+      const refused = await call('POST', `${base}/move`, { ticket_group_id: DEMO.threadGroupId });
+      expect(refused.status).toBe(409);
+      expect(TtError.parse(refused.body).message).toMatch(/same mode/);
+      const closed = await act('/close', { reason: 'Solved' });
+      expect(closed).toMatchObject({ status: 'closed', closed_reason: 'Solved' });
+      expect(closed.closed_at).toMatch(LARAVEL_TIME);
+      expect((await act('/open', {})).status).toBe('open');
+      const del = await call('DELETE', base, { reason: 'Done' });
+      expect(del.status).toBe(200);
+      expect(ticketShape(del.body).deleted_at).toMatch(LARAVEL_TIME);
+
+      const { events } = await s.engine.tickets.events({ guild_id: DEMO.guildId, ticket: { ticket_id: t.id } });
+      expect(events.map((e) => e.kind)).toEqual(['created', 'assigned', 'unassigned', 'priority_set', 'renamed', 'expiry_set', 'eternal_set',
+        'locked', 'unlocked', 'notes_created', 'notes_member_added', 'notes_member_removed', 'member_added', 'member_removed',
+        'owner_changed', 'moved', 'closed', 'reopened', 'deleted']);
+      expect(await jobsOf(t.id)).toEqual(['ticket.open', 'ticket.assign', 'ticket.assign', 'ticket.priority', 'ticket.rename', 'ticket.lock',
+        'ticket.unlock', 'ticket.notes.create', 'ticket.notes.member.add', 'ticket.notes.member.remove', 'ticket.member.add',
+        'ticket.member.remove', 'ticket.owner', 'ticket.move', 'ticket.close', 'ticket.reopen', 'ticket.delete']);
+    });
+  }
+
+  it('records anonymous actions as the bot, and refuses them to tokens without the anonymous ability', async () => {
+    const t = await open();
+    const r = await call('POST', `${G}/ticket/${t.id}/lock`, { anonymous: true });
+    expect(r.status).toBe(200);
+    const { events } = await s.engine.tickets.events({ guild_id: DEMO.guildId, ticket: { ticket_id: t.id } });
+    expect(events.at(-1)).toMatchObject({ kind: 'locked', as_bot: true });
+    const limited = (await s.engine.tokens.create({ abilities: ['tickets:write', 'tickets:read'], user_id: DEMO.staffId })).token;
+    const refused = await call('POST', `${G}/ticket/${t.id}/unlock`, { anonymous: true }, limited);
+    expect(refused.status).toBe(403);
+    expect(TtError.parse(refused.body).message).toMatch(/anonymous/);
+  });
+
+  it('answers documented errors in Laravel shape, naming the problem', async () => {
+    const missing = await call('GET', `${G}/ticket/1437562719124590000`);
+    expect(missing.status).toBe(404);
+    expect(TtError.strict().parse(missing.body).message).toMatch(/No ticket 1437562719124590000/);
+
+    const other = await seedGuild(database().db);
+    const foreign = await s.engine.tickets.create({ userId: DEMO.staffId, tokenId: null, abilities: 'all', guilds: null, asBot: false }, { guild_id: other.guildId, user_id: DEMO.customerId });
+    expect((await call('GET', `${G}/ticket/${foreign.id}`)).status).toBe(404);
+
+    const noUser = await call('POST', `${G}/ticket`, { message: 'hi' });
+    expect(noUser.status).toBe(422);
+    expect(TtError.parse(noUser.body).errors?.['user_id']?.[0]).toMatch(/user_id/);
+
+    const badId = await call('GET', `${G}/ticket/abc`);
+    expect(badId.status).toBe(422);
+    expect(TtError.parse(badId.body).errors?.['ticket_id']?.[0]).toMatch(/snowflake/);
+
+    const wrongType = await call('POST', `${G}/ticket/${DEMO.ticketId}/priority`, { priority: 'high' });
+    expect(wrongType.status).toBe(422);
+    expect(Object.keys(TtError.parse(wrongType.body).errors ?? {})).toEqual(['priority']);
+
+    const outOfRange = await call('POST', `${G}/ticket/${DEMO.ticketId}/priority`, { priority: 9 });
+    expect(outOfRange.status).toBe(422);
+    expect(TtError.parse(outOfRange.body).message).toMatch(/priority must be an index between 0 and 2/);
+
+    const malformed = await request(s.url, 'POST', `${G}/ticket`, { token, raw: '{"user_id": ' });
+    expect(malformed.status).toBe(400);
+    expect(TtError.parse(malformed.body).message).toMatch(/not valid JSON/);
+
+    const text = await request(s.url, 'POST', `${G}/ticket`, { token, raw: 'user_id=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(text.status).toBe(415);
+    expect(TtError.parse(text.body).message).toMatch(/Content-Type/);
+
+    const huge = await request(s.url, 'POST', `${G}/ticket`, { token, raw: JSON.stringify({ user_id: DEMO.customerId, message: 'x'.repeat(400_000) }) });
+    expect(huge.status).toBe(413);
+    expect(TtError.parse(huge.body).message).toMatch(/too large/);
+
+    const t = await open();
+    await call('POST', `${G}/ticket/${t.id}/close`, {});
+    const twice = await call('POST', `${G}/ticket/${t.id}/close`, {});
+    expect(twice.status).toBe(409);
+    expect(TtError.parse(twice.body).message).toMatch(/already closed/);
+
+    const unknownRoute = await call('GET', `${G}/nothing-here`);
+    expect(unknownRoute.status).toBe(404);
+    TtError.parse(unknownRoute.body);
+  });
+
+  it('keeps long JSON integers exact and ignores fields Ticketeer does not document', async () => {
+    const r = await request(s.url, 'POST', `${G}/ticket`, { token, raw: `{"user_id": ${DEMO.customerId}, "colour": "blue"}` });
+    expect(r.status).toBe(200);
+    expect((r.body as Ticket).owner_id).toBe(DEMO.customerId);
+  });
+});
