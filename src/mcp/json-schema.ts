@@ -9,7 +9,7 @@ export type JsonSchema = { [key: string]: unknown };
 
 const SAFE_MIN = Number.MIN_SAFE_INTEGER;
 const SAFE_MAX = Number.MAX_SAFE_INTEGER;
-/** Descriptions carried by shared building blocks; said once in the field's own description instead. */
+/** Descriptions carried by shared building blocks (outputs drop all descriptions anyway). */
 const GENERIC_DESCRIPTIONS = new Set(['A Discord-style snowflake ID, as a string of digits', 'ISO-8601 timestamp']);
 
 function isObject(v: unknown): v is JsonSchema {
@@ -24,7 +24,7 @@ function compact(node: unknown, mode: 'input' | 'output'): unknown {
     if (key === '$schema') continue;
     if (key === 'minimum' && value === SAFE_MIN) continue;
     if (key === 'maximum' && value === SAFE_MAX) continue;
-    if (key === 'description' && typeof value === 'string' && GENERIC_DESCRIPTIONS.has(value)) continue;
+    if (key === 'description' && mode === 'output' && typeof value === 'string' && GENERIC_DESCRIPTIONS.has(value)) continue;
     // {} allows anything: the same as saying nothing.
     if (key === 'additionalProperties' && isObject(value) && Object.keys(value).length === 0) continue;
     if (mode === 'output' && (key === 'description' || key === 'pattern' || key === 'maxLength' || key === 'minLength'

@@ -43,6 +43,20 @@ class SubscriptionHub {
     };
   }
 
+  /** Takes the first look at a ticket as it is subscribed, so the first poll can already see a change. */
+  async prime(guildId: string, ticketId: string): Promise<void> {
+    if (this.engine.kind !== 'postgres') return;
+    const key = `${guildId}/${ticketId}`;
+    if (!this.fingerprints.has(key)) this.fingerprints.set(key, await this.fingerprint(guildId, ticketId));
+  }
+
+  private async fingerprint(guildId: string, ticketId: string): Promise<string> {
+    const view = await this.engine.tickets.get({ guild_id: guildId, ticket: { ticket_id: ticketId } });
+    let count = -1;
+    try { count = await this.engine.transcripts.countMessages(ticketId); } catch { /* the ticket row alone */ }
+    return `${JSON.stringify(view)}#${count}`;
+  }
+
   /** Changes made by other processes sharing the PostgreSQL database. */
   private async poll(): Promise<void> {
     const tickets = new Map<string, { guildId: string; ticketId: string }>();
@@ -52,13 +66,7 @@ class SubscriptionHub {
     }
     for (const [key, t] of tickets) {
       try {
-        const view = await this.engine.tickets.get({ guild_id: t.guildId, ticket: { ticket_id: t.ticketId } });
-        let count = -1;
-        try {
-          const counter = (this.engine as unknown as { transcripts?: { count?: (id: string) => Promise<number> } }).transcripts?.count;
-          if (counter) count = await counter.call((this.engine as unknown as { transcripts: object }).transcripts, t.ticketId);
-        } catch { /* no transcript store: the ticket row alone */ }
-        const print = `${JSON.stringify(view)}#${count}`;
+        const print = await this.fingerprint(t.guildId, t.ticketId);
         const before = this.fingerprints.get(key);
         this.fingerprints.set(key, print);
         if (before !== undefined && before !== print) this.changed(t.guildId, t.ticketId);
@@ -67,6 +75,7 @@ class SubscriptionHub {
   }
 }
 
+export type { SubscriptionHub };
 const hubs = new WeakMap<Engine, SubscriptionHub>();
 function hubOf(engine: Engine): SubscriptionHub {
   let hub = hubs.get(engine);
@@ -93,7 +102,8 @@ export function registerSubscriptions(mcp: McpServer, session: SessionContext): 
       }, 20);
     },
   };
-  const remove = hubOf(session.deps.engine).add(subscriber);
+  const hub = hubOf(session.deps.engine);
+  const remove = hub.add(subscriber);
 
   server.setRequestHandler(SubscribeRequestSchema, (request) => mcpErrors(async () => {
     const uri = request.params.uri;
@@ -104,6 +114,7 @@ export function registerSubscriptions(mcp: McpServer, session: SessionContext): 
     if (parsed.ticketId) {
       await readTicket(session, parsed.guildId, parsed.ticketId);
       if (parsed.kind === 'transcript') messageStreamer(session.deps.engine);
+      await hub.prime(parsed.guildId, parsed.ticketId).catch(() => {});
     }
     subscriber.uris.add(uri);
     return {};

@@ -32,3 +32,9 @@ export async function discordMessage(engine: Engine, guildId: string, channelId:
 export type ToolResult = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: Record<string, unknown> };
 
 export const textOf = (r: ToolResult) => r.content.map((c) => c.text ?? '').join('\n');
+
+/** The text of a resource read's first content. */
+export const resourceText = (r: { contents: Array<{ text?: unknown } | { blob?: unknown }> }): string => {
+  const first = r.contents[0] as { text?: unknown } | undefined;
+  return typeof first?.text === 'string' ? first.text : '';
+};

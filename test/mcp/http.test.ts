@@ -17,7 +17,7 @@ import { createEngine, type Engine } from '../../src/engine/index.js';
 import { buildHttpServer } from '../../src/http.js';
 import { clonePglite, clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
 import { seedGuild, staffActor, type SeededGuild } from '../support/fixtures.js';
-import { discordMessage, giveChannel, OWNER, STAFF, textOf, type ToolResult } from './helpers.js';
+import { discordMessage, giveChannel, OWNER, STAFF, resourceText, textOf, type ToolResult } from './helpers.js';
 
 let testDb: TestDatabase;
 let database: Database;
@@ -171,9 +171,9 @@ describe('MCP over Streamable HTTP', () => {
     expect(byNumber.completion.values[0]).toBe(t.id);
 
     const ticket = await client.readResource({ uri: base });
-    expect(JSON.parse(String(ticket.contents[0]?.text))).toMatchObject({ id: t.id, topic: 'Login' });
+    expect(JSON.parse(resourceText(ticket))).toMatchObject({ id: t.id, topic: 'Login' });
 
-    const md = String((await client.readResource({ uri: `${base}/transcript` })).contents[0]?.text);
+    const md = resourceText(await client.readResource({ uri: `${base}/transcript` }));
     expect(md).toContain(`# Ticket #${t.number}`);
     expect(md).toMatch(/\[10:\d\d\] Olive Owner \(owner\): I cannot log in/);
     expect(md).toMatch(/\[10:\d\d\] Sam Staff \(member\): Try resetting/);
@@ -181,20 +181,20 @@ describe('MCP over Streamable HTTP', () => {
     // A message cannot open a section of its own: its lines are indented.
     expect(md).not.toMatch(/^## Staff notes/m);
 
-    const json = JSON.parse(String((await client.readResource({ uri: `${base}/transcript.json` })).contents[0]?.text)) as Record<string, unknown>;
+    const json = JSON.parse(resourceText(await client.readResource({ uri: `${base}/transcript.json` }))) as Record<string, unknown>;
     const viaTool = (await call(client, 'get_transcript', { guild_id: g.guildId, ticket_id: t.id })).structuredContent as Record<string, unknown>;
     for (const key of ['channel_messages', 'channel_message_attachments', 'thread_messages', 'thread_message_attachments', 'ticket', 'group']) {
       expect(json[key], key).toEqual(viaTool[key]);
     }
     expect((json.guild as { id: string }).id).toBe(g.guildId);
 
-    const html = String((await client.readResource({ uri: `${base}/transcript.html` })).contents[0]?.text);
+    const html = resourceText(await client.readResource({ uri: `${base}/transcript.html` }));
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
     expect(html).toContain("default-src 'none'");
     expect(html).toContain('href="https://cdn.example/screen.png"');
 
-    const stats = JSON.parse(String((await client.readResource({ uri: `ticketbridge://guilds/${g.guildId}/stats` })).contents[0]?.text)) as Record<string, unknown>;
+    const stats = JSON.parse(resourceText(await client.readResource({ uri: `ticketbridge://guilds/${g.guildId}/stats` }))) as Record<string, unknown>;
     expect(JSON.stringify(stats)).toMatch(/open/);
 
     await expect(client.readResource({ uri: `ticketbridge://guilds/${other.guildId}/stats` })).rejects.toThrow(/no access to guild/);

@@ -1,0 +1,123 @@
+/**
+ * `ticketbridge stdio` as an MCP client meets it: the built CLI spawned with the SDK's stdio client
+ * transport, over this file's own database (PostgreSQL when available, so the test can seed and
+ * change data while the server runs; otherwise a PGlite copy handed over to the child).
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { Database } from '../../src/db/connect.js';
+import { createEngine, type Engine } from '../../src/engine/index.js';
+import { clonePglite, clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
+import { seedGuild, staffActor, type SeededGuild } from '../support/fixtures.js';
+import { discordMessage, giveChannel, OWNER, STAFF, resourceText, textOf, type ToolResult } from './helpers.js';
+
+let testDb: TestDatabase;
+let database: Database | undefined;
+let engine: Engine | undefined;
+let g: SeededGuild;
+let seededTicket: { id: string; channelId: string };
+let staffToken: string;
+let stderr = '';
+const clients: Client[] = [];
+
+async function spawnClient(args: string[] = [], env: Record<string, string> = {}): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath, args: ['dist/cli.js', 'stdio', ...args], stderr: 'pipe',
+    env: {
+      PATH: process.env.PATH ?? '', LOG_LEVEL: 'info',
+      ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }),
+      ...env,
+    },
+  });
+  transport.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js is missing: run "npx tsc -p tsconfig.build.json" (npm test builds first)');
+  testDb = postgresAvailable() ? await clonePostgres() : await clonePglite();
+  const db = await testDb.open();
+  const e = createEngine(db);
+  g = await seedGuild(db.db);
+  const t = await e.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER, topic: 'Seeded' });
+  const channelId = await giveChannel(db.db, t.id);
+  await discordMessage(e, g.guildId, channelId, { id: OWNER, name: 'Olive Owner' }, 'Hello from Discord');
+  seededTicket = { id: t.id, channelId };
+  staffToken = (await e.tokens.create({ name: 'staff', user_id: STAFF, guild_ids: null, abilities: ['*'] })).token;
+  if (testDb.kind === 'pglite') await db.close(); // a PGlite directory belongs to one process: hand it to the child
+  else { database = db; engine = e; }
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await database?.close();
+  await testDb?.drop();
+});
+
+describe('MCP over stdio (built CLI)', () => {
+  it('serves the default tools, the ticket flow, resources, prompts, progress and isError, with logs only on stderr', async () => {
+    const client = await spawnClient([], { TICKETBRIDGE_TOKEN: staffToken });
+    const logs: string[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => { logs.push(String(n.params.data)); });
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['create_ticket', 'claim_ticket', 'close_ticket', 'get_transcript']));
+
+    const created = await client.callTool({ name: 'create_ticket', arguments: { guild_id: g.guildId, user_id: OWNER, topic: 'Over stdio' } }) as ToolResult;
+    const id = (created.structuredContent as { id: string }).id;
+    const claimed = await client.callTool({ name: 'claim_ticket', arguments: { guild_id: g.guildId, ticket_id: id } }) as ToolResult;
+    expect(claimed.structuredContent).toMatchObject({ assigned_id: STAFF });
+    const closed = await client.callTool({ name: 'close_ticket', arguments: { guild_id: g.guildId, ticket_id: id, reason: 'Done' } }) as ToolResult;
+    expect(closed.structuredContent).toMatchObject({ status: 'closed' });
+
+    const transcript = await client.callTool({ name: 'get_transcript', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } }) as ToolResult;
+    expect(JSON.stringify(transcript.structuredContent)).toContain('Hello from Discord');
+    const md = await client.readResource({ uri: `ticketbridge://guilds/${g.guildId}/tickets/${seededTicket.id}/transcript` });
+    expect(resourceText(md)).toMatch(/Olive Owner \(owner\): Hello from Discord/);
+    const prompt = await client.getPrompt({ name: 'summarize_ticket', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } });
+    expect(JSON.stringify(prompt.messages)).toContain('Hello from Discord');
+
+    const progress: Progress[] = [];
+    const saved = await client.callTool({ name: 'save_transcript', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } }, undefined, { onprogress: (p) => progress.push(p) }) as ToolResult;
+    expect(saved.isError, textOf(saved)).toBeFalsy();
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+
+    const bad = await client.callTool({ name: 'set_ticket_priority', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id, priority: 'high' } }) as ToolResult;
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toMatch(/priority/);
+    expect(stderr).toMatch(/MCP stdio server ready/);
+    expect(logs).toEqual([]);
+  });
+
+  it('honours --read-only and --tools, and TICKETBRIDGE_TOKEN limits what it may touch', async () => {
+    const ro = await spawnClient(['--toolsets', 'all', '--read-only']);
+    const { tools } = await ro.listTools();
+    expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
+    const refused = await ro.callTool({ name: 'close_ticket', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } }) as ToolResult;
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/read-only/);
+    await ro.close();
+
+    const picked = await spawnClient(['--toolsets', 'guild', '--tools', 'get_ticket']);
+    expect((await picked.listTools()).tools.map((t) => t.name)).toContain('get_ticket');
+    await picked.close();
+  });
+
+  it.skipIf(!postgresAvailable())('notifies a subscriber of changes made by another process (PostgreSQL)', async () => {
+    const scoped = (await engine!.tokens.create({ name: 'stdio', user_id: STAFF, guild_ids: [g.guildId], abilities: ['tickets:read', 'transcripts:read'] })).token;
+    const client = await spawnClient([], { TICKETBRIDGE_TOKEN: scoped });
+    const write = await client.callTool({ name: 'close_ticket', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } }) as ToolResult;
+    expect(textOf(write)).toMatch(/lacks the "tickets:write" ability/);
+    const uri = `ticketbridge://guilds/${g.guildId}/tickets/${seededTicket.id}`;
+    const updated = new Promise<string>((resolve) => client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)));
+    await client.subscribeResource({ uri });
+    // The server took its first look while subscribing; now this (other) process changes the ticket.
+    await engine!.tickets.setPriority(staffActor(STAFF), { guild_id: g.guildId, ticket: { ticket_id: seededTicket.id }, priority: 1 });
+    expect(await updated).toBe(uri);
+  }, 20_000);
+});

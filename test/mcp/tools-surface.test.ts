@@ -1,0 +1,59 @@
+/**
+ * The agent-facing surface, pinned: every tool's name, title, description, input and output schema
+ * and annotations are snapshotted (tools.snapshot.json), so any change shows in review. Regenerate on
+ * purpose with `npx vitest run test/mcp/tools-surface.test.ts -u`.
+ */
+import { describe, expect, it } from 'vitest';
+import { catalogue } from '../../src/operations/index.js';
+import { listTools, toolDefinitions } from '../../src/mcp/tools.js';
+import { resolveSelection } from '../../src/mcp/toolsets.js';
+
+const CORE = ['create_ticket', 'get_ticket', 'list_tickets', 'close_ticket', 'reopen_ticket', 'delete_ticket', 'assign_ticket', 'unassign_ticket',
+  'claim_ticket', 'transfer_ticket', 'move_ticket', 'lock_ticket', 'unlock_ticket', 'rename_ticket', 'set_ticket_priority', 'set_ticket_expiry',
+  'set_ticket_eternal', 'set_ticket_owner', 'add_ticket_member', 'remove_ticket_member', 'create_notes_thread', 'add_notes_member',
+  'remove_notes_member', 'get_transcript', 'save_transcript', 'send_transcript', 'list_ticket_events', 'get_guild', 'list_guilds', 'sync_guild',
+  'get_guild_stats', 'list_ticket_groups', 'list_panels', 'list_custom_messages', 'send_channel_message', 'edit_channel_message',
+  'send_custom_message', 'get_current_user', 'set_ticket_summary'];
+
+const KNOWN_UNDESCRIBED = ['create_panel.image_url', 'create_panel.thumbnail_url', 'update_panel.image_url', 'update_panel.thumbnail_url', 'update_custom_message.name'];
+
+describe('MCP tool surface', () => {
+  it('matches the reviewed snapshot of every tool', async () => {
+    const tools = [...toolDefinitions().values()].map((d) => d.tool);
+    expect(tools.map((t) => t.name)).toEqual(catalogue.map((op) => op.name));
+    await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot('./tools.snapshot.json');
+  });
+
+  it('has the core tools of the issue (missing ones listed)', () => {
+    const names = new Set(catalogue.map((op) => op.name));
+    const missing = CORE.filter((n) => !names.has(n));
+    // sync_guild belongs to the Discord sync work; everything else must be there.
+    expect(missing.filter((n) => n !== 'sync_guild')).toEqual([]);
+  });
+
+  it('annotates honestly: reads are read-only, deletes and removals destructive, every tool has an output schema', () => {
+    for (const { tool, op } of toolDefinitions().values()) {
+      const a = tool.annotations!;
+      if (/^(get|list)_/.test(tool.name)) expect(a.readOnlyHint, tool.name).toBe(true);
+      if (/(^|_)(delete|remove|disable)(_|$)/.test(tool.name)) expect(a.destructiveHint, tool.name).toBe(true);
+      if (a.readOnlyHint) expect(a.destructiveHint, tool.name).toBe(false);
+      expect(tool.outputSchema?.type, tool.name).toBe('object');
+      expect(tool.inputSchema.type, tool.name).toBe('object');
+      expect(tool.description!.length, tool.name).toBeGreaterThan(30);
+      expect(op.annotations.readOnlyHint).toBe(a.readOnlyHint);
+      // Every input field tells the agent what it is (known gaps of other toolsets listed, so new ones show).
+      for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {})) {
+        const key = `${tool.name}.${field}`;
+        if (!KNOWN_UNDESCRIBED.includes(key)) expect((schema as { description?: string }).description, key).toBeTruthy();
+      }
+    }
+  });
+
+  it('keeps the default tools/list within 40 KB; read-only wins over named tools', () => {
+    const defaults = listTools(resolveSelection(catalogue, {}));
+    expect(JSON.stringify({ tools: defaults }).length).toBeLessThan(40 * 1024);
+    const ro = listTools(resolveSelection(catalogue, { toolsets: ['tickets'], tools: ['close_ticket'], readOnly: true }));
+    expect(ro.map((t) => t.name)).not.toContain('close_ticket');
+    expect(() => resolveSelection(catalogue, { toolsets: ['tickts'] })).toThrow(/Unknown toolset tickts\. Known toolsets: .*tickets/);
+  });
+});
