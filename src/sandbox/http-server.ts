@@ -50,7 +50,7 @@ export function errorRes(err: unknown, ctx: SandboxContext): Res {
   return { status: 500, body: { message: '500: Internal Server Error', code: 0 } };
 }
 
-function faultRes(f: Fault, def: RouteDef, req: Req, ctx: SandboxContext): Res {
+function faultRes(f: Fault, def: RouteDef, req: Req, token: string | null, ctx: SandboxContext): Res {
   const status = f.status ?? 500;
   if (status === 429) {
     const retry = f.retryAfter.toFixed(3);
@@ -58,7 +58,7 @@ function faultRes(f: Fault, def: RouteDef, req: Req, ctx: SandboxContext): Res {
     const headers: Record<string, string> = global
       ? { 'X-RateLimit-Global': 'true', 'X-RateLimit-Scope': 'global', 'Retry-After': retry }
       : {
-          ...ctx.limiter.peekHeaders(def, req),
+          ...ctx.limiter.peekHeaders(def, req, token),
           'X-RateLimit-Remaining': '0',
           'X-RateLimit-Reset-After': retry,
           'X-RateLimit-Reset': ((Date.now() + f.retryAfter * 1000) / 1000).toFixed(3),
@@ -131,7 +131,7 @@ export function createHttpServer(deps: ServerDeps): { server: http.Server; timer
         await wait(fault.delayMs);
         if (res.destroyed || req.socket.destroyed) return { status: 499 };
       }
-      if (fault.status !== null) return faultRes(fault, def, r, ctx);
+      if (fault.status !== null) return faultRes(fault, def, r, token, ctx);
     }
 
     const limit = ctx.limiter.check(def, r, token);

@@ -72,9 +72,9 @@ export class RateLimiter {
   }
 
   /** Headers describing `def`'s bucket without consuming it (fault answers reuse them). */
-  peekHeaders(def: RouteDef, req: Req, now = Date.now()): Record<string, string> {
+  peekHeaders(def: RouteDef, req: Req, token: string | null, now = Date.now()): Record<string, string> {
     const spec = def.bucket ?? DEFAULT_BUCKET;
-    const w = this.buckets.get(`${spec.name}:${majorParameter(req)}`);
+    const w = this.buckets.get(`${token ?? ''}:${spec.name}:${majorParameter(req)}`);
     const resetAt = w && w.resetAt > now ? w.resetAt : now + spec.windowMs;
     return bucketHeaders(spec, w && w.resetAt > now ? w.remaining : spec.limit, resetAt, now);
   }
@@ -97,7 +97,7 @@ export class RateLimiter {
       g.remaining -= 1;
     }
     const spec = def.bucket ?? DEFAULT_BUCKET;
-    const key = `${spec.name}:${majorParameter(req)}`;
+    const key = `${token ?? ''}:${spec.name}:${majorParameter(req)}`;
     let w = this.buckets.get(key);
     if (!w || now >= w.resetAt) {
       w = { remaining: spec.limit, resetAt: now + spec.windowMs };
