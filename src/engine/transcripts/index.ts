@@ -2,18 +2,18 @@
  * The transcript store: recording (gateway → store), reading (keyset streams and pages), the
  * Ticketeer transcript document, and the save / send requests that hand a transcript to Discord.
  */
+import type { GroupRow, TicketRow } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
+import { EngineError } from '../errors.js';
 import { requireTicketsModule } from '../guards.js';
 import type { Db } from '../tx.js';
 import type { TicketView } from '../views.js';
 import { findTicket, type TicketRef } from '../tickets/lookup.js';
 import { mutateTicket } from '../tickets/mutate.js';
-import type { TicketRow, GroupRow } from '../../db/schema.js';
 import { createTranscriptRecorder } from './record.js';
 import { createTranscriptReader, type TranscriptScope } from './stream.js';
 import { buildTicketeerTranscript, cancelled, type TicketeerTranscript } from './ticketeer.js';
-import { EngineError } from '../errors.js';
 
 export type { RecordedMessage, ChangedMessage } from './record.js';
 export type { TranscriptMessage, TranscriptAttachment, TranscriptScope, StreamOptions, MessageCursor } from './stream.js';
