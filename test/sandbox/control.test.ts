@@ -110,6 +110,15 @@ describe('control API over HTTP', () => {
     expect((await api(sb, 'GET', '/users/@me')).status).toBe(200);
     const invalid = await control(sb, 'POST', '/faults', { route: '/users/@me' });
     expect(invalid.status).toBe(400);
+    const client = await login(sb);
+    try {
+      const resumed = waitFor(client, Events.ShardResume);
+      const drop = await control(sb, 'POST', '/faults', { target: 'gateway', action: 'drop' });
+      expect(obj(obj(drop.body).gateway)).toMatchObject({ action: 'drop' });
+      await resumed;
+    } finally {
+      await client.destroy();
+    }
     const wildcard = await control(sb, 'POST', '/faults', { route: '/channels/*/messages', method: 'get', status: 500 });
     expect(wildcard.status).toBe(201);
     expect((await api(sb, 'GET', `/channels/${sb.demo.generalChannelId}/messages`)).status).toBe(500);

@@ -182,7 +182,7 @@ describe('reconnects', () => {
       const got = waitFor<[Message]>(client, Events.MessageCreate, (m) => m.content === 'sent while dropped');
       let readyAgain = false;
       client.on(Events.ShardReady, () => (readyAgain = true));
-      expect(sb.dropGatewayConnections()).toBe(1);
+      expect(sb.dropGatewayConnections()).toBeGreaterThanOrEqual(1);
       // The socket is gone; this dispatch can only arrive through RESUME's replay.
       sb.actMessage({ user_id: sb.demo.customerUserId, channel_id: sb.demo.generalChannelId, content: 'sent while dropped' });
       await resumed;
