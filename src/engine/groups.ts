@@ -3,7 +3,8 @@
  * who staffs them, their form, working hours and levels. Exactly one live group per guild is the
  * default, and guilds.default_group_id always names it.
  */
-import type { FormField, GroupRow, Level, TicketMode, WeekSchedule } from '../db/schema.js';
+import type { Updateable } from 'kysely';
+import type { FormField, GroupRow, Level, TicketGroupsTable, TicketMode, WeekSchedule } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import type { EngineContext } from './context.js';
 import { conflict, invalid, type FieldIssue } from './errors.js';
@@ -94,23 +95,25 @@ function channelChecks(g: Partial<Record<ChannelField, string | null | undefined
 }
 
 /** Columns of a group insert/update from fields (undefined = leave as is). */
-function columns(f: GroupFields) {
-  const out: Record<string, unknown> = {};
-  const put = (key: string, value: unknown) => { if (value !== undefined) out[key] = value; };
-  put('name', f.name);
-  put('mode', f.mode);
-  for (const field of GROUP_CHANNEL_FIELDS) put(field, f[field]);
-  put('staff_role_ids', f.staff_role_ids === undefined ? undefined : json(f.staff_role_ids));
-  put('name_template', f.name_template);
-  put('opening_message', f.opening_message);
-  put('form_title', f.form_title);
-  put('form_fields', f.form_fields === undefined ? undefined : json(f.form_fields));
-  put('schedule', f.schedule === undefined ? undefined : f.schedule === null ? null : json(f.schedule));
-  put('schedule_timezone', f.schedule_timezone);
-  put('priority_levels', f.priority_levels === undefined ? undefined : json(f.priority_levels));
-  put('rating_levels', f.rating_levels === undefined ? undefined : json(f.rating_levels));
-  put('per_user_limit', f.per_user_limit);
-  put('private', f.private);
+function columns(f: GroupFields): Updateable<TicketGroupsTable> {
+  const out: Updateable<TicketGroupsTable> = {};
+  if (f.name !== undefined) out.name = f.name;
+  if (f.mode !== undefined) out.mode = f.mode;
+  for (const field of GROUP_CHANNEL_FIELDS) {
+    const value = f[field];
+    if (value !== undefined) out[field] = value;
+  }
+  if (f.staff_role_ids !== undefined) out.staff_role_ids = json(f.staff_role_ids);
+  if (f.name_template !== undefined) out.name_template = f.name_template;
+  if (f.opening_message !== undefined) out.opening_message = f.opening_message;
+  if (f.form_title !== undefined) out.form_title = f.form_title;
+  if (f.form_fields !== undefined) out.form_fields = json(f.form_fields);
+  if (f.schedule !== undefined) out.schedule = f.schedule === null ? null : json(f.schedule);
+  if (f.schedule_timezone !== undefined) out.schedule_timezone = f.schedule_timezone;
+  if (f.priority_levels !== undefined) out.priority_levels = json(f.priority_levels);
+  if (f.rating_levels !== undefined) out.rating_levels = json(f.rating_levels);
+  if (f.per_user_limit !== undefined) out.per_user_limit = f.per_user_limit;
+  if (f.private !== undefined) out.private = f.private;
   return out;
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { GuildRow } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import type { EngineContext } from './context.js';
-import { notFound } from './errors.js';
+import { invalid, notFound } from './errors.js';
 import { requireGuild } from './guards.js';
 import { insertGroup } from './groups.js';
 import { chunks } from './paging.js';
@@ -124,8 +124,6 @@ const countOf = async (q: { executeTakeFirstOrThrow(): Promise<{ n: string }> })
 
 export function createGuilds(ctx: EngineContext) {
   return {
-    GuildSnapshotSchema,
-
     async get(guildId: string): Promise<GuildDetailView> {
       const guild = await requireGuild(ctx.db, guildId);
       const db = ctx.db;
@@ -202,7 +200,12 @@ export function createGuilds(ctx: EngineContext) {
      * group wired to `defaults`. Only rows that differ are written: the same snapshot twice changes nothing.
      */
     async applySync(raw: GuildSnapshot): Promise<SyncResult> {
-      const snap = GuildSnapshotSchema.parse(raw);
+      const parsed = GuildSnapshotSchema.safeParse(raw);
+      if (!parsed.success) {
+        const fields = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(snapshot)', message: i.message }));
+        throw invalid(`The guild snapshot is malformed: ${fields.slice(0, 5).map((f) => `${f.path}: ${f.message}`).join('; ')}. Build it from Discord's guild, channel, role and member objects.`, fields);
+      }
+      const snap = parsed.data;
       const result = await inTransaction(ctx.db, (trx) => applySnapshot(trx, ctx.now(), snap));
       ctx.changes.emit('guild', { guildId: result.guild_id });
       return result;

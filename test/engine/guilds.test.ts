@@ -88,7 +88,9 @@ describeEachDatabase('guild engine', (database) => {
   it('refuses a malformed snapshot and writes nothing', async () => {
     const snap = snapshot();
     const bad = { ...snap, channels: [...snap.channels, { id: 'not-a-snowflake', name: 'x', type: 0 }] };
-    await expect(e().guilds.applySync(bad)).rejects.toThrow(/snowflake/);
+    const err = await failure(e().guilds.applySync(bad));
+    expect(err.code).toBe('invalid');
+    expect(err.message).toMatch(/channels\.4\.id: must be a Discord snowflake/);
     expect(await db().selectFrom('guilds').select('id').where('id', '=', snap.guild.id).execute()).toEqual([]);
   });
 
