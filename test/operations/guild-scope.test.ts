@@ -246,8 +246,9 @@ describeEachDatabase('guild scope across the catalogue', (database) => {
     const refused: string[] = [];
     const changed: string[] = [];
     const readOnlyWrites: string[] = [];
-    // Destructive operations last, so they do not take B's rows away from the others.
-    const ops = catalogue.filter(hasGuildId).sort((x, y) => Number(x.annotations.destructiveHint) - Number(y.annotations.destructiveHint));
+    // Destructive operations last (guild-wide ones at the very end), so they do not take B's rows away from the others.
+    const rank = (op: AnyOperation) => (!op.annotations.destructiveHint ? 0 : 'ticket_id' in (op.input as z.ZodObject).shape ? 1 : 2);
+    const ops = catalogue.filter(hasGuildId).sort((x, y) => rank(x) - rank(y));
     for (const op of ops) {
       const built = inputFor(op, B);
       if ('error' in built) continue; // reported by the first test
