@@ -73,6 +73,19 @@ export async function seedDemo(database: Database): Promise<void> {
     first_response_at: null, transcript_saved_at: null,
   }).execute();
   await db.updateTable('guilds').set({ ticket_counter: 1 }).where('id', '=', DEMO.guildId).execute();
+  await db.insertInto('users').values([
+    { id: DEMO.customerId, username: 'alice', global_name: 'Alice', avatar: null, locale: 'en-US' },
+    { id: DEMO.staffId, username: 'sam.support', global_name: 'Sam', avatar: null, locale: 'en-GB' },
+    { id: DEMO.memberId, username: 'casey', global_name: 'Casey', avatar: null, locale: null },
+  ]).execute();
+  await db.insertInto('members').values([DEMO.customerId, DEMO.staffId, DEMO.memberId].map((user_id) => ({
+    guild_id: DEMO.guildId, user_id, nick: null, roles: JSON.stringify(user_id === DEMO.staffId ? ['1441604990945853402'] : []),
+    joined_at: new Date('2023-04-02T17:45:00Z'), left_at: null,
+  }))).execute();
+  await db.insertInto('channels').values({
+    id: DEMO.channelId, guild_id: DEMO.guildId, name: 'ticket-0001', type: 0, parent_id: '1441604990945853490', topic: null,
+    permission_overwrites: JSON.stringify([]), deleted_at: null,
+  }).execute();
 }
 
 export interface Reply { status: number; headers: Headers; body: unknown; text: string }

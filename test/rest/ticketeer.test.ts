@@ -1,7 +1,7 @@
 /** Ticketeer contract: documented requests, documented response fields and types, documented errors. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TtError, TtTicket } from '../../src/rest/ticketeer/schemas.js';
+import { TtError, TtGroup, TtGuild, TtNamed, TtTicket, TtTranscript, TtUnavailable, TtUser, paginator } from '../../src/rest/ticketeer/schemas.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { seedGuild, snowflake } from '../support/fixtures.js';
 import { DEMO, request, seedDemo, startRestServer, type RestServer } from './harness.js';
@@ -177,5 +177,113 @@ describeEachDatabase('Ticketeer API', (database) => {
     const r = await request(s.url, 'POST', `${G}/ticket`, { token, raw: `{"user_id": ${DEMO.customerId}, "colour": "blue"}` });
     expect(r.status).toBe(200);
     expect((r.body as Ticket).owner_id).toBe(DEMO.customerId);
+  });
+});
+
+describeEachDatabase('Ticketeer API: guild, user, channel and transcript routes', (database) => {
+  let s: RestServer;
+  let token: string;
+  const call = (method: string, path: string, body?: unknown, t: string | undefined = token) => request(s.url, method, path, { token: t, body });
+  const staff = { userId: DEMO.staffId, tokenId: null, abilities: 'all' as const, guilds: null, asBot: false };
+
+  beforeAll(async () => {
+    await seedDemo(database());
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0' });
+    token = (await s.engine.tokens.create({ name: 'staff', abilities: ['*'], user_id: DEMO.staffId })).token;
+  });
+  afterAll(async () => { await s.close(); });
+
+  it('gets the guild and the current user with exactly the documented fields', async () => {
+    const g = await call('GET', G);
+    expect(g.status).toBe(200);
+    const engineView = await s.engine.guilds.get(DEMO.guildId);
+    expect(TtGuild.strict().parse(g.body)).toMatchObject({ id: DEMO.guildId, name: 'TicketBridge Demo', premium: engineView.premium, premium_ends_at: null });
+    expect((g.body as { joined_at: string }).joined_at).toMatch(LARAVEL_TIME);
+    const me = await call('GET', '/api/v1/user/me');
+    expect(me.status).toBe(200);
+    expect(TtUser.strict().parse(me.body)).toMatchObject({ id: DEMO.staffId, name: 'Sam', username: 'sam.support', bot: false, locale: 'en-GB', verified: true });
+    const guilds = await call('GET', '/api/v1/user/me/guilds');
+    expect(guilds.status).toBe(200);
+    expect(z.array(TtGuild.strict()).parse(guilds.body).map((x) => x.id)).toContain(DEMO.guildId);
+  });
+
+  it('lists groups, panels and custom messages with a working Laravel paginator', async () => {
+    const page1 = await call('GET', `${G}/groups?per_page=2`);
+    expect(page1.status).toBe(200);
+    const p1 = paginator(TtGroup.strict()).strict().parse(page1.body);
+    expect(p1).toMatchObject({ current_page: 1, per_page: 2, total: 3, last_page: 2, from: 1, to: 2, prev_page_url: null });
+    expect(p1.path).toBe(`${s.url}${G}/groups`);
+    expect(p1.next_page_url).toBe(`${s.url}${G}/groups?page=2&per_page=2`);
+    expect(p1.data.map((x) => x.id)).toEqual([DEMO.groupId, DEMO.threadGroupId]);
+    expect(p1.data[0]).toMatchObject({ name: 'Support', count: 1, closed_category_id: '1441604990945853530', transcript_channel_id: '1441604990945853510' });
+    const p2 = paginator(TtGroup.strict()).parse((await call('GET', p1.next_page_url!.slice(s.url.length))).body);
+    expect(p2).toMatchObject({ current_page: 2, from: 3, to: 3, next_page_url: null });
+    expect(p2.data.map((x) => x.id)).toEqual([DEMO.billingGroupId]);
+    const dflt = paginator(TtGroup).parse((await call('GET', `${G}/groups`)).body);
+    expect(dflt).toMatchObject({ per_page: 30, last_page: 1, first_page_url: `${s.url}${G}/groups?page=1` });
+
+    await s.engine.panels.create(staff, { guild_id: DEMO.guildId, name: 'Support panel', group_id: DEMO.groupId });
+    const panels = paginator(TtNamed.strict()).parse((await call('GET', `${G}/panels`)).body);
+    expect(panels.data.map((x) => x.name)).toEqual(['Support panel']);
+    const cm = await s.engine.customMessages.create(staff, { guild_id: DEMO.guildId, name: 'Welcome', content: 'Hi {user}' });
+    const messages = paginator(TtNamed.strict()).parse((await call('GET', `${G}/messages`)).body);
+    expect(messages.data).toEqual([{ id: cm.id, name: 'Welcome' }]);
+
+    const bad = await call('GET', `${G}/groups?per_page=500`);
+    expect(bad.status).toBe(422);
+    expect(Object.keys(TtError.parse(bad.body).errors ?? {})).toEqual(['per_page']);
+  });
+
+  it('reports guild stats and answers 503 in its documented shape when Discord cannot be reached for a sync', async () => {
+    const stats = await call('GET', `${G}/stats`);
+    expect(stats.status).toBe(200);
+    expect(stats.body).toMatchObject({ guild_id: DEMO.guildId, open: 1, total: 1 });
+    expect(stats.body).not.toHaveProperty('volvox');
+    const sync = await call('POST', `${G}/sync`);
+    expect(sync.status).toBe(503);
+    expect(TtUnavailable.parse(sync.body).message).toMatch(/not connected to Discord/);
+  });
+
+  it('queues channel messages and custom messages as Discord jobs', async () => {
+    const jobs = async () => (await database().db.selectFrom('discord_jobs').select(['kind', 'payload']).where('ticket_id', 'is', null).orderBy('id').execute());
+    const before = (await jobs()).length;
+    const sent = await call('POST', `${G}/channel/${DEMO.channelId}`, { username: 'Foo', avatar_url: 'https://example.com/avatar.png', content: 'Hello, world!', flags: 0 });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ status: 'queued', channel_id: DEMO.channelId, message_id: null });
+    const edited = await call('POST', `${G}/channel/${DEMO.channelId}/1441604990945853999`, { content: 'Edited' });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ status: 'queued', message_id: '1441604990945853999' });
+    const cm = await s.engine.customMessages.create(staff, { guild_id: DEMO.guildId, name: 'Hello', content: 'Hello {name}' });
+    const custom = await call('POST', `${G}/message/${cm.id}/${DEMO.channelId}`, { context: { name: 'Alice' } });
+    expect(custom.status).toBe(200);
+    const missingVar = await call('POST', `${G}/message/${cm.id}/${DEMO.channelId}`, {});
+    expect(missingVar.status).toBe(422);
+    expect(TtError.parse(missingVar.body).message).toMatch(/name/);
+    const kinds = (await jobs()).slice(before).map((j) => j.kind);
+    expect(kinds).toEqual(['channel.message.send', 'channel.message.edit', 'channel.message.send']);
+    const notSnowflake = await call('POST', `${G}/channel/${DEMO.channelId}/architecto`, { content: 'x' });
+    expect(notSnowflake.status).toBe(422);
+    expect(Object.keys(TtError.parse(notSnowflake.body).errors ?? {})).toEqual(['message_id']);
+  });
+
+  it('returns, saves and sends the transcript in the documented shape, by ticket and by channel', async () => {
+    const byId = await call('GET', `${G}/ticket/${DEMO.ticketId}/transcript`);
+    expect(byId.status).toBe(200);
+    const tr = TtTranscript.parse(byId.body);
+    expect(tr.ticket).toMatchObject({ id: DEMO.ticketId, owner_id: DEMO.customerId, number: 1, status: 'open' });
+    expect(tr.ticket.created_at).toMatch(LARAVEL_TIME);
+    expect(tr.guild.id).toBe(DEMO.guildId);
+    const byChannel = await call('GET', `${G}/channel/${DEMO.channelId}/ticket/transcript`);
+    expect(TtTranscript.parse(byChannel.body).ticket.id).toBe(DEMO.ticketId);
+    const saved = await call('POST', `${G}/ticket/${DEMO.ticketId}/save`);
+    expect(saved.status).toBe(200);
+    expect(TtTranscript.parse(saved.body).ticket.transcript_saved_at).toMatch(LARAVEL_TIME);
+    const sent = await call('POST', `${G}/ticket/${DEMO.ticketId}/send/${DEMO.memberId}`);
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ queued: true, user_id: DEMO.memberId, ticket: { id: DEMO.ticketId } });
+    const viaChannel = await call('POST', `${G}/channel/${DEMO.channelId}/ticket/send/${DEMO.staffId}`);
+    expect(viaChannel.status).toBe(200);
+    const kinds = (await database().db.selectFrom('discord_jobs').select('kind').where('ticket_id', '=', DEMO.ticketId).orderBy('id').execute()).map((j) => j.kind);
+    expect(kinds).toEqual(['transcript.post', 'transcript.send', 'transcript.send']);
   });
 });

@@ -1,5 +1,6 @@
 /** Husqy's route table: document 002's endpoints onto catalogue operations. */
 import { z } from 'zod';
+import { invalid } from '../../engine/errors.js';
 import type { TicketView } from '../../engine/views.js';
 import { route, type AnyRoute, type HandlerContext } from '../kit/route.js';
 import * as S from './schemas.js';
@@ -32,16 +33,21 @@ function entryAction(suffix: string, summary: string, operation: string, extra?:
   });
 }
 
-/** A ticket type belongs to a panel; creating a ticket from one opens it in the type's ticket group. */
+/**
+ * A ticket type belongs to a panel; a ticket opened from it goes to the type's group, else the
+ * panel's, else the guild default. The interaction's user is the token's user.
+ */
 async function openFromPanel(c: Ctx, form?: Record<string, unknown>) {
-  const option = (await c.call('get_panel_option', { guild_id: gid(c), panel_id: String(c.body['panel_id']), option_id: String(c.body['ticket_type_id']) })) as { group_id?: string | null };
   if (!c.actor.userId) {
-    throw new (await import('../../engine/errors.js')).EngineError('invalid', 'This token stands for no Discord user, so it cannot open a ticket for the person who clicked. Use a token created with --user.');
+    throw invalid('This token stands for no Discord user, so there is nobody to open the ticket for. Use a token created with --user.');
   }
+  const ref = { guild_id: gid(c), panel_id: String(c.body['panel_id']) };
+  const option = (await c.call('get_panel_option', { ...ref, option_id: String(c.body['ticket_type_id']) })) as { group_id: string | null };
+  const groupId = option.group_id ?? ((await c.call('get_panel', ref)) as { group_id: string | null }).group_id;
   const answers = form ? Object.entries(form).map(([title, value]) => ({ title, value: value === null ? '' : String(value) })) : undefined;
   const out = await c.call('create_ticket', {
     guild_id: gid(c), user_id: c.actor.userId,
-    ...(option.group_id ? { ticket_group_id: option.group_id } : {}),
+    ...(groupId ? { ticket_group_id: groupId } : {}),
     ...(answers ? { form: answers } : {}),
   });
   return ok(entry(out as TicketView));
@@ -78,15 +84,14 @@ export const husqyRoutes: AnyRoute[] = [
     handler: async ({ query, call }) => {
       const page = query.page ?? 1;
       const size = query.page_size ?? 10;
-      const out = (await call('list_panels', { guild_id: query.guild_id })) as Record<string, unknown>;
-      const all = (Array.isArray(out) ? out : (Object.values(out).find(Array.isArray) ?? [])) as unknown[];
-      return ok({ panels: all.slice((page - 1) * size, page * size), page, page_size: size, total: all.length });
+      const out = (await call('list_panels', { guild_id: query.guild_id, page, per_page: size })) as { panels: unknown[]; total: number };
+      return ok({ panels: out.panels, page, page_size: size, total: out.total });
     },
   }),
   route({
     method: 'POST', path: `${B}/panels`, summary: 'Create a ticket panel', tags: ['Panels'], body: S.PanelBody,
     response: Any, status: 201, operations: ['create_panel'], ability: 'guild:admin',
-    handler: async ({ body, call }) => ok(await call('create_panel', husqyPanelInput(body))),
+    handler: async ({ body, call }) => ok(await call('create_panel', husqyPanelInput(body, true))),
   }),
   route({
     method: 'GET', path: `${B}/panel/{panel_id}`, summary: 'Get a ticket panel', tags: ['Panels'], params: S.PanelParams, query: S.GuildQuery,
@@ -101,7 +106,7 @@ export const husqyRoutes: AnyRoute[] = [
   route({
     method: 'POST', path: `${B}/panel/{panel_id}`, summary: 'Update a ticket panel', tags: ['Panels'], params: S.PanelParams, body: S.PanelUpdateBody,
     response: Any, operations: ['update_panel'], ability: 'guild:admin',
-    handler: async ({ params, body, call }) => ok(await call('update_panel', { ...husqyPanelInput(body), panel_id: params.panel_id })),
+    handler: async ({ params, body, call }) => ok(await call('update_panel', { ...husqyPanelInput(body, false), panel_id: params.panel_id })),
   }),
   route({
     method: 'GET', path: `${B}/panel/{panel_id}/ticket-types`, summary: 'List the ticket types of a panel', tags: ['Ticket types'],
@@ -110,11 +115,12 @@ export const husqyRoutes: AnyRoute[] = [
   }),
   route({
     method: 'POST', path: `${B}/panel/{panel_id}/ticket-types`, summary: 'Add a ticket type to a panel', tags: ['Ticket types'],
-    params: S.PanelParams, body: S.TicketTypeBody, response: Any, status: 201, operations: ['create_panel_option'], ability: 'guild:admin',
-    handler: async ({ params, body, call }) => ok(await call('create_panel_option', {
-      guild_id: body.guild_id, panel_id: params.panel_id, label: body.title,
-      ...(body.description ? { description: body.description } : {}),
-      ...(body.emoji_id ? { emoji: body.emoji_id } : body.emoji_name ? { emoji: body.emoji_name } : {}),
+    params: S.PanelParams, body: S.TicketTypeBody, response: Any, status: 201, operations: ['add_panel_option'], ability: 'guild:admin',
+    handler: async ({ params, body, call }) => ok(await call('add_panel_option', {
+      guild_id: body.guild_id, panel_id: params.panel_id, title: body.title,
+      ...(body.description != null ? { description: body.description } : {}),
+      ...(body.emoji_name != null ? { emoji_name: body.emoji_name } : {}),
+      ...(body.emoji_id != null ? { emoji_id: body.emoji_id } : {}),
     })),
   }),
   route({
@@ -159,18 +165,18 @@ export const husqyRoutes: AnyRoute[] = [
   }),
   route({
     method: 'POST', path: `${B}/events/create-ticket`, summary: 'Create a ticket from a panel (interaction event)', tags: ['Handling tickets'],
-    body: S.CreateTicketEvent, response: EntryEnvelope, status: 201, operations: ['create_ticket', 'get_panel_option'], ability: 'tickets:write',
+    body: S.CreateTicketEvent, response: EntryEnvelope, status: 201, operations: ['create_ticket', 'get_panel_option', 'get_panel'], ability: 'tickets:write',
     handler: async (ctx) => openFromPanel(ctx as unknown as Ctx),
   }),
   route({
     method: 'POST', path: `${B}/events/handle-form`, summary: 'Create a ticket from a filled-in form (interaction event)', tags: ['Handling tickets'],
-    body: S.HandleFormEvent, response: EntryEnvelope, status: 201, operations: ['create_ticket', 'get_panel_option'], ability: 'tickets:write',
+    body: S.HandleFormEvent, response: EntryEnvelope, status: 201, operations: ['create_ticket', 'get_panel_option', 'get_panel'], ability: 'tickets:write',
     handler: async (ctx) => openFromPanel(ctx as unknown as Ctx, (ctx.body as { values: Record<string, unknown> }).values),
   }),
   route({
     method: 'GET', path: `${B}/entries/messages`, summary: 'Messages of a ticket', tags: ['Handling tickets'], query: S.MessagesQuery,
-    response: Any, operations: ['get_transcript'], ability: 'transcripts:read',
-    handler: async ({ query, call }) => ok(await call('get_transcript', { guild_id: query.guild_id, ticket_id: query.ticket_id })),
+    response: Any, operations: ['list_transcript_messages'], ability: 'transcripts:read',
+    handler: async ({ query, call }) => ok(await call('list_transcript_messages', { guild_id: query.guild_id, ticket_id: query.ticket_id, limit: 500 })),
   }),
   route({
     method: 'POST', path: `${B}/entries/messages`, summary: 'Link a message to a ticket', tags: ['Handling tickets'], body: S.MessageLinkBody,
@@ -194,7 +200,14 @@ export const husqyRoutes: AnyRoute[] = [
   }),
 ];
 
-/** Husqy's panel fields → the panel operation's input (mapped once the panel operations are known). */
-function husqyPanelInput(body: z.output<typeof S.PanelUpdateBody> & { create_message_category_id?: string; create_message_channel_id?: string }): Record<string, unknown> {
-  return { guild_id: body.guild_id, husqy: body };
+/** Husqy's panel fields → the panel operations' input ('create' values become Discord jobs there). */
+function husqyPanelInput(body: z.output<typeof S.PanelUpdateBody> & { create_message_category_id?: string; create_message_channel_id?: string }, isNew: boolean): Record<string, unknown> {
+  const { create_message_category_id: category, create_message_channel_id: channel, panel_type: type, ...rest } = body;
+  return {
+    ...rest,
+    ...(isNew ? { name: `${body.ticket_opened_name} panel`.slice(0, 100) } : {}),
+    panel_type: type.replaceAll(' ', '_'),
+    ...(category !== undefined ? { category_id: category } : {}),
+    ...(channel !== undefined ? { channel_id: channel } : {}),
+  };
 }

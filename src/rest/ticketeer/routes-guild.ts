@@ -1,11 +1,26 @@
 /** Ticketeer guild, user and channel/custom-message routes. */
 import { z } from 'zod';
+import type { Ability } from '../../engine/actor.js';
 import { route, type AnyRoute } from '../kit/route.js';
 import * as S from './schemas.js';
 import { group, guild, itemsOf, named, paginate, user } from './shape.js';
 
 const P = '/api/v1/guild/{guild_id}';
 const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** A list endpoint: the operation pages (page/per_page), the route wraps the page in Laravel's paginator. */
+function listRoute(suffix: string, summary: string, operation: string, ability: Ability, item: z.ZodType, shape: (v: unknown) => unknown): AnyRoute {
+  return route({
+    method: 'GET', path: `${P}/${suffix}`, summary, tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
+    response: S.paginator(item), operations: [operation], ability,
+    handler: async ({ params, query, call, url }) => {
+      const page = query.page ?? 1;
+      const perPage = query.per_page ?? 30;
+      const out = (await call(operation, { guild_id: params.guild_id, page, per_page: perPage })) as { total?: number };
+      return paginate(itemsOf(out).map(shape), { page, per_page: perPage, explicitPerPage: query.per_page !== undefined }, url, out.total ?? 0);
+    },
+  });
+}
 
 export const guildRoutes: AnyRoute[] = [
   route({
@@ -15,22 +30,14 @@ export const guildRoutes: AnyRoute[] = [
   }),
   route({
     method: 'POST', path: `${P}/sync`, summary: 'Sync guild channels, roles, emotes and permissions.', tags: ['Guild'],
-    params: S.GuildParams, response: S.TtAny, status: 202, operations: ['sync_guild'], ability: 'guild:admin',
+    params: S.GuildParams, response: S.TtAck, operations: ['sync_guild'], ability: 'guild:admin',
     handler: async ({ params, call }) => {
       const out = await call('sync_guild', { guild_id: params.guild_id });
-      return { success: true, message: 'Guild sync queued.', ...(out && typeof out === 'object' ? (out as Record<string, unknown>) : {}) };
+      return { success: true, message: 'Guild synced.', ...(out && typeof out === 'object' ? (out as Record<string, unknown>) : {}) };
     },
   }),
-  route({
-    method: 'GET', path: `${P}/groups`, summary: 'List ticket groups.', tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
-    response: S.paginator(S.TtGroup), operations: ['list_ticket_groups'], ability: 'guild:read',
-    handler: async ({ params, query, call, url }) => paginate(itemsOf(await call('list_ticket_groups', { guild_id: params.guild_id })).map(group), query, url),
-  }),
-  route({
-    method: 'GET', path: `${P}/panels`, summary: 'List ticket panels.', tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
-    response: S.paginator(S.TtNamed), operations: ['list_panels'], ability: 'guild:read',
-    handler: async ({ params, query, call, url }) => paginate(itemsOf(await call('list_panels', { guild_id: params.guild_id })).map(named), query, url),
-  }),
+  listRoute('groups', 'List ticket groups.', 'list_ticket_groups', 'tickets:read', S.TtGroup, group),
+  listRoute('panels', 'List ticket panels.', 'list_panels', 'guild:read', S.TtNamed, named),
   route({
     method: 'GET', path: `${P}/stats`, summary: 'Get guild ticket stats.', tags: ['Guild'], params: S.GuildParams, response: S.TtAny,
     operations: ['get_guild_stats'], ability: 'tickets:read',
@@ -40,11 +47,7 @@ export const guildRoutes: AnyRoute[] = [
       return rest;
     },
   }),
-  route({
-    method: 'GET', path: `${P}/messages`, summary: 'List custom messages.', tags: ['Guild'], params: S.GuildParams, query: S.PageQuery,
-    response: S.paginator(S.TtNamed), operations: ['list_custom_messages'], ability: 'guild:read',
-    handler: async ({ params, query, call, url }) => paginate(itemsOf(await call('list_custom_messages', { guild_id: params.guild_id })).map(named), query, url),
-  }),
+  listRoute('messages', 'List custom messages.', 'list_custom_messages', 'guild:read', S.TtNamed, named),
   route({
     method: 'POST', path: `${P}/channel/{channel_id}`, summary: 'Send a message to a channel.', tags: ['Channel'],
     params: S.ChannelParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['send_channel_message'], ability: 'channels:write',

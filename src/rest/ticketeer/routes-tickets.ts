@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { TicketView } from '../../engine/views.js';
 import { route, type AnyRoute, type HandlerContext } from '../kit/route.js';
 import * as S from './schemas.js';
-import { ticket } from './shape.js';
+import { ticket, ts } from './shape.js';
 
 const P = '/api/v1/guild/{guild_id}';
 type Body = z.output<typeof S.ActionBody> & Record<string, unknown>;
@@ -51,16 +51,18 @@ const actions: Action[] = [
   { method: 'POST', suffix: '/notes/remove', summary: 'Remove user from ticket notes thread.', operation: 'remove_notes_member', ability: 'tickets:write', body: S.UserActionBody, input: (b) => ({ user_id: b['user_id'] }) },
   { method: 'POST', suffix: '/priority', summary: 'Set ticket priority.', operation: 'set_ticket_priority', ability: 'tickets:write', body: S.PriorityBody, input: (b) => ({ priority: b['priority'] }) },
   { method: 'GET', suffix: '/transcript', summary: 'Get ticket transcript.', operation: 'get_transcript', ability: 'transcripts:read', response: S.TtTranscript, shape: (o) => transcriptOf(o) },
-  { method: 'POST', suffix: '/save', summary: 'Save ticket transcript.', operation: 'save_transcript', ability: 'tickets:write', response: S.TtAny, shape: (o) => o },
+  { method: 'POST', suffix: '/save', summary: 'Save ticket transcript.', operation: 'save_transcript', ability: 'tickets:write', response: S.TtTranscript, shape: (o) => transcriptOf(o) },
   { method: 'POST', suffix: '/owner', summary: 'Change ticket owner.', operation: 'set_ticket_owner', ability: 'tickets:write', body: S.UserActionBody, input: (b) => ({ user_id: b['user_id'] }) },
   { method: 'POST', suffix: '/add', summary: 'Add user to ticket.', operation: 'add_ticket_member', ability: 'tickets:write', body: S.UserActionBody, input: (b) => ({ user_id: b['user_id'] }) },
   { method: 'POST', suffix: '/remove', summary: 'Remove user from ticket.', operation: 'remove_ticket_member', ability: 'tickets:write', body: S.UserActionBody, input: (b) => ({ user_id: b['user_id'] }) },
 ];
 
-/** get_transcript is expected to return the Ticketeer transcript document (or wrap it in `ticketeer`). */
+/** The transcript operations answer in Ticketeer's document shape already; timestamps get Laravel's form. */
 function transcriptOf(out: unknown): unknown {
-  const o = (out ?? {}) as Record<string, unknown>;
-  return (o['ticketeer'] as unknown) ?? o;
+  const o = out as { ticket: Record<string, unknown> };
+  const t = { ...o.ticket };
+  for (const k of ['locked_at', 'opened_at', 'closed_at', 'created_at', 'deleted_at', 'transcript_saved_at']) t[k] = ts(t[k]) ?? t[k] ?? null;
+  return { ...o, ticket: t };
 }
 
 function actionRoute(a: Action, family: 'ticket' | 'channel'): AnyRoute {
@@ -83,12 +85,12 @@ function sendRoute(family: 'ticket' | 'channel'): AnyRoute {
     method: 'POST',
     path: family === 'ticket' ? `${P}/ticket/{ticket_id}/send/{user_id}` : `${P}/channel/{channel}/ticket/send/{user_id}`,
     summary: 'Send ticket transcript to a user.', tags: [family === 'ticket' ? 'Ticket' : 'Ticket (from channel)'],
-    params: family === 'ticket' ? S.TicketSendParams : S.ChannelSendParams, response: S.TtAny,
+    params: family === 'ticket' ? S.TicketSendParams : S.ChannelSendParams, response: S.TtQueuedTranscript,
     operations: ['send_transcript'], ability: 'tickets:write',
     handler: async (ctx) => {
       const c = ctx as unknown as Ctx;
-      const out = await c.call('send_transcript', { guild_id: c.params.guild_id, ...refOf(c.params), user_id: c.params.user_id });
-      return out;
+      const out = (await c.call('send_transcript', { guild_id: c.params.guild_id, ...refOf(c.params), user_id: c.params.user_id })) as { queued: boolean; user_id: string; ticket: TicketView };
+      return { queued: out.queued, user_id: out.user_id, ticket: ticket(out.ticket) };
     },
   });
 }

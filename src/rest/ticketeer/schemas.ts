@@ -138,3 +138,4 @@ export const TtError = z.object({
 export const TtUnavailable = z.object({ success: z.literal(false), status: z.literal(503), message: z.string() });
 export const TtAck = z.object({ success: z.boolean(), message: z.string() }).passthrough();
 export const TtAny = z.record(z.string(), z.unknown());
+export const TtQueuedTranscript = z.object({ queued: z.boolean(), user_id: z.string(), ticket: TtTicket });

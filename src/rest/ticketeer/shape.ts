@@ -71,15 +71,13 @@ export function itemsOf(v: unknown): unknown[] {
   return [];
 }
 
-/** Laravel's length-aware paginator over a full list. */
-export function paginate<T>(items: T[], query: { page?: number | undefined; per_page?: number | undefined }, path: string) {
-  const perPage = query.per_page ?? 30;
-  const page = query.page ?? 1;
-  const total = items.length;
+/** Laravel's length-aware paginator around one page of items (the operation did the paging). */
+export function paginate<T>(data: T[], q: { page: number; per_page: number; explicitPerPage: boolean }, path: string, total: number) {
+  const perPage = q.per_page;
+  const page = q.page;
   const lastPage = Math.max(1, Math.ceil(total / perPage));
   const start = (page - 1) * perPage;
-  const data = items.slice(start, start + perPage);
-  const url = (p: number) => `${path}?page=${p}${query.per_page ? `&per_page=${perPage}` : ''}`;
+  const url = (p: number) => `${path}?page=${p}${q.explicitPerPage ? `&per_page=${perPage}` : ''}`;
   return {
     data, current_page: page, first_page_url: url(1), from: data.length ? start + 1 : null, last_page: lastPage,
     last_page_url: url(lastPage), next_page_url: page < lastPage ? url(page + 1) : null, path, per_page: perPage,
