@@ -248,6 +248,17 @@ describe('MCP over Streamable HTTP', () => {
     await expect(client.subscribeResource({ uri: `ticketbridge://guilds/${other.guildId}/stats` })).rejects.toThrow(/no access/);
   });
 
+  it('never answers get_ticket from before a change, whoever made it', async () => {
+    const client = await connect();
+    const t = await engine.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    const read = async () => (await call(client, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id })).structuredContent as { priority: number | null; status: string };
+    expect((await read()).priority).toBeNull();
+    await engine.tickets.setPriority(staffActor(STAFF), { guild_id: g.guildId, ticket: { ticket_id: t.id }, priority: 1 });
+    expect((await read()).priority).toBe(1);
+    await call(client, 'close_ticket', { guild_id: g.guildId, ticket_id: t.id });
+    expect((await read()).status).toBe('closed');
+  });
+
   it('sends progress for a long operation when asked', async () => {
     const client = await connect();
     const t = await engine.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });

@@ -1,0 +1,21 @@
+/**
+ * ticketbridge's HTTP server (REST + /mcp) alone, without the Discord side, for the MCP call
+ * benchmark: `tsx mcp-http-server.ts <DATABASE_URL>` prints {"port": N} once listening.
+ */
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/connect.js';
+import { createEngine } from '../../src/engine/index.js';
+import { buildHttpServer } from '../../src/http.js';
+
+async function main(url: string): Promise<void> {
+  const database = await openDatabase({ databaseUrl: url, migrate: false, poolSize: 10 });
+  const engine = createEngine(database);
+  const http = await buildHttpServer({ config: loadConfig({}), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) });
+  await http.listen({ host: '127.0.0.1', port: 0 });
+  const address = http.server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) void main(process.argv[2] ?? '');
