@@ -1,5 +1,6 @@
 import {
   ActionRowBuilder,
+  AttachmentBuilder,
   ApplicationCommandOptionType,
   ButtonBuilder,
   ButtonStyle,
@@ -58,6 +59,17 @@ afterAll(async () => {
 const alice = () => sb.demo.customerUserId;
 
 describe('component interactions', () => {
+  it('a reply can carry files (multipart callback)', async () => {
+    handlers.push(async (i) => {
+      if (!i.isButton()) throw new Error('expected a button');
+      await i.reply({ content: 'your transcript', files: [new AttachmentBuilder(Buffer.from('hello'), { name: 't.txt' })] });
+    });
+    const r = await sb.actInteraction({ user_id: alice(), channel_id: sb.demo.ticketsChannelId, type: 'button', custom_id: 'open' });
+    const att = (r.message?.attachments as { filename: string; url: string }[])[0];
+    expect(att?.filename).toBe('t.txt');
+    expect(await (await fetch(att!.url)).text()).toBe('hello');
+  });
+
   it('button → reply (type 4); ephemeral reply is not in history', async () => {
     handlers.push(async (i) => {
       if (!i.isButton()) throw new Error('expected a button');

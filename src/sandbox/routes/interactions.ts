@@ -44,11 +44,19 @@ function interactionMetadata(ctx: SandboxContext, i: InteractionRec): Record<str
   return meta;
 }
 
-function botReply(ctx: SandboxContext, i: InteractionRec, payload: z.output<typeof MessagePayloadSchema>, extraFlags: number, allowEmpty: boolean): MessageRec {
+function botReply(
+  ctx: SandboxContext,
+  i: InteractionRec,
+  payload: z.output<typeof MessagePayloadSchema>,
+  extraFlags: number,
+  allowEmpty: boolean,
+  files: Req['files'] = [],
+): MessageRec {
   const channel = ctx.store.channel(i.channelId);
   return sendMessage(ctx, channel, {
     author: { kind: 'user', userId: ctx.store.botUserId },
     payload: { ...payload, nonce: null, enforce_nonce: null },
+    files,
     checkPermissions: false,
     type: i.type === 2 ? 20 : 0,
     applicationId: ctx.store.applicationId,
@@ -74,7 +82,7 @@ function callback(req: Req, ctx: SandboxContext): Res {
   switch (body.type) {
     case 4: {
       const payload = parseBody(MessagePayloadSchema, body.data ?? {});
-      message = botReply(ctx, i, payload, 0, false);
+      message = botReply(ctx, i, payload, 0, false, req.files);
       i.originalMessageId = message.id;
       i.ephemeral = (message.flags & EPHEMERAL) !== 0;
       break;
@@ -93,7 +101,7 @@ function callback(req: Req, ctx: SandboxContext): Res {
       const payload = parseBody(MessagePayloadSchema, body.data ?? {});
       const target = i.messageId ? ctx.store.messageIndex.get(i.messageId) : undefined;
       if (!target) throw unknownMessage();
-      message = editMessage(ctx, target, { payload });
+      message = editMessage(ctx, target, { payload, files: req.files });
       i.originalMessageId = target.id;
       break;
     }
