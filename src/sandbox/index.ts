@@ -40,7 +40,7 @@ import { INTERACTION_DEADLINE_MS, interactionRoutes } from './routes/interaction
 import { messageRoutes } from './routes/messages.js';
 import { pinReactionRoutes } from './routes/pins-reactions.js';
 import { threadRoutes } from './routes/threads.js';
-import { userRoutes, wsUrl } from './routes/users.js';
+import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { Store } from './store.js';
 
@@ -50,6 +50,7 @@ export type { ActInteractionInputT, ActInteractionResult } from './act-interacti
 export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
 export type { Fault, FaultInputT } from './faults.js';
 export { P as Permissions } from './permissions.js';
+export { DiscordError } from './errors.js';
 
 export interface SandboxOptions {
   port?: number;
@@ -100,6 +101,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new Store(BOT_USER_ID, APPLICATION_ID);
   seedDemo(store);
   let baseUrl = '';
+  const gateway = new Gateway({ store, botToken: BOT_TOKEN, wsUrl: () => `${baseUrl.replace(/^http/, 'ws')}/gateway`, logger });
   const ctx: SandboxContext = {
     store,
     faults: new Faults(),
@@ -109,10 +111,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     baseUrl: () => baseUrl,
     interactionWaiters: new Map(),
     interactionDeadlineMs: opts.interactionDeadlineMs ?? INTERACTION_DEADLINE_MS,
-    gateway: undefined as unknown as Gateway, // set just below: Gateway needs ctx's pieces
+    gateway,
   };
-  const gateway = new Gateway({ store, botToken: BOT_TOKEN, wsUrl: () => wsUrl(ctx), logger });
-  (ctx as { gateway: Gateway }).gateway = gateway;
   const { server, timers } = createHttpServer({
     ctx,
     routes: [
