@@ -65,6 +65,8 @@ export function requiredIntent(event: string, dm: boolean): number | null {
       return dm ? Intent.DirectMessages : Intent.GuildMessages;
     case 'MESSAGE_REACTION_ADD':
     case 'MESSAGE_REACTION_REMOVE':
+    case 'MESSAGE_REACTION_REMOVE_ALL':
+    case 'MESSAGE_REACTION_REMOVE_EMOJI':
       return dm ? Intent.DirectMessageReactions : Intent.GuildMessageReactions;
     case 'TYPING_START':
       return dm ? Intent.DirectMessageTyping : Intent.GuildMessageTyping;
