@@ -237,18 +237,19 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
     /** Resolves once every job is done or dead, or when `timeoutMs` passes (whatever is pending stays pending). */
     async waitForJobs(ids: readonly string[], timeoutMs: number): Promise<JobOutcome[]> {
       const deadline = Date.now() + timeoutMs;
-      let outcomes = await api.outcome(ids);
-      const open = () => outcomes.some((o) => o.status === 'pending' || o.status === 'running');
-      while (open() && Date.now() < deadline) {
+      const isOpen = (o: JobOutcome) => o.status === 'pending' || o.status === 'running';
+      let remaining = new Set((await api.outcome(ids)).filter(isOpen).map((o) => o.id));
+      while (remaining.size > 0 && Date.now() < deadline) {
+        // In-process settles tick jobs off at once; a poll (every 250 ms) sees other processes' work.
         await new Promise<void>((resolve) => {
-          const onSettled = (id: string) => { if (ids.includes(id)) finish(); };
+          const onSettled = (id: string) => { if (remaining.delete(id) && remaining.size === 0) finish(); };
           const timer = setTimeout(finish, Math.min(250, Math.max(1, deadline - Date.now())));
           function finish() { clearTimeout(timer); settled.off('settled', onSettled); resolve(); }
           settled.on('settled', onSettled);
         });
-        outcomes = await api.outcome(ids);
+        if (remaining.size > 0) remaining = new Set((await api.outcome([...remaining])).filter(isOpen).map((o) => o.id));
       }
-      return outcomes;
+      return api.outcome(ids);
     },
 
     /**
