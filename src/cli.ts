@@ -122,21 +122,20 @@ async function tokenCommand(args: string[]): Promise<number> {
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') throw new UsageError(`token needs create, list or revoke${sub ? ` (got "${sub}")` : ''}`);
   const { values, positionals } = parse(rest, sub === 'create' ? opts : {}, sub === 'revoke' ? 1 : 0);
   const config = configFrom(values);
+  const v = values as { user?: string; guild?: string[]; ability?: string[]; name?: string };
+  if (sub === 'create' && !v.ability?.length) throw new UsageError('token create needs at least one --ability (e.g. --ability tickets:read --ability tickets:write, or --ability "*")');
+  if (sub === 'revoke' && !positionals[0]) throw new UsageError('token revoke needs the token ID (see "ticketbridge token list")');
   const { openEngine } = await import('./app.js');
   const { database, engine } = await openEngine(config, `token ${sub}`);
   try {
     if (sub === 'create') {
-      const v = values as { user?: string; guild?: string[]; ability?: string[]; name?: string };
-      if (!v.ability?.length) throw new UsageError('token create needs at least one --ability (e.g. --ability tickets:read --ability tickets:write, or --ability "*")');
       const { token, info } = await engine.tokens.create({ name: v.name, user_id: v.user ?? null, guild_ids: v.guild?.length ? v.guild : null, abilities: v.ability });
       process.stderr.write(`created token ${info.id} (shown once; store it now)\n`);
       process.stdout.write(`${token}\n`);
     } else if (sub === 'list') {
       process.stdout.write(`${JSON.stringify(await engine.tokens.list(), null, 2)}\n`);
     } else {
-      const id = positionals[0];
-      if (!id) throw new UsageError('token revoke needs the token ID (see "ticketbridge token list")');
-      const info = await engine.tokens.revoke(id);
+      const info = await engine.tokens.revoke(positionals[0]!);
       process.stderr.write(`revoked token ${info.id}\n`);
     }
   } finally { await database.close(); }

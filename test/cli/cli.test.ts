@@ -116,7 +116,7 @@ describe('ticketbridge CLI', () => {
       expect(first.stderr()).toMatch(/created an admin API token/);
       expect(second.stderr()).not.toMatch(/created an admin API token/);
     } finally { rmSync(dataDir, { recursive: true, force: true }); }
-  }, 120_000);
+  }, 240_000);
 
   it('with TICKETBRIDGE_ADMIN_TOKEN set, creates no admin token file', async () => {
     const dataDir = await freshDataDir();
@@ -126,7 +126,7 @@ describe('ticketbridge CLI', () => {
       expect(() => statSync(join(dataDir, 'admin-token'))).toThrow();
       expect(s.stderr()).not.toContain('a-very-long-admin-token-for-tests');
     } finally { rmSync(dataDir, { recursive: true, force: true }); }
-  }, 60_000);
+  }, 120_000);
 
   it.skipIf(!postgresAvailable())('with PostgreSQL, runs token commands while the server runs', async () => {
     const pg = await clonePostgres();
@@ -143,5 +143,5 @@ describe('ticketbridge CLI', () => {
         expect([a, b]).toEqual([0, 0]);
       } finally { await stop(s.child); }
     } finally { await pg.drop(); rmSync(dataDir, { recursive: true, force: true }); }
-  }, 60_000);
+  }, 120_000);
 });
