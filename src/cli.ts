@@ -129,7 +129,7 @@ async function tokenCommand(args: string[]): Promise<number> {
   const { database, engine } = await openEngine(config, `token ${sub}`);
   try {
     if (sub === 'create') {
-      const { token, info } = await engine.tokens.create({ name: v.name, user_id: v.user ?? null, guild_ids: v.guild?.length ? v.guild : null, abilities: v.ability });
+      const { token, info } = await engine.tokens.create({ name: v.name, user_id: v.user ?? null, guild_ids: v.guild?.length ? v.guild : null, abilities: v.ability ?? [] });
       process.stderr.write(`created token ${info.id} (shown once; store it now)\n`);
       process.stdout.write(`${token}\n`);
     } else if (sub === 'list') {
