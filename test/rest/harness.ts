@@ -82,10 +82,14 @@ export async function seedDemo(database: Database): Promise<void> {
     guild_id: DEMO.guildId, user_id, nick: null, roles: JSON.stringify(user_id === DEMO.staffId ? ['1441604990945853402'] : []),
     joined_at: new Date('2023-04-02T17:45:00Z'), left_at: null,
   }))).execute();
-  await db.insertInto('channels').values({
-    id: DEMO.channelId, guild_id: DEMO.guildId, name: 'ticket-0001', type: 0, parent_id: '1441604990945853490', topic: null,
-    permission_overwrites: JSON.stringify([]), deleted_at: null,
-  }).execute();
+  const channel = (id: string, name: string, type: number, parent: string | null) => ({
+    id, guild_id: DEMO.guildId, name, type, parent_id: parent, topic: null, permission_overwrites: JSON.stringify([]), deleted_at: null,
+  });
+  await db.insertInto('channels').values([
+    channel('1441604990945853490', 'Support', 4, null), channel('1441604990945853530', 'Closed tickets', 4, null),
+    channel('1441604990945853510', 'transcripts', 0, null), channel(DEMO.channelId, 'ticket-0001', 0, '1441604990945853490'),
+  ]).execute();
+  await db.insertInto('roles').values({ id: '1441604990945853402', guild_id: DEMO.guildId, name: 'Support Staff', deleted_at: null }).execute();
 }
 
 export interface Reply { status: number; headers: Headers; body: unknown; text: string }
