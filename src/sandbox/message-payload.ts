@@ -1,6 +1,7 @@
 // The message body Discord accepts on create/edit (REST, webhooks, interaction responses), with
 // Discord's limits: content ≤ 2000, ≤ 10 embeds of ≤ 6000 characters, ≤ 5 action rows, nonce ≤ 25.
 import { z } from 'zod';
+import { validateComponents } from './components.js';
 import { fieldError } from './errors.js';
 import { maxChars, snowflake } from './validation.js';
 
@@ -88,6 +89,11 @@ export function checkPayloadLimits(p: MessagePayload): void {
   if (p.components && ((p.flags ?? 0) & IS_COMPONENTS_V2) === 0 && p.components.length > 5) {
     throw fieldError(['components'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
   }
+  const v2 = ((p.flags ?? 0) & IS_COMPONENTS_V2) !== 0;
+  if (v2 && ((p.content ?? '').length > 0 || (p.embeds?.length ?? 0) > 0)) {
+    throw fieldError([(p.content ?? '').length > 0 ? 'content' : 'embeds'], 'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2', 'The \'content\' and \'embeds\' fields cannot be used when using MessageFlags.IS_COMPONENTS_V2');
+  }
+  if (p.components) validateComponents(p.components, v2);
   const am = p.allowed_mentions;
   if (am?.parse?.includes('users') && (am.users?.length ?? 0) > 0) {
     throw fieldError(['allowed_mentions'], 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', 'parse:["users"] and users: [ids] are mutually exclusive.');

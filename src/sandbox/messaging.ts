@@ -13,7 +13,7 @@ import {
 } from './errors.js';
 import { emitChannel, emitMessage } from './events.js';
 import { newId } from './ids.js';
-import { EPHEMERAL, LOADING, SUPPRESS_EMBEDS, checkPayloadLimits, normaliseEmbeds } from './message-payload.js';
+import { EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS, checkPayloadLimits, normaliseEmbeds } from './message-payload.js';
 import type { AllowedMentions, MessagePayload } from './message-payload.js';
 import type { AttachmentRec, AuthorRec, ChannelRec, MessageRec } from './model.js';
 import { isThreadType } from './model.js';
@@ -259,7 +259,8 @@ export interface EditOptions {
 /** Apply an edit; the caller has checked who may edit. Emits MESSAGE_UPDATE. */
 export function editMessage(ctx: SandboxContext, m: MessageRec, opts: EditOptions): MessageRec {
   const p = opts.payload;
-  checkPayloadLimits(p);
+  // A components-v2 message stays v2 when an edit does not repeat the flag.
+  checkPayloadLimits({ ...p, flags: (p.flags ?? 0) | (m.flags & IS_COMPONENTS_V2) });
   const channel = ctx.store.channel(m.channelId);
   const next = { ...m };
   if (p.content !== undefined) next.content = p.content ?? '';

@@ -125,6 +125,25 @@ describe('message limits and errors (raw HTTP)', () => {
     expect(obj(empty.body).code).toBe(50006);
   });
 
+  it('components are validated as Discord does (rows, buttons, selects, unique custom_ids)', async () => {
+    const post = (components: unknown[], flags?: number) => api(sb, 'POST', `/channels/${channel.id}/messages`, { ...(flags ? { flags } : { content: 'c' }), components });
+    const button = (id: string) => ({ type: 2, style: 1, label: id, custom_id: id });
+    expect((await post([{ type: 1, components: [button('a'), button('b')] }])).status).toBe(200);
+    const dup = await post([{ type: 1, components: [button('a'), button('a')] }]);
+    expect(obj(dup.body)).toMatchObject({ code: 50035, errors: { components: { 0: { components: { 1: { custom_id: { _errors: [{ code: 'COMPONENT_CUSTOM_ID_DUPLICATED' }] } } } } } } });
+    expect(obj((await post([{ type: 1, components: [1, 2, 3, 4, 5, 6].map((n) => button(`b${n}`)) }])).body).code).toBe(50035);
+    expect(obj((await post([button('bare')])).body).code).toBe(50035); // buttons must sit in a row
+    expect(obj((await post([{ type: 1, components: [{ type: 2, style: 1, label: 'no id' }] }])).body).code).toBe(50035);
+    expect((await post([{ type: 1, components: [{ type: 2, style: 5, label: 'Docs', url: 'https://example.com' }] }])).status).toBe(200);
+    expect(obj((await post([{ type: 1, components: [{ type: 3, custom_id: 's', options: [] }] }])).body).code).toBe(50035);
+    expect(obj((await post(Array.from({ length: 6 }, (_, i) => ({ type: 1, components: [button(`r${i}`)] })))).body).code).toBe(50035);
+    // components v2: containers and text displays are fine, ids still unique
+    const v2 = await post([{ type: 17, components: [{ type: 10, content: 'hi' }, { type: 1, components: [button('v2')] }] }], 1 << 15);
+    expect(v2.status).toBe(200);
+    const v2WithContent = await api(sb, 'POST', `/channels/${channel.id}/messages`, { content: 'x', flags: 1 << 15, components: [{ type: 10, content: 'hi' }] });
+    expect(obj(v2WithContent.body).code).toBe(50035);
+  });
+
   it('unknown message 10008, malformed JSON 50109, unauthorised 401, unknown route 404', async () => {
     expect(obj((await api(sb, 'GET', `/channels/${channel.id}/messages/123456789012345678`)).body).code).toBe(10008);
     const bad = await api(sb, 'POST', `/channels/${channel.id}/messages`, undefined, { raw: '{"content": ', headers: { 'Content-Type': 'application/json' } });

@@ -12,6 +12,7 @@ import {
   unknownWebhook,
 } from '../errors.js';
 import { emitMessageDelete } from '../events.js';
+import { validateModal } from '../components.js';
 import { EPHEMERAL, LOADING, MessagePayloadSchema } from '../message-payload.js';
 import { editMessage, sendMessage } from '../messaging.js';
 import type { InteractionRec, MessageRec } from '../model.js';
@@ -107,6 +108,7 @@ function callback(req: Req, ctx: SandboxContext): Res {
     }
     case 9: {
       const modal = parseBody(ModalData, body.data ?? {});
+      validateModal(modal.components);
       ctx.store.modals.push({
         userId: i.userId,
         channelId: i.channelId,
