@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { actInteraction } from './act-interaction.js';
 import type { ActInteractionInputT } from './act-interaction.js';
-import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, state, updateRole } from './control.js';
+import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, reset, state, updateRole } from './control.js';
 import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, UpdateRoleInputT } from './control.js';
 import type { FaultInputT } from './faults.js';
 import { DiscordError, invalidJson, methodNotAllowed, notFound } from './errors.js';
@@ -61,6 +61,9 @@ export async function handleControl(req: IncomingMessage, url: URL, ctx: Sandbox
       case '/_sandbox/act/join':
         if (method !== 'POST') throw methodNotAllowed();
         return ok(actJoin(ctx, (await body()) as ActJoinInputT));
+      case '/_sandbox/reset':
+        if (method !== 'POST') throw methodNotAllowed();
+        return ok(reset(ctx));
       case '/_sandbox/faults':
         if (method === 'GET') return ok(ctx.faults.active());
         if (method === 'DELETE') return ok(clearFaults(ctx));

@@ -6,6 +6,7 @@ import type { SandboxContext } from './context.js';
 import { DiscordError, unknownMember } from './errors.js';
 import { emitRole } from './events.js';
 import { FaultInput } from './faults.js';
+import { seedDemo } from './demo.js';
 import type { Fault, FaultInputT } from './faults.js';
 import { newId } from './ids.js';
 import { MessagePayloadSchema } from './message-payload.js';
@@ -232,6 +233,16 @@ export function addFault(ctx: SandboxContext, raw: FaultInputT): FaultResult {
     return { gateway: { action, affected } };
   }
   return { fault: ctx.faults.add(input) };
+}
+
+/** Back to the state of a fresh sandbox; connected bots are told to identify again (op 9). */
+export function reset(ctx: SandboxContext): { ok: true } {
+  ctx.store.clear();
+  seedDemo(ctx.store);
+  ctx.faults.clear();
+  ctx.limiter.reset();
+  ctx.gateway.invalidateSessions();
+  return { ok: true };
 }
 
 export function clearFaults(ctx: SandboxContext): { cleared: number } {

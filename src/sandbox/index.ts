@@ -13,6 +13,7 @@ import {
   actReaction,
   addFault,
   clearFaults,
+  reset,
   state,
   updateRole,
 } from './control.js';
@@ -89,6 +90,8 @@ export interface Sandbox {
   clearFaults(): { cleared: number };
   /** Faults still armed (GET /_sandbox/faults). */
   faults(): Fault[];
+  /** Back to a fresh sandbox (demo guild only); connected bots get op 9 and identify again (POST /_sandbox/reset). */
+  reset(): { ok: true };
   /** Drop every gateway connection without a close frame; clients resume. */
   dropGatewayConnections(): number;
   /** Resolves once a bot session is connected (or false after timeoutMs). */
@@ -158,6 +161,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     addFault: (input) => addFault(ctx, input),
     clearFaults: () => clearFaults(ctx),
     faults: () => ctx.faults.active(),
+    reset: () => reset(ctx),
     dropGatewayConnections: () => gateway.dropConnections(),
     waitForGateway: (timeoutMs = 10_000) => gateway.waitForReady(timeoutMs),
     async close() {

@@ -45,6 +45,14 @@ export class Store {
     readonly applicationId: string,
   ) {}
 
+  /** Forget everything (reset() then seeds the demo guild again). */
+  clear(): void {
+    for (const m of [this.users, this.guilds, this.channels, this.messages, this.messageIndex, this.webhooks, this.commands, this.interactions, this.interactionsByToken, this.dmByUser]) {
+      m.clear();
+    }
+    this.modals.length = 0;
+  }
+
   user(id: string): UserRec {
     const u = this.users.get(id);
     if (!u) throw unknownUser();

@@ -126,6 +126,27 @@ describe('control API over HTTP', () => {
   });
 });
 
+describe('reset', () => {
+  it('POST /_sandbox/reset restores the demo guild', async () => {
+    const own = await sandbox();
+    try {
+      const ch = await api(own, 'POST', `/guilds/${own.demo.guildId}/channels`, { name: 'temporary' });
+      own.actMessage({ user_id: own.demo.customerUserId, channel_id: own.demo.generalChannelId, content: 'to be forgotten' });
+      own.addFault({ route: '/users/@me', status: 500 });
+      const before = own.state().channels.length;
+      expect((await control(own, 'POST', '/reset')).status).toBe(200);
+      const after = own.state();
+      expect(after.channels.length).toBe(before - 1);
+      expect(after.channels.some((c) => c.id === obj(ch.body).id)).toBe(false);
+      expect(after.messages).toHaveLength(0);
+      expect(after.faults).toHaveLength(0);
+      expect((await api(own, 'GET', '/users/@me')).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('robustness: malformed requests never crash the server', () => {
   function rawHttp(method: string, path: string, headers: Record<string, string>, body?: string): Promise<number> {
     const u = new URL(sb.url);
