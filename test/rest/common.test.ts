@@ -1,0 +1,161 @@
+/** What all dialects share: Idempotency-Key, rate limits, tokens, /openapi.json and /docs. */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { catalogue } from '../../src/operations/index.js';
+import { dialects } from '../../src/rest/index.js';
+import { TtError } from '../../src/rest/ticketeer/schemas.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { DEMO, request, seedDemo, startRestServer, type RestServer } from './harness.js';
+
+const G = `/api/v1/guild/${DEMO.guildId}`;
+const seeds = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
+const seed = (name: string) => readFileSync(resolve(seeds, name), 'utf8').replace(/\u00a0/g, ' ');
+
+describeEachDatabase('REST common machinery', (database) => {
+  let s: RestServer;
+  let token: string;
+
+  beforeAll(async () => {
+    await seedDemo(database());
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0' });
+    token = (await s.engine.tokens.create({ name: 'client', abilities: ['*'], user_id: DEMO.staffId })).token;
+  });
+  afterAll(async () => { await s.close(); });
+
+  const countTickets = async () => (await database().db.selectFrom('tickets').select('id').where('guild_id', '=', DEMO.guildId).execute()).length;
+
+  it('returns the first result for a retried create with the same Idempotency-Key, and refuses the key for another body', async () => {
+    const before = await countTickets();
+    const body = { user_id: DEMO.customerId, message: 'Once only' };
+    const first = await request(s.url, 'POST', `${G}/ticket`, { token, body, headers: { 'Idempotency-Key': 'create-1' } });
+    const retry = await request(s.url, 'POST', `${G}/ticket`, { token, body, headers: { 'Idempotency-Key': 'create-1' } });
+    expect(first.status).toBe(200);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await countTickets()).toBe(before + 1);
+    const other = await request(s.url, 'POST', `${G}/ticket`, { token, body: { user_id: DEMO.memberId }, headers: { 'Idempotency-Key': 'create-1' } });
+    expect(other.status).toBe(422);
+    expect(TtError.parse(other.body).message).toMatch(/Idempotency-Key was already used/);
+    // Without a key, every POST acts.
+    await request(s.url, 'POST', `${G}/ticket`, { token, body });
+    await request(s.url, 'POST', `${G}/ticket`, { token, body });
+    expect(await countTickets()).toBe(before + 3);
+  });
+
+  it('creates one ticket when the same key arrives several times at once', async () => {
+    const before = await countTickets();
+    const body = { user_id: DEMO.customerId, message: 'Concurrent' };
+    const replies = await Promise.all(Array.from({ length: 6 }, () =>
+      request(s.url, 'POST', `${G}/ticket`, { token, body, headers: { 'Idempotency-Key': 'burst-7' } })));
+    expect(await countTickets()).toBe(before + 1);
+    const ok = replies.filter((r) => r.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ok.map((r) => (r.body as { id: string }).id)).size).toBe(1);
+    for (const r of replies.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(409);
+      expect(TtError.parse(r.body).message).toMatch(/still running/);
+    }
+  });
+
+  it('limits requests per token and per IP with X-RateLimit headers, then 429 with Retry-After', async () => {
+    const limited = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '3', TICKETBRIDGE_RATE_LIMIT_IP: '5' });
+    try {
+      const other = (await s.engine.tokens.create({ abilities: ['*'] })).token;
+      const path = `${G}/ticket/${DEMO.ticketId}`;
+      const seen: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await request(limited.url, 'GET', path, { token });
+        expect(r.status).toBe(200);
+        expect(r.headers.get('x-ratelimit-limit')).toBe('3');
+        seen.push(r.headers.get('x-ratelimit-remaining') ?? '');
+      }
+      expect(seen).toEqual(['2', '1', '0']);
+      const over = await request(limited.url, 'GET', path, { token });
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(over.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+      expect(TtError.parse(over.body).message).toMatch(/with this API token/);
+      // Another token is not limited by the first one's count… until the IP's limit (5) is used up.
+      expect((await request(limited.url, 'GET', path, { token: other })).status).toBe(200);
+      const ipOver = await request(limited.url, 'GET', path, { token: other });
+      expect(ipOver.status).toBe(429);
+      expect(TtError.parse(ipOver.body).message).toMatch(/from this IP address/);
+    } finally { await limited.close(); }
+  });
+
+  it('refuses revoked and unknown tokens with 401', async () => {
+    const t = await s.engine.tokens.create({ abilities: ['*'] });
+    expect((await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token })).status).toBe(200);
+    await s.engine.tokens.revoke(t.info.id);
+    const revoked = await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token });
+    expect(revoked.status).toBe(401);
+    expect(TtError.parse(revoked.body).message).toMatch(/revoked/);
+    expect((await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: 'tb_nope' })).status).toBe(401);
+  });
+});
+
+describeEachDatabase('OpenAPI and /docs', (database) => {
+  let s: RestServer;
+  beforeAll(async () => { s = await startRestServer(database()); });
+  afterAll(async () => { await s.close(); });
+
+  it('serves an OpenAPI 3.1 document with every documented path of the three APIs', async () => {
+    const r = await request(s.url, 'GET', '/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = r.body as { openapi: string; paths: Record<string, Record<string, { parameters: Array<{ name: string; in: string }>; requestBody?: unknown; responses: Record<string, unknown> }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    const documented: string[] = [];
+    // Ticketeer (000): the flattened OpenAPI document's path keys and methods.
+    const t = seed('000_a6f62397bc427d34.txt');
+    const pathRe = /'?(\/api\/v1\/[^\s':]+)'?:\s+((?:(?:get|post|delete):[\s\S]*?)(?='?\/api\/v1\/|$))/g;
+    for (const m of t.matchAll(pathRe)) {
+      for (const method of m[2]!.matchAll(/(?:^|\s)(get|post|delete): summary/g)) documented.push(`${method[1]!.toUpperCase()} ${m[1]}`);
+    }
+    // Husqy (002): "GET - /modules/tickets/…" lines.
+    for (const m of seed('002_bec0cb72e700de3f.txt').matchAll(/^(GET|POST|DELETE) - (\/modules\/tickets\/\S*)/gm)) documented.push(`${m[1]} ${m[2]}`);
+    // Volvox (003): "GET /guilds/:id/tickets…" headings, under /api/v1.
+    for (const m of seed('003_ce2182b9f5138b2a.txt').matchAll(/^(GET) (\/guilds\/\S+)$/gm)) documented.push(`${m[1]} /api/v1${m[2]!.replace(/:(\w+)/g, '{$1}')}`);
+    expect(documented.length).toBe(57 + 29 + 3);
+    const served = new Set(Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+    const missing = documented.filter((d) => !served.has(d));
+    expect(missing).toEqual([]);
+    // Every route of every dialect is in the document, with its parameters and error responses.
+    for (const d of dialects) {
+      for (const route of d.routes) {
+        const op = doc.paths[route.path]?.[route.method.toLowerCase()];
+        expect(op, `${route.method} ${route.path}`).toBeDefined();
+        for (const name of route.path.match(/\{(\w+)\}/g) ?? []) expect(op!.parameters.map((p) => p.name)).toContain(name.slice(1, -1));
+        expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+        if (route.body) expect(op!.requestBody).toBeDefined();
+      }
+    }
+    const create = doc.paths['/api/v1/guild/{guild_id}/ticket']!['post']!;
+    expect(JSON.stringify(create.requestBody)).toContain('"required":["user_id"]');
+  });
+
+  it('names only catalogue operations behind its routes, except the ones this server does not provide yet', async () => {
+    const names = new Set(catalogue.map((op) => op.name));
+    const unknown = dialects.flatMap((d) => d.routes.flatMap((r) => r.operations)).filter((n) => !names.has(n));
+    expect([...new Set(unknown)].sort()).toEqual(['delete_user_ticket_data', 'get_user_ticket_data', 'link_ticket_message', 'unlink_ticket_message']);
+  });
+
+  it('serves the interactive reference at /docs with its script from this server, not a CDN', async () => {
+    const page = await request(s.url, 'GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const scripts = [...page.text.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) {
+      expect(src).not.toMatch(/^(https?:)?\/\//);
+      const js = await request(s.url, 'GET', new URL(src, `${s.url}/docs/`).pathname);
+      expect(js.status).toBe(200);
+      expect(js.text.length).toBeGreaterThan(100_000);
+    }
+    expect(page.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
+    expect(page.text).toContain('"url": "/openapi.json"');
+    expect(page.text).toContain('"withDefaultFonts": false');
+  });
+});
