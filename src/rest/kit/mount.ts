@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
-import { canAccessGuild, hasAbility, type Actor } from '../../engine/actor.js';
+import { canAccessGuild, hasAbility, type Ability, type Actor } from '../../engine/actor.js';
 import { EngineError, forbidden, type FieldIssue } from '../../engine/errors.js';
 import type { IdempotencyStore } from '../../engine/idempotency.js';
 import { invoke } from '../../operations/define.js';
@@ -116,8 +116,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
     const input = { params, query, body };
 
     const guildId = spec.guildOf ? spec.guildOf(input) : defaultGuildOf(input);
-    const op = findOperation(spec.operations[0] ?? '');
-    const ability = op?.ability ?? spec.ability;
+    const ability = routeAbility(spec);
     if (!hasAbility(actor, ability)) {
       throw forbidden(`This token lacks the "${ability}" ability this route needs. Ask an admin for a token with it.`);
     }
@@ -170,6 +169,11 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
     if (!op) throw new RestProblem('not_implemented', `This route needs the ${name} operation, which this server does not provide yet.`);
     return invoke(op, { engine, actor, requestId: String(req.id), signal: neverAborted, progress: noProgress }, input);
   }
+}
+
+/** The ability a route needs: its first operation's, or the declared one while that operation is missing. */
+export function routeAbility(spec: AnyRoute): Ability {
+  return findOperation(spec.operations[0] ?? '')?.ability ?? spec.ability;
 }
 
 /** "anonymous": the change is recorded as the bot's; only tokens with the anonymous ability may. */
