@@ -139,11 +139,12 @@ export function startWorker(opts: WorkerOptions): Worker {
     wake,
     async idle(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const counts = await outbox.counts();
-        const open = (counts['running'] ?? 0) + (await outbox.nextDueAt().then((d) => (d && d.getTime() <= Date.now() + 50 ? 1 : 0)));
-        if (open === 0 && inFlight.size === 0) return;
-        if (Date.now() > deadline) throw new Error(`outbox not idle after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+      let quiet = 0;
+      // Two quiet snapshots in a row: nothing running or due, and nothing in flight here.
+      while (quiet < 2) {
+        quiet = (await outbox.busy()) === 0 && inFlight.size === 0 ? quiet + 1 : 0;
+        if (quiet >= 2) return;
+        if (Date.now() > deadline) throw new Error(`outbox not idle after ${timeoutMs} ms: ${JSON.stringify(await outbox.counts())}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

@@ -323,6 +323,14 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       if (Number(res.numUpdatedRows) > 0) ctx.changes.emit('guild', { guildId });
     },
 
+    /** Jobs running or due now, in one snapshot (idle checks). */
+    async busy(): Promise<number> {
+      const row = await db.selectFrom('discord_jobs').select((eb) => eb.fn.countAll<string>().as('n'))
+        .where((eb) => eb.or([eb('status', '=', 'running'), eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', sql<Date>`now() + interval '50 milliseconds'`)])]))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** Counts per status (health and benchmarks). */
     async counts(): Promise<Record<string, number>> {
       const rows = await db.selectFrom('discord_jobs').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
