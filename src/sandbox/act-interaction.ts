@@ -34,6 +34,8 @@ export const ActInteractionInput = z.object({
   message_id: snowflake.optional(),
   /** How long to wait for the bot's callback (default: the 3-second deadline). */
   timeout_ms: z.number().int().min(0).max(60_000).optional(),
+  /** After a deferred answer (type 5 or 6), wait up to this long for the edit or follow-up. */
+  settle_ms: z.number().int().min(0).max(60_000).optional(),
 });
 export type ActInteractionInputT = z.input<typeof ActInteractionInput>;
 
@@ -43,8 +45,10 @@ export interface ActInteractionResult {
   outcome: 'responded' | 'timeout';
   /** The callback the bot sent: {type, data}. */
   response: { type: number; data: Record<string, unknown> | null } | null;
-  /** The message the response created or updated, when there is one. */
+  /** The message the response created or updated, when there is one (after settling: its final form). */
   message: Json | null;
+  /** Follow-up messages sent so far. */
+  followups: Json[];
 }
 
 const bad = (message: string): DiscordError => new DiscordError(400, 50035, message);
@@ -278,6 +282,18 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
   ctx.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: guild?.id ?? null });
   const ok = await answered;
   ctx.interactionWaiters.delete(rec.id);
+  const deferred = rec.response?.type === 5 || rec.response?.type === 6;
+  if (ok && deferred && (input.settle_ms ?? 0) > 0 && rec.followupIds.length === 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, input.settle_ms);
+      timer.unref();
+      ctx.settleWaiters.set(rec.id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    ctx.settleWaiters.delete(rec.id);
+  }
   const shown = rec.originalMessageId ? store.messageIndex.get(rec.originalMessageId) : undefined;
   return {
     interaction_id: rec.id,
@@ -285,5 +301,9 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
     outcome: ok ? 'responded' : 'timeout',
     response: rec.response,
     message: shown ? messageJson(store, shown, { baseUrl: ctx.baseUrl() }) : null,
+    followups: rec.followupIds.flatMap((id) => {
+      const m = store.messageIndex.get(id);
+      return m ? [messageJson(store, m, { baseUrl: ctx.baseUrl() })] : [];
+    }),
   };
 }

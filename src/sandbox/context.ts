@@ -17,6 +17,8 @@ export interface SandboxContext {
   baseUrl(): string;
   /** Callbacks waiting for the bot to answer an interaction, by interaction id. */
   readonly interactionWaiters: Map<string, (i: InteractionRec) => void>;
+  /** Callbacks waiting for a deferred interaction's edit or follow-up, by interaction id. */
+  readonly settleWaiters: Map<string, () => void>;
   /** The 3-second callback deadline (configurable for slow test machines). */
   readonly interactionDeadlineMs: number;
 }

@@ -113,6 +113,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     botToken: BOT_TOKEN,
     baseUrl: () => baseUrl,
     interactionWaiters: new Map(),
+    settleWaiters: new Map(),
     interactionDeadlineMs: opts.interactionDeadlineMs ?? INTERACTION_DEADLINE_MS,
     gateway,
   };

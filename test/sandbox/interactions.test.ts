@@ -135,12 +135,28 @@ describe('component interactions', () => {
       expect(original.content).toBe('Ticket #2 opened');
       followupDone();
     });
-    const submitted = await sb.actInteraction({ user_id: alice(), channel_id: sb.demo.ticketsChannelId, type: 'modal', custom_id: 'ticket-form', fields: { summary: 'Printer on fire' } });
+    // settle_ms: follow the deferred reply until the bot edits it
+    const submitted = await sb.actInteraction({ user_id: alice(), channel_id: sb.demo.ticketsChannelId, type: 'modal', custom_id: 'ticket-form', fields: { summary: 'Printer on fire' }, settle_ms: 10_000 });
     expect(submitted.response?.type).toBe(5);
-    expect(Number(submitted.message?.flags) & 128).toBe(128); // "thinking…"
+    expect(submitted.message?.content).toBe('Ticket #2 opened');
+    expect(Number(submitted.message?.flags) & 128).toBe(0); // no longer "thinking…"
     await followed;
     const st = sb.state().interactions.find((x) => x.id === submitted.interaction_id);
     expect((st?.followup_ids as string[]).length).toBe(1);
+  });
+
+  it('without settle_ms a deferred reply is answered as "thinking…"', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    handlers.push(async (i) => {
+      if (!i.isButton()) throw new Error('expected a button');
+      await i.deferReply();
+      await gate;
+      await i.editReply('done');
+    });
+    const r = await sb.actInteraction({ user_id: alice(), channel_id: sb.demo.ticketsChannelId, type: 'button', custom_id: 'open' });
+    expect(Number(r.message?.flags) & 128).toBe(128);
+    release();
   });
 
   it('button → update (type 7) edits the message carrying the button', async () => {

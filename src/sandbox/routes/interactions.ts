@@ -174,7 +174,9 @@ export function followupExecute(req: Req, ctx: SandboxContext): Res {
   const original = i.originalMessageId ? ctx.store.messageIndex.get(i.originalMessageId) : undefined;
   // After a deferred reply the first follow-up replaces the "thinking…" message.
   if (i.response?.type === 5 && original && (original.flags & LOADING) !== 0) {
-    return { status: 200, body: json(ctx, editMessage(ctx, original, { payload, files: req.files })) };
+    const edited = editMessage(ctx, original, { payload, files: req.files });
+    ctx.settleWaiters.get(i.id)?.();
+    return { status: 200, body: json(ctx, edited) };
   }
   const channel = ctx.store.channel(i.channelId);
   const m = sendMessage(ctx, channel, {
@@ -186,6 +188,7 @@ export function followupExecute(req: Req, ctx: SandboxContext): Res {
     interactionMetadata: interactionMetadata(ctx, i),
   }).message;
   i.followupIds.push(m.id);
+  ctx.settleWaiters.get(i.id)?.();
   return { status: 200, body: json(ctx, m) };
 }
 
@@ -198,7 +201,9 @@ export function followupEdit(req: Req, ctx: SandboxContext): Res {
   const i = byToken(req, ctx);
   const m = targetMessage(req, ctx, i);
   const payload = parseBody(MessagePayloadSchema, req.body);
-  return { status: 200, body: json(ctx, editMessage(ctx, m, { payload, files: req.files })) };
+  const edited = editMessage(ctx, m, { payload, files: req.files });
+  ctx.settleWaiters.get(i.id)?.();
+  return { status: 200, body: json(ctx, edited) };
 }
 
 export function followupDelete(req: Req, ctx: SandboxContext): Res {
