@@ -138,7 +138,12 @@ export function createHttpServer(deps: ServerDeps): { server: http.Server; timer
     if (limit.limited) {
       return { status: 429, headers: limit.headers, body: rateLimitBody(limit.limited) };
     }
-    const out = await def.handler(r, ctx);
+    let out: Res;
+    try {
+      out = await def.handler(r, ctx);
+    } catch (err) {
+      out = errorRes(err, ctx); // errors carry the bucket headers too, as on Discord
+    }
     return { ...out, headers: { ...limit.headers, ...(out.headers ?? {}) } };
   }
 
