@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { createEngine, type Engine } from './engine/index.js';
+import { startChangeFeed } from './engine/change-feed.js';
 import type { Logger } from './logger.js';
 import { buildHttpServer } from './http.js';
 import { ensureAdminToken } from './admin-token.js';
@@ -18,14 +19,21 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function openEngine(config: Config, command: string): Promise<{ database: Database; engine: Engine }> {
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: resolve(config.DATA_DIR), command });
-  const engine = createEngine(database, { adminToken: config.TICKETBRIDGE_ADMIN_TOKEN });
+/**
+ * Opens the database and the engine. `follow`: long-running processes (serve, stdio) also hear other
+ * processes' changes on a shared PostgreSQL (the change feed); closing the database stops it.
+ */
+export async function openEngine(config: Config, command: string, opts: { follow?: boolean; logger?: Logger } = {}): Promise<{ database: Database; engine: Engine }> {
+  const opened = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: resolve(config.DATA_DIR), command });
+  const engine = createEngine(opened, { adminToken: config.TICKETBRIDGE_ADMIN_TOKEN });
+  if (!opts.follow || !opened.connectionString) return { database: opened, engine };
+  const feed = startChangeFeed(engine.ctx, opened.connectionString, opened.instance, (m) => opts.logger?.warn(m));
+  const database: Database = { ...opened, close: async () => { await feed.close(); await opened.close(); } };
   return { database, engine };
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
-  const { database, engine } = await openEngine(config, 'serve');
+  const { database, engine } = await openEngine(config, 'serve', { follow: true, logger });
   let sandbox: Sandbox | undefined;
   let discord: DiscordRuntime | undefined;
   try {

@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       const logger = createLogger(config.LOG_LEVEL);
       const { openEngine } = await import('./app.js');
       const { runStdio } = await import('./mcp/stdio.js');
-      const { database, engine } = await openEngine(config, 'stdio');
+      const { database, engine } = await openEngine(config, 'stdio', { follow: true, logger });
       try {
         await runStdio({ config, logger, database, engine, discord: () => ({ mode: 'off', ready: false }) },
           { toolsets: list(config.TOOLSETS), tools: list(config.TOOLS), readOnly: config.READ_ONLY });

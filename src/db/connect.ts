@@ -2,6 +2,7 @@
  * Opens the database: Kysely over a pg Pool when a PostgreSQL URL is given, embedded PGlite otherwise.
  * Both return bigint/numeric columns as strings and jsonb parsed, so queries behave the same.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -18,6 +19,11 @@ export interface Database {
   readonly kind: DatabaseKind;
   /** PostgreSQL only: a dedicated client for LISTEN (the outbox wakes on NOTIFY). */
   readonly connectionString?: string | undefined;
+  /**
+   * This process's name on its database connections (PostgreSQL `application_name`). Change
+   * notifications carry it, so a process can tell its own changes from other processes'.
+   */
+  readonly instance: string;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -47,11 +53,12 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 
 function openPostgres(url: string, poolSize = 10): Database {
   // pg already returns int8 and numeric as strings; PGlite is told to do the same below.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const instance = instanceName();
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: instance });
   pool.on('error', () => { /* an idle client died; the pool replaces it */ });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
-    db, kind: 'postgres', connectionString: url,
+    db, kind: 'postgres', connectionString: url, instance,
     ping: () => ping(db),
     close: () => db.destroy(),
   };
@@ -72,7 +79,7 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
   const pgliteInstance = instance;
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pgliteInstance) });
   return {
-    db, kind: 'pglite',
+    db, kind: 'pglite', instance: instanceName(),
     ping: () => ping(db),
     close: async () => {
       // The dialect's destroy closes the PGlite instance; a shared instance must stay open.
@@ -80,6 +87,10 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
       release?.();
     },
   };
+}
+
+function instanceName(): string {
+  return `ticketbridge-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 async function ping(db: Kysely<DB>): Promise<boolean> {

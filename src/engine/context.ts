@@ -5,7 +5,7 @@ import type { DatabaseKind } from '../db/connect.js';
 
 export interface ChangeEvents {
   /** A ticket (or its transcript) changed; MCP subscriptions and caches listen. */
-  ticket: [{ guildId: string; ticketId: string; transcript?: boolean }];
+  ticket: [{ guildId: string; ticketId: string; transcript?: boolean; /** written by another process */ remote?: boolean }];
   /** Discord jobs were committed; the outbox worker wakes. */
   jobs: [{ count: number }];
   /** Guild-level data changed (groups, panels, module state …). */

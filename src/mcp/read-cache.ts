@@ -2,8 +2,8 @@
  * A read cache for get_ticket, the call agents repeat most. Entries are dropped on every engine change
  * event of their guild (tickets, transcripts, the outbox's results, group and module changes), so
  * within one process a read never trails a write. Writers in other processes (PostgreSQL only; a
- * PGlite directory belongs to one process) are covered by a short lifetime: such a change shows within
- * TTL_MS. Ability, input and guild scope are still checked on every call (the cache wraps `run` only).
+ * PGlite directory belongs to one process) arrive as the same events through the change feed; the
+ * short lifetime only bounds staleness while the feed's connection is being re-established. Ability, input and guild scope are still checked on every call (the cache wraps `run` only).
  */
 import type { Engine } from '../engine/index.js';
 import type { AnyOperation } from '../operations/define.js';

@@ -1,8 +1,8 @@
 /**
  * resources/subscribe: a session subscribed to a ticket, its transcript or its guild's stats hears
  * `notifications/resources/updated` when it changes, whichever face (or Discord) changed it. Engine
- * change events arrive in-process; on PostgreSQL, where other processes may write too, subscribed
- * tickets are also polled every few seconds.
+ * change events cover this process's writes and, through the change feed (src/engine/change-feed.ts),
+ * those of other processes sharing the PostgreSQL database.
  */
 import { SubscribeRequestSchema, UnsubscribeRequestSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -15,14 +15,10 @@ import { messageStreamer, parseUri, readTicket, statsUri, ticketUri, transcriptU
 
 interface Subscriber { uris: Set<string>; notify(uri: string): void }
 
-const POLL_MS = 3000;
-
 class SubscriptionHub {
   private readonly subscribers = new Set<Subscriber>();
-  private poller: NodeJS.Timeout | undefined;
-  private readonly fingerprints = new Map<string, string>();
 
-  constructor(private readonly engine: Engine) {
+  constructor(engine: Engine) {
     engine.changes.on('ticket', ({ guildId, ticketId }) => this.changed(guildId, ticketId));
   }
 
@@ -33,45 +29,7 @@ class SubscriptionHub {
 
   add(s: Subscriber): () => void {
     this.subscribers.add(s);
-    if (this.engine.kind === 'postgres' && !this.poller) {
-      this.poller = setInterval(() => { void this.poll(); }, POLL_MS);
-      this.poller.unref();
-    }
-    return () => {
-      this.subscribers.delete(s);
-      if (this.subscribers.size === 0 && this.poller) { clearInterval(this.poller); this.poller = undefined; this.fingerprints.clear(); }
-    };
-  }
-
-  /** Takes the first look at a ticket as it is subscribed, so the first poll can already see a change. */
-  async prime(guildId: string, ticketId: string): Promise<void> {
-    if (this.engine.kind !== 'postgres') return;
-    const key = `${guildId}/${ticketId}`;
-    if (!this.fingerprints.has(key)) this.fingerprints.set(key, await this.fingerprint(guildId, ticketId));
-  }
-
-  private async fingerprint(guildId: string, ticketId: string): Promise<string> {
-    const view = await this.engine.tickets.get({ guild_id: guildId, ticket: { ticket_id: ticketId } });
-    let count = -1;
-    try { count = await this.engine.transcripts.countMessages(ticketId); } catch { /* the ticket row alone */ }
-    return `${JSON.stringify(view)}#${count}`;
-  }
-
-  /** Changes made by other processes sharing the PostgreSQL database. */
-  private async poll(): Promise<void> {
-    const tickets = new Map<string, { guildId: string; ticketId: string }>();
-    for (const s of this.subscribers) for (const u of s.uris) {
-      const p = parseUri(u);
-      if (p?.ticketId) tickets.set(`${p.guildId}/${p.ticketId}`, { guildId: p.guildId, ticketId: p.ticketId });
-    }
-    for (const [key, t] of tickets) {
-      try {
-        const print = await this.fingerprint(t.guildId, t.ticketId);
-        const before = this.fingerprints.get(key);
-        this.fingerprints.set(key, print);
-        if (before !== undefined && before !== print) this.changed(t.guildId, t.ticketId);
-      } catch { /* gone or unreachable: nothing to announce */ }
-    }
+    return () => { this.subscribers.delete(s); };
   }
 }
 
@@ -114,7 +72,6 @@ export function registerSubscriptions(mcp: McpServer, session: SessionContext): 
     if (parsed.ticketId) {
       await readTicket(session, parsed.guildId, parsed.ticketId);
       if (parsed.kind === 'transcript') messageStreamer(session.deps.engine);
-      await hub.prime(parsed.guildId, parsed.ticketId).catch(() => {});
     }
     subscriber.uris.add(uri);
     return {};
