@@ -37,6 +37,8 @@ interface Session {
 interface Connection {
   ws: WebSocket;
   session: Session | null;
+  /** Host header of the upgrade request: resume_gateway_url points back to it. */
+  host: string | undefined;
 }
 
 export interface DispatchScope {
@@ -49,7 +51,7 @@ export interface DispatchScope {
 export interface GatewayDeps {
   store: Store;
   botToken: string;
-  wsUrl: () => string;
+  wsUrl: (host?: string) => string;
   logger: Logger;
 }
 
@@ -63,7 +65,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {}
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.headers.host));
   }
 
   /** Sessions that could still receive a dispatch (connected or resumable). */
@@ -161,8 +163,8 @@ export class Gateway {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
   }
 
-  private onConnection(ws: WebSocket): void {
-    const conn: Connection = { ws, session: null };
+  private onConnection(ws: WebSocket, host: string | undefined): void {
+    const conn: Connection = { ws, session: null, host };
     this.connections.add(conn);
     this.send(ws, { op: 10, d: { heartbeat_interval: HEARTBEAT_INTERVAL_MS, _trace: ['["sandbox-gateway"]'] } });
     ws.on('message', (raw) => {
@@ -249,7 +251,7 @@ export class Gateway {
       guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       session_type: 'normal',
-      resume_gateway_url: this.deps.wsUrl(),
+      resume_gateway_url: this.deps.wsUrl(conn.host),
       shard: [0, 1],
       application: { id: store.applicationId, flags: (1 << 12) | (1 << 14) | (1 << 18) | (1 << 19) },
       private_channels: [],

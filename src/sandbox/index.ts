@@ -44,6 +44,7 @@ import { threadRoutes } from './routes/threads.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { Store } from './store.js';
+import { gatewayUrl } from './urls.js';
 
 export { DEMO, BOT_TOKEN, BOT_USER_ID, APPLICATION_ID } from './demo.js';
 export type { DemoIds } from './demo.js';
@@ -104,7 +105,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new Store(BOT_USER_ID, APPLICATION_ID);
   seedDemo(store);
   let baseUrl = '';
-  const gateway = new Gateway({ store, botToken: BOT_TOKEN, wsUrl: () => `${baseUrl.replace(/^http/, 'ws')}/gateway`, logger });
+  const gateway = new Gateway({
+    store,
+    botToken: BOT_TOKEN,
+    wsUrl: (host) => gatewayUrl(baseUrl, host),
+    logger,
+  });
   const ctx: SandboxContext = {
     store,
     faults: new Faults(),

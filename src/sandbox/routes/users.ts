@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { sharesGuildWithBot } from '../messaging.js';
 import { BUCKETS } from '../rate-limits.js';
 import { param, route } from '../router.js';
+import { gatewayUrl } from '../urls.js';
 import type { Req, Res, RouteDef } from '../router.js';
 import { channelJson, userJson } from '../serialize.js';
 import { parseBody, snowflake } from '../validation.js';
@@ -49,23 +50,23 @@ function createDm(req: Req, ctx: SandboxContext): Res {
   return { status: 200, body: channelJson(ctx.store, ctx.store.channel(id)) };
 }
 
-function gateway(_req: Req, ctx: SandboxContext): Res {
-  return { status: 200, body: { url: wsUrl(ctx) } };
+function gateway(req: Req, ctx: SandboxContext): Res {
+  return { status: 200, body: { url: wsUrl(ctx, req.headers.host) } };
 }
 
-function gatewayBot(_req: Req, ctx: SandboxContext): Res {
+function gatewayBot(req: Req, ctx: SandboxContext): Res {
   return {
     status: 200,
     body: {
-      url: wsUrl(ctx),
+      url: wsUrl(ctx, req.headers.host),
       shards: 1,
       session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
     },
   };
 }
 
-export function wsUrl(ctx: SandboxContext): string {
-  return `${ctx.baseUrl().replace(/^http/, 'ws')}/gateway`;
+function wsUrl(ctx: SandboxContext, host?: string): string {
+  return gatewayUrl(ctx.baseUrl(), host);
 }
 
 function application(_req: Req, ctx: SandboxContext): Res {
