@@ -194,17 +194,26 @@ describe('reconnects', () => {
     }
   });
 
-  it('an invalidated session makes discord.js identify again', async () => {
-    const client = await login(sb);
+  it('an invalidated session gets op 9 (not resumable) and a RESUME of it is refused', async () => {
+    // raw client: discord.js would identify again, but only after its 5-second identify throttle
+    const g = await rawGateway(GatewayIntentBits.Guilds);
     try {
-      // discord.js throttles identifies to one per 5 s, so this takes a few seconds.
-      const ready = waitFor(client, Events.ShardReady, () => true, 12_000);
+      const ready = await g.next('READY');
       sb.addFault({ target: 'gateway', action: 'invalid_session' });
-      await ready;
-      expect(client.guilds.cache.has(sb.demo.guildId)).toBe(true);
+      const invalid = await g.next('op9');
+      expect(invalid.d).toBe(false);
+      const gw = obj((await api(sb, 'GET', '/gateway/bot')).body);
+      const ws2 = new WebSocket(`${String(gw.url)}?v=10&encoding=json`);
+      const frames: Frame[] = [];
+      ws2.on('message', (raw) => frames.push(JSON.parse(String(raw)) as Frame));
+      await once(ws2, 'open');
+      ws2.send(JSON.stringify({ op: 6, d: { token: sb.botToken, session_id: ready.d.session_id, seq: 1 } }));
+      await new Promise<void>((resolve) => ws2.on('message', () => frames.some((f) => f.op === 9) && resolve()));
+      expect(frames.find((f) => f.op === 9)?.d).toBe(false);
+      ws2.close();
     } finally {
-      await client.destroy();
+      g.ws.close();
     }
-  }, 20_000);
+  });
 });
 
