@@ -15,7 +15,8 @@ export const DEMO = {
   guildId: '919722116696391721',
   groupId: '673578029833227305',
   threadGroupId: '673578029833227306',
-  billingGroupId: '673578029833227307',
+  /** The target group of document 001's move example. */
+  billingGroupId: '352305528480315549',
   ticketId: '1437562719124598487',
   channelId: '1441604990945853500',
   customerId: '849383430663776372',
@@ -62,16 +63,9 @@ export async function seedDemo(database: Database): Promise<void> {
     form_title: null, form_fields: JSON.stringify([]), schedule_timezone: null,
     priority_levels: JSON.stringify([{ label: 'Low' }, { label: 'Medium' }, { label: 'High' }]), rating_levels: JSON.stringify([]), per_user_limit: null,
   });
-  await db.insertInto('ticket_groups').values([group(DEMO.groupId, 'Support', 'channel', true), group(DEMO.threadGroupId, 'Threads', 'thread', false), group(DEMO.billingGroupId, 'Billing', 'channel', false)]).execute();
-  const now = new Date();
-  await db.insertInto('tickets').values({
-    id: DEMO.ticketId, uuid: '6f1c2f7e-0d4e-4c55-9f43-1a7f0b7d2c11', guild_id: DEMO.guildId, group_id: DEMO.groupId, number: 1,
-    status: 'open', name: null, topic: 'Cannot log in', owner_id: DEMO.customerId, assigned_id: null, channel_id: DEMO.channelId,
-    thread_id: null, channel_parent_id: '1441604990945853490', notes_thread_id: null, priority: null, rating: null,
-    form: JSON.stringify([]), opening_message: 'Hello', closed_reason: null, closed_by: null, summary: null, discord_error: null,
-    created_at: now, opened_at: now, last_activity: now, closed_at: null, deleted_at: null, locked_at: null, expire_at: null,
-    first_response_at: null, transcript_saved_at: null,
-  }).execute();
+  await db.insertInto('ticket_groups').values([group(DEMO.groupId, 'Support', 'channel', true), group(DEMO.threadGroupId, 'Threads', 'thread', false)]).execute();
+  await db.insertInto('ticket_groups').values({ ...group(DEMO.billingGroupId, 'Billing', 'channel', false), created_at: new Date(Date.now() + 1000) }).execute();
+  await insertDemoTicket(database);
   await db.updateTable('guilds').set({ ticket_counter: 1 }).where('id', '=', DEMO.guildId).execute();
   await db.insertInto('users').values([
     { id: DEMO.customerId, username: 'alice', global_name: 'Alice', avatar: null, locale: 'en-US' },
@@ -106,6 +100,20 @@ export async function request(base: string, method: string, path: string, opts: 
   let parsed: unknown = undefined;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** Ticket 1437562719124598487 in channel 1441604990945853500, as seeded (again): its history and jobs go with it. */
+export async function insertDemoTicket(database: Database): Promise<void> {
+  const now = new Date();
+  await database.db.deleteFrom('tickets').where('id', '=', DEMO.ticketId).execute();
+  await database.db.insertInto('tickets').values({
+    id: DEMO.ticketId, uuid: '6f1c2f7e-0d4e-4c55-9f43-1a7f0b7d2c11', guild_id: DEMO.guildId, group_id: DEMO.groupId, number: 1,
+    status: 'open', name: null, topic: 'Cannot log in', owner_id: DEMO.customerId, assigned_id: null, channel_id: DEMO.channelId,
+    thread_id: null, channel_parent_id: '1441604990945853490', notes_thread_id: null, priority: null, rating: null,
+    form: JSON.stringify([]), opening_message: 'Hello', closed_reason: null, closed_by: null, summary: null, discord_error: null,
+    created_at: now, opened_at: now, last_activity: now, closed_at: null, deleted_at: null, locked_at: null, expire_at: null,
+    first_response_at: null, transcript_saved_at: null,
+  }).execute();
 }
 
 /** A digest of the tables a request could change: equal digests = nothing was written. */

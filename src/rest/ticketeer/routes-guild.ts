@@ -8,6 +8,22 @@ import { group, guild, itemsOf, named, paginate, user } from './shape.js';
 const P = '/api/v1/guild/{guild_id}';
 const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
+const FORUM = 15;
+
+/**
+ * Ticketeer takes thread_name (and applied_tags) for forum channels and ignores them elsewhere; the
+ * channel-message operations refuse them outside forums, so they are dropped here for other channels.
+ */
+async function forumOnly<B extends { thread_name?: string | undefined; applied_tags?: string[] | undefined }>(
+  call: (op: string, input: unknown) => Promise<unknown>, params: { guild_id: string; channel_id: string }, body: B,
+): Promise<B> {
+  if (body.thread_name === undefined && body.applied_tags === undefined) return body;
+  const forums = (await call('list_guild_channels', { guild_id: params.guild_id, types: [FORUM] })) as { channels: Array<{ id: string }> };
+  if (forums.channels.some((c) => c.id === params.channel_id)) return body;
+  const { thread_name: _name, applied_tags: _tags, ...rest } = body;
+  return rest as B;
+}
+
 /** A list endpoint: the operation pages (page/per_page), the route wraps the page in Laravel's paginator. */
 function listRoute(suffix: string, summary: string, operation: string, ability: Ability, item: z.ZodType, shape: (v: unknown) => unknown): AnyRoute {
   return route({
@@ -50,13 +66,13 @@ export const guildRoutes: AnyRoute[] = [
   listRoute('messages', 'List custom messages.', 'list_custom_messages', 'guild:read', S.TtNamed, named),
   route({
     method: 'POST', path: `${P}/channel/{channel_id}`, summary: 'Send a message to a channel.', tags: ['Channel'],
-    params: S.ChannelParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['send_channel_message'], ability: 'channels:write',
-    handler: async ({ params, body, call }) => call('send_channel_message', compact({ guild_id: params.guild_id, channel_id: params.channel_id, ...body })),
+    params: S.ChannelParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['send_channel_message', 'list_guild_channels'], ability: 'channels:write',
+    handler: async ({ params, body, call }) => call('send_channel_message', compact({ guild_id: params.guild_id, channel_id: params.channel_id, ...(await forumOnly(call, params, body)) })),
   }),
   route({
     method: 'POST', path: `${P}/channel/{channel_id}/{message_id}`, summary: 'Update a message in a channel.', tags: ['Channel'],
-    params: S.ChannelMessageParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['edit_channel_message'], ability: 'channels:write',
-    handler: async ({ params, body, call }) => call('edit_channel_message', compact({ guild_id: params.guild_id, channel_id: params.channel_id, message_id: params.message_id, ...body })),
+    params: S.ChannelMessageParams, body: S.ChannelMessageBody, response: S.TtAny, operations: ['edit_channel_message', 'list_guild_channels'], ability: 'channels:write',
+    handler: async ({ params, body, call }) => call('edit_channel_message', compact({ guild_id: params.guild_id, channel_id: params.channel_id, message_id: params.message_id, ...(await forumOnly(call, params, body)) })),
   }),
   route({
     method: 'POST', path: `${P}/message/{custom_message_id}/{channel_id}`, summary: 'Send a custom message to a channel.', tags: ['Channel'],
