@@ -41,6 +41,12 @@ describe('discord.js logs in and its caches fill', () => {
     }
   });
 
+  it('accepts every intent discord.js knows', async () => {
+    const all = Object.values(GatewayIntentBits).filter((v): v is number => typeof v === 'number');
+    const client = await login(sb, all);
+    await client.destroy();
+  });
+
   it('REST mutations arrive as gateway events with increasing sequence numbers', async () => {
     const client = await login(sb);
     try {
