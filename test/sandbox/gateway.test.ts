@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { ChannelType, Events, GatewayIntentBits } from 'discord.js';
+import { ChannelType, Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Message } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -39,6 +39,13 @@ describe('discord.js logs in and its caches fill', () => {
     } finally {
       await client.destroy();
     }
+  });
+
+  it('a wrong token makes login() reject (401 on GET /gateway/bot)', async () => {
+    const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: sb.apiUrl, version: '10' } });
+    const err = await client.login('not.the.token').catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('TokenInvalid');
+    await client.destroy();
   });
 
   it('accepts every intent discord.js knows', async () => {
