@@ -86,14 +86,30 @@ describeEachDatabase('REST common machinery', (database) => {
     } finally { await limited.close(); }
   });
 
-  it('refuses revoked and unknown tokens with 401', async () => {
+  it('refuses revoked and unknown tokens with 401, at once without the token cache and within its lifetime with it', async () => {
+    const strict = await startRestServer(database(), { TICKETBRIDGE_TOKEN_CACHE_MS: '0' });
+    try {
+      const t = await s.engine.tokens.create({ abilities: ['*'] });
+      expect((await request(strict.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token })).status).toBe(200);
+      await s.engine.tokens.revoke(t.info.id);
+      const revoked = await request(strict.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token });
+      expect(revoked.status).toBe(401);
+      expect(TtError.parse(revoked.body).message).toMatch(/revoked/);
+      expect((await request(strict.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: 'tb_nope' })).status).toBe(401);
+    } finally { await strict.close(); }
+
+    // Default: an accepted token is remembered for 2 s, so a revocation takes effect within that.
     const t = await s.engine.tokens.create({ abilities: ['*'] });
     expect((await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token })).status).toBe(200);
+    const revokedAt = Date.now();
     await s.engine.tokens.revoke(t.info.id);
-    const revoked = await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token });
-    expect(revoked.status).toBe(401);
-    expect(TtError.parse(revoked.body).message).toMatch(/revoked/);
-    expect((await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: 'tb_nope' })).status).toBe(401);
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 5000) {
+      status = (await request(s.url, 'GET', `${G}/ticket/${DEMO.ticketId}`, { token: t.token })).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(2600);
   });
 });
 

@@ -22,6 +22,7 @@ import type { RestSettings } from './settings.js';
 
 export interface KitDeps {
   app: AppDeps;
+  authenticate: (token: string | undefined) => Promise<Actor>;
   settings: RestSettings;
   limiter: RateLimiter;
   idempotency: IdempotencyStore;
@@ -107,7 +108,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
 
   async function handle(spec: AnyRoute, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     checkLimit(reply, kit.limiter.hit(`${dialect.name}:ip:${req.ip}`, ipLimit), 'from this IP address');
-    const actor = await engine.tokens.authenticate(dialect.tokenOf(req));
+    const actor = await kit.authenticate(dialect.tokenOf(req));
     checkLimit(reply, kit.limiter.hit(`token:${actor.tokenId ?? 'anonymous'}`, kit.settings.TICKETBRIDGE_RATE_LIMIT_TOKEN), 'with this API token');
 
     const params = parsePart(spec.params, req.params, 'path');

@@ -17,6 +17,8 @@ export const RestSettingsSchema = z.object({
   TICKETBRIDGE_RATE_LIMIT_WINDOW: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Largest accepted request body, in bytes. */
   TICKETBRIDGE_REST_BODY_LIMIT: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+  /** How long an accepted API token is remembered before it is checked again (a revocation takes effect within this), in ms. */
+  TICKETBRIDGE_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** How long a stored Idempotency-Key answer is replayed, in seconds. */
   TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int().min(60).default(24 * 3600),
 });
