@@ -32,6 +32,8 @@ export const ActInteractionInput = z.object({
     ])
     .optional(),
   message_id: snowflake.optional(),
+  /** User or message context-menu commands: the user or message right-clicked. */
+  target_id: snowflake.optional(),
   /** How long to wait for the bot's callback (default: the 3-second deadline). */
   timeout_ms: z.number().int().min(0).max(60_000).optional(),
   /** After a deferred answer (type 5 or 6), wait up to this long for the edit or follow-up. */
@@ -216,10 +218,27 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
     }
     case 'command': {
       if (!input.command) throw bad('command is required');
-      const [name = '', ...path] = input.command.trim().split(/\s+/);
+      // Context-menu names may contain spaces; chat-input "a b c" is command a, group/subcommand b c.
+      const full = input.command.trim();
+      const menu = [...store.commands.values()].some((c) => c.name === full && (c.type === 2 || c.type === 3));
+      const [name = '', ...path] = menu ? [full] : full.split(/\s+/);
       const cmd = findCommand(ctx, guild?.id ?? null, name);
       type = 2;
-      data = commandData(ctx, cmd, path, input.options, guild?.id ?? null);
+      if (cmd.type === 2 || cmd.type === 3) {
+        if (!input.target_id) throw bad('target_id is required for a context-menu command');
+        data = { id: cmd.id, name: cmd.name, type: cmd.type, target_id: input.target_id };
+        if (cmd.guildId) data.guild_id = cmd.guildId;
+        if (cmd.type === 2) {
+          const target = store.user(input.target_id);
+          const tm = guild?.members.get(target.id);
+          data.resolved = { users: { [target.id]: userJson(target) }, ...(tm ? { members: { [target.id]: memberJson(store, tm, false) } } : {}) };
+        } else {
+          const target = store.message(channel.id, input.target_id);
+          data.resolved = { messages: { [target.id]: messageJson(store, target, { baseUrl: ctx.baseUrl() }) } };
+        }
+      } else {
+        data = commandData(ctx, cmd, path, input.options, guild?.id ?? null);
+      }
       break;
     }
   }

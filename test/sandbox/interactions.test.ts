@@ -2,6 +2,7 @@ import {
   ActionRowBuilder,
   AttachmentBuilder,
   ApplicationCommandOptionType,
+  ApplicationCommandType,
   ButtonBuilder,
   ButtonStyle,
   DiscordAPIError,
@@ -191,6 +192,20 @@ describe('slash commands', () => {
     expect(obj(body.message).type).toBe(20);
     const unknown = await control(sb, 'POST', '/act/interaction', { user_id: alice(), channel_id: sb.demo.generalChannelId, type: 'command', command: 'nope' });
     expect(obj(unknown.body).code).toBe(10063);
+  });
+});
+
+describe('context-menu commands', () => {
+  it('"Open ticket" on a message (message command with target_id)', async () => {
+    await client.application.commands.create({ name: 'Open ticket', type: ApplicationCommandType.Message }, sb.demo.guildId);
+    const said = sb.actMessage({ user_id: alice(), channel_id: sb.demo.generalChannelId, content: 'my order is late' });
+    handlers.push(async (i) => {
+      if (!i.isMessageContextMenuCommand()) throw new Error('expected a message command');
+      expect(i.targetMessage.content).toBe('my order is late');
+      await i.reply({ content: 'Ticket opened from that message', flags: MessageFlags.Ephemeral });
+    });
+    const r = await sb.actInteraction({ user_id: alice(), channel_id: sb.demo.generalChannelId, type: 'command', command: 'Open ticket', target_id: String(said.id) });
+    expect(r.message?.content).toBe('Ticket opened from that message');
   });
 });
 

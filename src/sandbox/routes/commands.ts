@@ -26,7 +26,8 @@ const OptionSchema: z.ZodType<Record<string, unknown>> = z.lazy(() =>
 );
 
 const CommandSchema = z.looseObject({
-  name: z.string().regex(NAME),
+  // chat-input names are checked against NAME in validate(); context-menu names may have spaces
+  name: lengthBetween(1, 32),
   type: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).nullish(),
   description: z.string().max(100).nullish(),
   options: z.array(OptionSchema).max(25).nullish(),
@@ -52,7 +53,9 @@ function validate(body: CommandBody, path: (string | number)[] = []): void {
   const type = body.type ?? 1;
   if (type === 1) {
     if (!body.description) throw fieldError([...path, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
-    if (body.name !== body.name.toLowerCase()) throw fieldError([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    if (!NAME.test(body.name) || body.name !== body.name.toLowerCase()) {
+      throw fieldError([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    }
   }
 }
 
