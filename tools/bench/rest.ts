@@ -1,0 +1,160 @@
+/**
+ * REST benchmark: requests/s and p50/p99 latency of get ticket (Ticketeer), list tickets (Volvox)
+ * and create ticket (Ticketeer), each as a ratio to a baseline measured in the same run:
+ *   reads  → a bare Fastify route doing one `SELECT 1` through a pg Pool (the floor of any DB-backed route);
+ *   create → pgbench running the SQL a create runs (number, group, ticket, event, outbox job) in one transaction.
+ * Loopback only, bounded in time. Needs PostgreSQL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
+ *   npx tsx tools/bench/rest.ts [--seconds 8] [--connections 32]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/connect.js';
+import type { AppDeps } from '../../src/deps.js';
+import { createEngine } from '../../src/engine/index.js';
+import { operatorActor } from '../../src/engine/actor.js';
+import { buildHttpServer } from '../../src/http.js';
+
+export interface Measured { rps: number; p50: number; p99: number; errors: number; non2xx: number }
+export interface RestBenchFigures {
+  seconds: number;
+  connections: number;
+  baselineSelect1: Measured;
+  pgbenchCreateTps: number;
+  getTicket: Measured & { ratio: number; target: number };
+  listTickets: Measured & { ratio: number; target: number };
+  createTicket: Measured & { ratio: number; target: number };
+}
+
+const GUILD = '919722116696391721';
+const GROUP = '673578029833227305';
+const OWNER = '849383430663776372';
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function cannon(opts: autocannon.Options): Promise<Measured> {
+  const r = await autocannon({ ...opts, timeout: 10 });
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+function runProcess(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+export async function runRestBench(opts: { seconds?: number; connections?: number } = {}): Promise<RestBenchFigures> {
+  const seconds = opts.seconds ?? 8;
+  const connections = opts.connections ?? 32;
+  const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `tb_bench_rest_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = withDatabase(adminUrl, name);
+  const poolSize = 16;
+  const database = await openDatabase({ databaseUrl: url, poolSize });
+  const saved = { ...process.env };
+  process.env['TICKETBRIDGE_RATE_LIMIT_TOKEN'] = '0';
+  process.env['TICKETBRIDGE_RATE_LIMIT_IP'] = '0';
+  process.env['TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP'] = '0';
+  const baseline = Fastify({ logger: false });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const workDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
+  try {
+    const db = database.db;
+    await db.insertInto('guilds').values({ id: GUILD, name: 'Bench', icon: null, owner_id: null, default_group_id: GROUP, premium_ends_at: null, synced_at: null }).execute();
+    await db.insertInto('ticket_groups').values({
+      id: GROUP, guild_id: GUILD, name: 'Support', mode: 'channel', is_default: true, opened_channel_id: null, opened_category_id: null,
+      closed_category_id: null, locked_category_id: null, assigned_category_id: null, transcript_channel_id: null, form_channel_id: null,
+      feedback_channel_id: null, staff_role_ids: '[]', opening_message: null, form_title: null, form_fields: '[]', schedule_timezone: null,
+      priority_levels: '[]', rating_levels: '[]', per_user_limit: null,
+    }).execute();
+    const engine = createEngine(database);
+    const actor = operatorActor('601082144459178129');
+    let lastId = '';
+    for (let i = 0; i < 2000; i++) lastId = (await engine.tickets.create(actor, { guild_id: GUILD, user_id: OWNER, topic: `Bench ${i}` })).id;
+    const { token } = await engine.tokens.create({ name: 'bench', abilities: ['*'], user_id: '601082144459178129' });
+    const deps: AppDeps = { config: loadConfig({}), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) };
+    const app = await buildHttpServer(deps);
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+
+    baseline.get('/select1', async () => { const r = await pool.query('SELECT 1 AS one'); return r.rows[0]; });
+    const baseUrl = await baseline.listen({ host: '127.0.0.1', port: 0 });
+
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const run = (u: string, extra: Partial<autocannon.Options> = {}) => cannon({ url: u, connections, duration: seconds, headers, ...extra });
+    await run(`${baseUrl}/select1`, { duration: 2 }); // warm-up
+    const baselineSelect1 = await run(`${baseUrl}/select1`);
+    await baseline.close();
+    await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`, { duration: 2 });
+    const get = await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`);
+    const list = await run(`${base}/api/v1/guilds/${GUILD}/tickets?status=open&limit=25`);
+    const create = await run(`${base}/api/v1/guild/${GUILD}/ticket`, { method: 'POST', body: JSON.stringify({ user_id: OWNER, message: 'bench' }) });
+    await app.close();
+
+    // pgbench: the statements of one create, in one transaction, on the same guild.
+    const script = join(workDir, 'create.sql');
+    writeFileSync(script, [
+      'BEGIN;',
+      `UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = '${GUILD}' RETURNING id, ticket_counter, module_enabled, default_group_id \\gset g_`,
+      `SELECT * FROM ticket_groups WHERE id = '${GROUP}' AND guild_id = '${GUILD}' AND deleted_at IS NULL;`,
+      `INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, topic, owner_id, form, anonymous, opening_message, priority, created_at, opened_at, last_activity) VALUES (gen_random_uuid()::text, gen_random_uuid()::text, '${GUILD}', '${GROUP}', :g_ticket_counter, 'open', NULL, '${OWNER}', '[]', false, 'bench', NULL, now(), now(), now()) RETURNING * \\gset t_`,
+      `INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data) VALUES (:t_id, '${GUILD}', 'created', '601082144459178129', false, NULL, '{"changes":{}}');`,
+      `INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload) VALUES ('${GUILD}', :t_id, 'ticket.open', '{"message":"bench"}') RETURNING id;`,
+      'COMMIT;',
+    ].join('\n'));
+    // Async, so requests still in flight from the last run can finish and release the guild row.
+    const pgb = await runProcess('pgbench', ['-n', '-f', script, '-c', String(poolSize), '-j', '2', '-T', String(seconds), '-M', 'extended', url]);
+    const tpsMatch = /tps = ([\d.]+)/.exec(pgb.stdout);
+    if (!tpsMatch) throw new Error(`pgbench failed: ${pgb.stderr || pgb.stdout}`);
+    const pgbenchCreateTps = Math.round(Number(tpsMatch[1]));
+
+    const ratio = (m: Measured, floor: number) => Math.round((m.rps / floor) * 1000) / 1000;
+    return {
+      seconds, connections, baselineSelect1, pgbenchCreateTps,
+      getTicket: { ...get, ratio: ratio(get, baselineSelect1.rps), target: 0.7 },
+      listTickets: { ...list, ratio: ratio(list, baselineSelect1.rps), target: 0.5 },
+      createTicket: { ...create, ratio: ratio(create, pgbenchCreateTps), target: 0.6 },
+    };
+  } finally {
+    process.env = saved;
+    await baseline.close().catch(() => {});
+    await pool.end().catch(() => {});
+    await database.close();
+    rmSync(workDir, { recursive: true, force: true });
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
+    await c.end();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' } } });
+  const figures = await runRestBench({
+    seconds: values.seconds ? Number(values.seconds) : undefined,
+    connections: values.connections ? Number(values.connections) : undefined,
+  });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  process.exit(0);
+}
