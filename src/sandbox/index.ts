@@ -51,6 +51,7 @@ export type { DemoIds } from './demo.js';
 export type { ActInteractionInputT, ActInteractionResult } from './act-interaction.js';
 export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
 export type { Fault, FaultInputT } from './faults.js';
+export type { Json } from './serialize.js';
 export { P as Permissions } from './permissions.js';
 export { DiscordError } from './errors.js';
 

@@ -50,7 +50,9 @@ describe('discord.js logs in and its caches fill', () => {
 
   it('accepts every intent discord.js knows', async () => {
     const all = Object.values(GatewayIntentBits).filter((v): v is number => typeof v === 'number');
+    const waiting = sb.waitForGateway(10_000);
     const client = await login(sb, all);
+    expect(await waiting).toBe(true);
     await client.destroy();
   });
 
