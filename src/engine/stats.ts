@@ -40,11 +40,12 @@ export function createStats(ctx: EngineContext) {
   return {
     async guild(input: { guild_id: string }): Promise<GuildStats> {
       const guildId = input.guild_id;
-      const guild = await requireTicketsModule(ctx.db, guildId);
       const today = new Date(`${utcDay(ctx.now())}T00:00:00.000Z`);
       const days = Array.from({ length: 7 }, (_, i) => utcDay(new Date(today.getTime() - (6 - i) * DAY_MS)));
 
-      const [totals, dims, daily, groups] = await Promise.all([
+      // Independent primary-key reads, side by side: one round trip of latency.
+      const [guild, totals, dims, daily, groups] = await Promise.all([
+        requireTicketsModule(ctx.db, guildId),
         ctx.db.selectFrom('guild_stats').selectAll().where('guild_id', '=', guildId).executeTakeFirst(),
         ctx.db.selectFrom('guild_stat_counts').selectAll().where('guild_id', '=', guildId).execute(),
         // to_char: drivers turn a date column into a local-time Date; the day must stay a UTC calendar day.

@@ -44,16 +44,6 @@ function decodeCursor(cursor: string): Cursor {
 }
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
-/**
- * `count(*) over ()` counts the filtered rows before offset/limit, so any returned row carries the
- * total. With no row (a page past the end) or with a keyset cursor (which filters rows away) the
- * total needs its own count.
- */
-async function totalOf(rows: ReadonlyArray<{ total_count: string }>, keyset: boolean, count: () => Promise<number>): Promise<number> {
-  const first = rows[0];
-  if (first && !keyset) return Number(first.total_count);
-  return count();
-}
 
 export function createTicketQueries(ctx: EngineContext) {
   return {
@@ -86,7 +76,7 @@ export function createTicketQueries(ctx: EngineContext) {
           eb('opening_message', 'ilike', pattern),
         ]));
       }
-      let pageQ = q.selectAll('tickets').select(sql<string>`count(*) over ()`.as('total_count'))
+      let pageQ = q.selectAll('tickets')
         .select((eb) => eb.selectFrom('ticket_groups').select('name_template').whereRef('ticket_groups.id', '=', 'tickets.group_id').as('name_template'));
       let page = Math.max(input.page ?? 1, 1);
       if (input.cursor) {
@@ -98,14 +88,17 @@ export function createTicketQueries(ctx: EngineContext) {
       }
       pageQ = pageQ.orderBy(sort, order);
       if (sort !== 'number') pageQ = pageQ.orderBy('number', order);
-      // The module check runs beside the page query; the total comes with the page (window count).
-      const [, rows] = await Promise.all([requireTicketsModule(ctx.db, input.guild_id), pageQ.limit(perPage + 1).execute()]);
-      const total = await totalOf(rows, input.cursor !== undefined, () => q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)));
+      // The module check, the page and the total are independent reads: run them side by side.
+      const [, rows, total] = await Promise.all([
+        requireTicketsModule(ctx.db, input.guild_id),
+        pageQ.limit(perPage + 1).execute(),
+        q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)),
+      ]);
       const more = rows.length > perPage;
       const pageRows = rows.slice(0, perPage);
       const last = pageRows.at(-1);
       return {
-        tickets: pageRows.map(({ total_count: _total, name_template, ...row }) => ticketView(row, name_template ?? undefined)),
+        tickets: pageRows.map(({ name_template, ...row }) => ticketView(row, name_template ?? undefined)),
         total,
         page,
         per_page: perPage,
