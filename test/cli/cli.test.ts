@@ -144,4 +144,24 @@ describe('ticketbridge CLI', () => {
       } finally { await stop(s.child); }
     } finally { await pg.drop(); rmSync(dataDir, { recursive: true, force: true }); }
   }, 120_000);
+
+  it('serves the Discord sandbox alone with `sandbox --port`', async () => {
+    const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0'], { env: baseEnv() });
+    try {
+      const url = await new Promise<string>((res, rej) => {
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /sandbox listening on (http:\/\/\S+)/.exec(err);
+          if (m?.[1]) res(m[1]);
+        });
+        child.on('exit', (code) => rej(new Error(`sandbox exited with ${code}: ${err}`)));
+      });
+      const info = await (await fetch(`${url}/_sandbox`)).json() as { bot_token: string };
+      const gateway = await fetch(`${url}/api/v10/gateway/bot`, { headers: { authorization: `Bot ${info.bot_token}` } });
+      expect(gateway.status).toBe(200);
+      expect(await gateway.json()).toMatchObject({ shards: 1 });
+      expect((await fetch(`${url}/api/v10/guilds/919722116696391721`)).status).toBe(401);
+    } finally { await stop(child as ChildProcessWithoutNullStreams); }
+  }, 60_000);
 });
