@@ -123,7 +123,7 @@ export function cancelled(): EngineError {
   return new EngineError('unavailable', 'The request was cancelled before it finished.', { cancelled: true });
 }
 
-function ticketeerMessage(m: TranscriptMessage): TicketeerMessage {
+export function ticketeerMessage(m: TranscriptMessage): TicketeerMessage {
   return {
     id: m.id, channel_id: m.channel_id, author_id: m.author.id,
     author: { id: m.author.id, name: m.author.name, avatar: avatarUrl(m.author.id, m.author.avatar), bot: m.author.bot },
@@ -132,7 +132,7 @@ function ticketeerMessage(m: TranscriptMessage): TicketeerMessage {
   };
 }
 
-function ticketeerAttachment(a: TranscriptMessage['attachments'][number]): TicketeerAttachment {
+export function ticketeerAttachment(a: TranscriptMessage['attachments'][number]): TicketeerAttachment {
   return {
     id: a.id, message_id: a.message_id, name: a.filename,
     // We keep Discord's URL rather than a copy of the file, so the hash names the file by identity.

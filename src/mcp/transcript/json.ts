@@ -4,30 +4,13 @@
  * message by message. Thread = the staff notes thread. Attachment rows are held until their array is
  * written (a few hundred bytes each); members are the distinct speakers.
  */
-import { createHash } from 'node:crypto';
-import { avatarUrl } from '../../engine/transcripts/ticketeer.js';
+import { avatarUrl, ticketeerAttachment, ticketeerMessage } from '../../engine/transcripts/ticketeer.js';
 import { Chunker } from './chunks.js';
 import type { TranscriptMessage, TranscriptSource } from './types.js';
 
 interface Member { id: string; avatar: string; name: string; bot: boolean; joined_at: string | null; roles: string[]; rating: number | null }
 
-/** One message as get_transcript writes it (a test keeps the two equal). */
-export function messageJson(m: TranscriptMessage): Record<string, unknown> {
-  return {
-    id: m.id, channel_id: m.channel_id, author_id: m.author.id,
-    author: { id: m.author.id, name: m.author.name, avatar: avatarUrl(m.author.id, m.author.avatar), bot: m.author.bot },
-    content: m.content, embeds: m.embeds, attachments: m.attachments.map((a) => a.id),
-    created_at: m.created_at, edited_at: m.edited_at, deleted: m.deleted_at !== null, deleted_at: m.deleted_at,
-  };
-}
-
-function attachmentJson(a: TranscriptMessage['attachments'][number]): string {
-  return JSON.stringify({
-    id: a.id, message_id: a.message_id, name: a.filename,
-    hash: createHash('sha256').update(`${a.id}:${a.url}`).digest('hex').slice(0, 32),
-    mime: a.content_type ?? 'application/octet-stream', size: a.size, url: a.url, encrypted: false,
-  });
-}
+const attachmentJson = (a: TranscriptMessage['attachments'][number]) => JSON.stringify(ticketeerAttachment(a));
 
 export async function* renderJson(src: TranscriptSource): AsyncGenerator<string, void, undefined> {
   const chunks = new Chunker();
@@ -54,7 +37,7 @@ export async function* renderJson(src: TranscriptSource): AsyncGenerator<string,
     for await (const m of src.messages(scope)) {
       if (!members.has(m.author.id)) members.set(m.author.id, { id: m.author.id, avatar: avatarUrl(m.author.id, m.author.avatar), name: m.author.name, bot: m.author.bot, joined_at: null, roles: [], rating: null });
       for (const a of m.attachments) attachments.push(attachmentJson(a));
-      c = chunks.push(`${first ? '' : ','}${JSON.stringify(messageJson(m))}`);
+      c = chunks.push(`${first ? '' : ','}${JSON.stringify(ticketeerMessage(m))}`);
       first = false;
       if (c) yield c;
     }
