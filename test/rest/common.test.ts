@@ -13,7 +13,7 @@ const G = `/api/v1/guild/${DEMO.guildId}`;
 const seeds = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/seeds');
 const seed = (name: string) => readFileSync(resolve(seeds, name), 'utf8').replace(/\u00a0/g, ' ');
 
-describeEachDatabase('REST common machinery', (database) => {
+describeEachDatabase('REST common machinery, /openapi.json and /docs', (database) => {
   let s: RestServer;
   let token: string;
 
@@ -111,12 +111,8 @@ describeEachDatabase('REST common machinery', (database) => {
     expect(status).toBe(401);
     expect(Date.now() - revokedAt).toBeLessThan(2600);
   });
-});
 
-describeEachDatabase('OpenAPI and /docs', (database) => {
-  let s: RestServer;
-  beforeAll(async () => { s = await startRestServer(database()); });
-  afterAll(async () => { await s.close(); });
+  // ---- /openapi.json and /docs ----
 
   it('serves an OpenAPI 3.1 document with every documented path of the three APIs', async () => {
     const r = await request(s.url, 'GET', '/openapi.json');

@@ -48,7 +48,11 @@ describeEachDatabase('REST fuzz', (database) => {
     const where = `${method} ${url} ${init.raw ?? JSON.stringify(init.body) ?? ''}`.slice(0, 400);
     expect(r.status >= 500 && !allowed5xx(entry.route, r.status), `${r.status} for ${where}: ${r.text.slice(0, 300)}`).toBe(false);
     if (r.status >= 400) {
-      expect(shapes[entry.dialect.name].safeParse(r.body).success, `${where} → ${r.text.slice(0, 300)}`).toBe(true);
+      // A path that normalizes out of the dialect (e.g. "/api/v1/guilds/../tickets") is no longer that API's.
+      const landed = new URL(url, s.url).pathname;
+      if (entry.dialect.prefixes.some((p) => landed === p || landed.startsWith(`${p}/`))) {
+        expect(shapes[entry.dialect.name].safeParse(r.body).success, `${where} → ${r.text.slice(0, 300)}`).toBe(true);
+      }
       expect(await dbFingerprint(database()), `a refused request changed the database: ${where}`).toBe(before);
     }
   }

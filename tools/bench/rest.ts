@@ -4,7 +4,9 @@
  *   reads  → a bare Fastify route doing one `SELECT 1` through a pg Pool (the floor of any DB-backed route);
  *   create → pgbench running the SQL a create runs (number, group, ticket, event, outbox job) in one transaction.
  * Loopback only, bounded in time. Needs PostgreSQL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
- *   npx tsx tools/bench/rest.ts [--seconds 8] [--connections 32]
+ * Measured in rounds of short slices (each route right after its baseline), medians reported, so
+ * load from elsewhere on the machine skews baseline and routes alike.
+ *   npx tsx tools/bench/rest.ts [--seconds 3 (per slice)] [--rounds 3] [--connections 16]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -26,6 +28,7 @@ export interface Measured { rps: number; p50: number; p99: number; errors: numbe
 export interface RestBenchFigures {
   seconds: number;
   connections: number;
+  rounds: number;
   baselineSelect1: Measured;
   pgbenchCreateTps: number;
   getTicket: Measured & { ratio: number; target: number };
@@ -36,6 +39,9 @@ export interface RestBenchFigures {
 const GUILD = '919722116696391721';
 const GROUP = '673578029833227305';
 const OWNER = '849383430663776372';
+/** Creates go to their own guild, so the guild read by get/list keeps its 2,000 tickets. */
+const CREATE_GUILD = '919722116696391722';
+const CREATE_GROUP = '673578029833227399';
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -60,9 +66,10 @@ function runProcess(cmd: string, args: string[]): Promise<{ stdout: string; stde
   });
 }
 
-export async function runRestBench(opts: { seconds?: number; connections?: number } = {}): Promise<RestBenchFigures> {
-  const seconds = opts.seconds ?? 8;
-  const connections = opts.connections ?? 32;
+export async function runRestBench(opts: { seconds?: number; rounds?: number; connections?: number } = {}): Promise<RestBenchFigures> {
+  const slice = opts.seconds ?? 3;
+  const roundsCount = opts.rounds ?? 3;
+  const connections = opts.connections ?? 16;
   const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `tb_bench_rest_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -82,13 +89,15 @@ export async function runRestBench(opts: { seconds?: number; connections?: numbe
   const workDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
   try {
     const db = database.db;
-    await db.insertInto('guilds').values({ id: GUILD, name: 'Bench', icon: null, owner_id: null, default_group_id: GROUP, premium_ends_at: null, synced_at: null }).execute();
-    await db.insertInto('ticket_groups').values({
-      id: GROUP, guild_id: GUILD, name: 'Support', mode: 'channel', is_default: true, opened_channel_id: null, opened_category_id: null,
-      closed_category_id: null, locked_category_id: null, assigned_category_id: null, transcript_channel_id: null, form_channel_id: null,
-      feedback_channel_id: null, staff_role_ids: '[]', opening_message: null, form_title: null, form_fields: '[]', schedule_timezone: null,
-      priority_levels: '[]', rating_levels: '[]', per_user_limit: null,
-    }).execute();
+    for (const [guild, group] of [[GUILD, GROUP], [CREATE_GUILD, CREATE_GROUP]] as const) {
+      await db.insertInto('guilds').values({ id: guild, name: 'Bench', icon: null, owner_id: null, default_group_id: group, premium_ends_at: null, synced_at: null }).execute();
+      await db.insertInto('ticket_groups').values({
+        id: group, guild_id: guild, name: 'Support', mode: 'channel', is_default: true, opened_channel_id: null, opened_category_id: null,
+        closed_category_id: null, locked_category_id: null, assigned_category_id: null, transcript_channel_id: null, form_channel_id: null,
+        feedback_channel_id: null, staff_role_ids: '[]', opening_message: null, form_title: null, form_fields: '[]', schedule_timezone: null,
+        priority_levels: '[]', rating_levels: '[]', per_user_limit: null,
+      }).execute();
+    }
     const engine = createEngine(database);
     const actor = operatorActor('601082144459178129');
     let lastId = '';
@@ -102,39 +111,57 @@ export async function runRestBench(opts: { seconds?: number; connections?: numbe
     const baseUrl = await baseline.listen({ host: '127.0.0.1', port: 0 });
 
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const run = (u: string, extra: Partial<autocannon.Options> = {}) => cannon({ url: u, connections, duration: seconds, headers, ...extra });
-    await run(`${baseUrl}/select1`, { duration: 2 }); // warm-up
-    const baselineSelect1 = await run(`${baseUrl}/select1`);
-    await baseline.close();
-    await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`, { duration: 2 });
-    const get = await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`);
-    const list = await run(`${base}/api/v1/guilds/${GUILD}/tickets?status=open&limit=25`);
-    const create = await run(`${base}/api/v1/guild/${GUILD}/ticket`, { method: 'POST', body: JSON.stringify({ user_id: OWNER, message: 'bench' }) });
-    await app.close();
-
-    // pgbench: the statements of one create, in one transaction, on the same guild.
+    const run = (u: string, extra: Partial<autocannon.Options> = {}) => cannon({ url: u, connections, duration: slice, headers, ...extra });
     const script = join(workDir, 'create.sql');
     writeFileSync(script, [
       'BEGIN;',
-      `UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = '${GUILD}' RETURNING id, ticket_counter, module_enabled, default_group_id \\gset g_`,
-      `SELECT * FROM ticket_groups WHERE id = '${GROUP}' AND guild_id = '${GUILD}' AND deleted_at IS NULL;`,
-      `INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, topic, owner_id, form, anonymous, opening_message, priority, created_at, opened_at, last_activity) VALUES (gen_random_uuid()::text, gen_random_uuid()::text, '${GUILD}', '${GROUP}', :g_ticket_counter, 'open', NULL, '${OWNER}', '[]', false, 'bench', NULL, now(), now(), now()) RETURNING * \\gset t_`,
-      `INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data) VALUES (:t_id, '${GUILD}', 'created', '601082144459178129', false, NULL, '{"changes":{}}');`,
-      `INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload) VALUES ('${GUILD}', :t_id, 'ticket.open', '{"message":"bench"}') RETURNING id;`,
+      `UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = '${CREATE_GUILD}' RETURNING id, ticket_counter, module_enabled, default_group_id \\gset g_`,
+      `SELECT * FROM ticket_groups WHERE id = '${CREATE_GROUP}' AND guild_id = '${CREATE_GUILD}' AND deleted_at IS NULL;`,
+      `INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, topic, owner_id, form, anonymous, opening_message, priority, created_at, opened_at, last_activity) VALUES (gen_random_uuid()::text, gen_random_uuid()::text, '${CREATE_GUILD}', '${CREATE_GROUP}', :g_ticket_counter, 'open', NULL, '${OWNER}', '[]', false, 'bench', NULL, now(), now(), now()) RETURNING * \\gset t_`,
+      `INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data) VALUES (:t_id, '${CREATE_GUILD}', 'created', '601082144459178129', false, NULL, '{"changes":{}}');`,
+      `INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload) VALUES ('${CREATE_GUILD}', :t_id, 'ticket.open', '{"message":"bench"}') RETURNING id;`,
       'COMMIT;',
     ].join('\n'));
-    // Async, so requests still in flight from the last run can finish and release the guild row.
-    const pgb = await runProcess('pgbench', ['-n', '-f', script, '-c', String(poolSize), '-j', '2', '-T', String(seconds), '-M', 'extended', url]);
-    const tpsMatch = /tps = ([\d.]+)/.exec(pgb.stdout);
-    if (!tpsMatch) throw new Error(`pgbench failed: ${pgb.stderr || pgb.stdout}`);
-    const pgbenchCreateTps = Math.round(Number(tpsMatch[1]));
+    const pgbench = async (): Promise<number> => {
+      // Async, so requests still in flight from the last slice can finish and release the guild row.
+      const pgb = await runProcess('pgbench', ['-n', '-f', script, '-c', String(poolSize), '-j', '2', '-T', String(slice), '-M', 'extended', url]);
+      const tpsMatch = /tps = ([\d.]+)/.exec(pgb.stdout);
+      if (!tpsMatch) throw new Error(`pgbench failed: ${pgb.stderr || pgb.stdout}`);
+      return Math.round(Number(tpsMatch[1]));
+    };
 
-    const ratio = (m: Measured, floor: number) => Math.round((m.rps / floor) * 1000) / 1000;
+    // Warm-up, then rounds of short slices (baseline, get, list, create, pgbench) so that load from
+    // elsewhere on the machine hits the baselines and the routes alike; the medians are reported.
+    await run(`${baseUrl}/select1`, { duration: 1 });
+    await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`, { duration: 1 });
+    const rounds: Array<{ b: Measured; get: Measured; list: Measured; create: Measured; tps: number }> = [];
+    for (let i = 0; i < roundsCount; i++) {
+      const b = await run(`${baseUrl}/select1`);
+      const get = await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`);
+      const list = await run(`${base}/api/v1/guilds/${GUILD}/tickets?status=open&limit=25`);
+      const create = await run(`${base}/api/v1/guild/${CREATE_GUILD}/ticket`, { method: 'POST', body: JSON.stringify({ user_id: OWNER, message: 'bench' }) });
+      const tps = await pgbench();
+      rounds.push({ b, get, list, create, tps });
+    }
+    await baseline.close();
+    await app.close();
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const pick = (f: (r: (typeof rounds)[number]) => Measured): Measured => ({
+      rps: median(rounds.map((r) => f(r).rps)), p50: median(rounds.map((r) => f(r).p50)), p99: median(rounds.map((r) => f(r).p99)),
+      errors: rounds.reduce((n, r) => n + f(r).errors, 0), non2xx: rounds.reduce((n, r) => n + f(r).non2xx, 0),
+    });
+    const baselineSelect1 = pick((r) => r.b);
+    const pgbenchCreateTps = median(rounds.map((r) => r.tps));
+    const get = pick((r) => r.get);
+    const list = pick((r) => r.list);
+    const create = pick((r) => r.create);
+    const perRound = (f: (r: (typeof rounds)[number]) => number) => Math.round(median(rounds.map(f)) * 1000) / 1000;
+
     return {
-      seconds, connections, baselineSelect1, pgbenchCreateTps,
-      getTicket: { ...get, ratio: ratio(get, baselineSelect1.rps), target: 0.7 },
-      listTickets: { ...list, ratio: ratio(list, baselineSelect1.rps), target: 0.5 },
-      createTicket: { ...create, ratio: ratio(create, pgbenchCreateTps), target: 0.6 },
+      seconds: slice * roundsCount, connections, rounds: roundsCount, baselineSelect1, pgbenchCreateTps,
+      getTicket: { ...get, ratio: perRound((r) => r.get.rps / r.b.rps), target: 0.7 },
+      listTickets: { ...list, ratio: perRound((r) => r.list.rps / r.b.rps), target: 0.5 },
+      createTicket: { ...create, ratio: perRound((r) => r.create.rps / r.tps), target: 0.6 },
     };
   } finally {
     process.env = saved;
@@ -150,9 +177,10 @@ export async function runRestBench(opts: { seconds?: number; connections?: numbe
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string' }, rounds: { type: 'string' }, connections: { type: 'string' } } });
   const figures = await runRestBench({
     seconds: values.seconds ? Number(values.seconds) : undefined,
+    rounds: values.rounds ? Number(values.rounds) : undefined,
     connections: values.connections ? Number(values.connections) : undefined,
   });
   process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
