@@ -1,12 +1,13 @@
 /** Operations that act on Discord directly (not through a ticket): syncing a guild on demand. */
 import { z } from 'zod';
 import { unavailable } from '../engine/errors.js';
+import { idempotentWrite } from './annotations.js';
 import { defineOperation } from './define.js';
 import { GuildId } from './schemas.js';
 
 export const syncGuild = defineOperation({
   name: 'sync_guild', title: 'Sync a guild from Discord', toolset: 'guild', ability: 'guild:admin',
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: { ...idempotentWrite, openWorldHint: true },
   description: "Fetch the guild's channels, roles, emojis and members from Discord now and record them. A guild seen for the first time also gets a default ticket group wired to a support category and a transcripts channel (created when missing). Reports progress.",
   input: z.object({ guild_id: GuildId }).strict(),
   output: z.object({

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { FormFieldsSchema } from '../engine/forms.js';
 import { defineOperation } from './define.js';
-import { destructive, idempotentWrite, read, write } from './guilds.js';
-import { GuildId, Level, Paging, Snowflake, Timestamp } from './schemas.js';
+import { destructive, idempotentWrite, read, write } from './annotations.js';
+import { FormFieldOut, GuildId, Level, Paging, Snowflake, Timestamp } from './schemas.js';
 
 const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM (00:00 to 24:00)');
 const Range = z.tuple([HHMM, HHMM]).describe('[from, to] as HH:MM, e.g. ["09:00", "17:30"]');
@@ -38,13 +38,6 @@ const groupFields = {
   private: z.boolean().optional().describe('Whether only the owner, added members and staff see the ticket (default true)'),
   is_default: z.boolean().optional().describe("Make this the guild's default group (the previous default stops being it)"),
 };
-
-/** Stored form fields, as read back (looser than the input rules, so older rows always serialize). */
-const FormFieldOut = z.object({
-  label: z.string(), type: z.number().int().optional(), placeholder: z.string().optional(), required: z.boolean().optional(),
-  min_length: z.number().int().optional(), max_length: z.number().int().optional(), style: z.number().int().optional(),
-  options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
-});
 
 export const Group = z.object({
   id: Snowflake, guild_id: Snowflake, name: z.string(), is_default: z.boolean(), mode: z.enum(['channel', 'thread']),

@@ -1,12 +1,9 @@
 /** Guild operations: the guild, its synced channels and roles, the acting user, and the tickets module switch. */
 import { z } from 'zod';
+import { destructive, idempotentWrite, read } from './annotations.js';
 import { defineOperation } from './define.js';
 import { GuildId, Snowflake, Timestamp } from './schemas.js';
 
-export const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
-export const write = { readOnlyHint: false, destructiveHint: false, idempotentHint: false } as const;
-export const idempotentWrite = { readOnlyHint: false, destructiveHint: false, idempotentHint: true } as const;
-export const destructive = { readOnlyHint: false, destructiveHint: true, idempotentHint: true } as const;
 
 export const Guild = z.object({
   id: Snowflake, name: z.string(), icon: z.string().nullable(),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AllowedMentionsSchema, ComponentsSchema, EmbedsSchema, PollSchema } from '../engine/message-shapes.js';
 import { defineOperation } from './define.js';
-import { destructive, idempotentWrite, read, write } from './guilds.js';
+import { destructive, idempotentWrite, read, write } from './annotations.js';
 import { GuildId, Paging, Snowflake, Timestamp } from './schemas.js';
 
 const Context = z.record(z.string().max(100), z.unknown())

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { PANEL_OPTION_LIMIT, PANEL_TYPES } from '../engine/panels.js';
 import { defineOperation } from './define.js';
-import { destructive, idempotentWrite, read, write } from './guilds.js';
+import { destructive, idempotentWrite, read, write } from './annotations.js';
 import { GuildId, Paging, Snowflake, Timestamp } from './schemas.js';
 
 const IdOrCreate = z.union([Snowflake, z.literal('create')]);

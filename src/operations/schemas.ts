@@ -28,6 +28,10 @@ export function ticketInput<S extends z.ZodRawShape>(shape: S) {
 export const refOf = (v: { ticket_id?: string | undefined; channel_id?: string | undefined }) =>
   ({ ticket_id: v.ticket_id, channel_id: v.channel_id });
 
+/** A ticketInput's guild and ticket reference as the engine's TicketTarget. */
+export const ticketTarget = (v: { guild_id: string; ticket_id?: string | undefined; channel_id?: string | undefined }) =>
+  ({ guild_id: v.guild_id, ticket: refOf(v) });
+
 export const FormAnswer = z.object({
   title: z.string().max(256).describe('The question'),
   value: z.string().max(4000).describe('The answer'),
@@ -41,6 +45,13 @@ export const Level = z.object({
   default: z.boolean().optional(),
   color: z.string().max(20).nullish(),
   _uid: z.string().max(64).optional(),
+});
+
+/** Stored form fields, as read back (looser than the input rules, so older rows always serialize). */
+export const FormFieldOut = z.object({
+  label: z.string(), type: z.number().int().optional(), placeholder: z.string().optional(), required: z.boolean().optional(),
+  min_length: z.number().int().optional(), max_length: z.number().int().optional(), style: z.number().int().optional(),
+  options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
 });
 
 export const Ticket = z.object({

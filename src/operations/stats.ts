@@ -1,5 +1,6 @@
 /** Guild statistics, from counters kept up to date on every ticket change. */
 import { z } from 'zod';
+import { read } from './annotations.js';
 import { defineOperation } from './define.js';
 import { GuildId, Snowflake } from './schemas.js';
 
@@ -26,7 +27,7 @@ export const GuildStats = z.object({
 
 export const getGuildStats = defineOperation({
   name: 'get_guild_stats', title: 'Get guild ticket statistics', toolset: 'stats', ability: 'tickets:read',
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  annotations: read,
   description: "A guild's ticket statistics: open, closed and total tickets, tickets created this week, average resolution and first-response times, with breakdowns by group, assignee and priority. Fast at any number of tickets.",
   input: z.object({ guild_id: GuildId }).strict(),
   output: GuildStats,

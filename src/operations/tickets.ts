@@ -1,12 +1,9 @@
 /** Ticket operations: open, read, list and every transition of a ticket. */
 import { z } from 'zod';
+import { destructive, idempotentWrite, read, write } from './annotations.js';
 import { defineOperation } from './define.js';
-import { FormAnswer, GuildId, Paging, Reason, Snowflake, Ticket, Timestamp, UserId, refOf, ticketInput } from './schemas.js';
+import { FormAnswer, GuildId, Paging, Reason, Snowflake, Ticket, Timestamp, UserId, ticketInput, ticketTarget } from './schemas.js';
 
-const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
-const write = { readOnlyHint: false, destructiveHint: false, idempotentHint: false } as const;
-const idempotentWrite = { readOnlyHint: false, destructiveHint: false, idempotentHint: true } as const;
-const destructive = { readOnlyHint: false, destructiveHint: true, idempotentHint: true } as const;
 
 export const createTicket = defineOperation({
   name: 'create_ticket', title: 'Open a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
@@ -29,7 +26,7 @@ export const getTicket = defineOperation({
   name: 'get_ticket', title: 'Get a ticket', toolset: 'tickets', ability: 'tickets:read', annotations: read,
   description: 'Fetch one ticket by ticket_id or by its channel_id (or thread id): status, owner, assignee, priority, times and Discord state.',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.get({ guild_id: input.guild_id, ticket: refOf(input) }),
+  run: (ctx, input) => ctx.engine.tickets.get(ticketTarget(input)),
 });
 
 export const listTickets = defineOperation({
@@ -54,62 +51,60 @@ export const listTickets = defineOperation({
   run: (ctx, input) => ctx.engine.tickets.list(input),
 });
 
-const t = (input: { guild_id: string; ticket_id?: string | undefined; channel_id?: string | undefined }) => ({ guild_id: input.guild_id, ticket: refOf(input) });
-
 export const closeTicket = defineOperation({
   name: 'close_ticket', title: 'Close a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
   description: 'Close an open ticket with an optional reason. Channel tickets move to the closed category and the owner loses write access; thread tickets are archived and locked. Fails if it is already closed.',
   input: ticketInput({ reason: Reason.optional() }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.close(ctx.actor, { ...t(input), reason: input.reason }),
+  run: (ctx, input) => ctx.engine.tickets.close(ctx.actor, { ...ticketTarget(input), reason: input.reason }),
 });
 
 export const reopenTicket = defineOperation({
   name: 'reopen_ticket', title: 'Reopen a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
   description: 'Reopen a closed ticket: the owner can write again. Fails if it is already open.',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.reopen(ctx.actor, t(input)),
+  run: (ctx, input) => ctx.engine.tickets.reopen(ctx.actor, ticketTarget(input)),
 });
 
 export const deleteTicket = defineOperation({
   name: 'delete_ticket', title: 'Delete a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: destructive,
   description: 'Close the ticket, mark it deleted and delete its Discord channel or thread. The record and history stay; the ticket cannot change afterwards.',
   input: ticketInput({ reason: Reason.optional() }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.delete(ctx.actor, { ...t(input), reason: input.reason }),
+  run: (ctx, input) => ctx.engine.tickets.delete(ctx.actor, { ...ticketTarget(input), reason: input.reason }),
 });
 
 export const moveTicket = defineOperation({
   name: 'move_ticket', title: 'Move a ticket to another group', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Move a ticket to another ticket group of the same mode (channel or thread); its channel moves to that group\'s category.',
   input: ticketInput({ ticket_group_id: Snowflake.describe('The target ticket group') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.move(ctx.actor, { ...t(input), ticket_group_id: input.ticket_group_id }),
+  run: (ctx, input) => ctx.engine.tickets.move(ctx.actor, { ...ticketTarget(input), ticket_group_id: input.ticket_group_id }),
 });
 
 export const assignTicket = defineOperation({
   name: 'assign_ticket', title: 'Assign a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Assign a staff member to the ticket (replacing any current assignee); they get access to its channel.',
   input: ticketInput({ user_id: UserId.describe('The staff member to assign') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.assign(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.assign(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const unassignTicket = defineOperation({
   name: 'unassign_ticket', title: 'Unassign a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Remove the assigned staff member from the ticket. Does nothing if nobody is assigned.',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.unassign(ctx.actor, t(input)),
+  run: (ctx, input) => ctx.engine.tickets.unassign(ctx.actor, ticketTarget(input)),
 });
 
 export const claimTicket = defineOperation({
   name: 'claim_ticket', title: 'Claim a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Assign the ticket to yourself (the acting user). Fails if someone else already claimed it; use transfer_ticket then.',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.claim(ctx.actor, t(input)),
+  run: (ctx, input) => ctx.engine.tickets.claim(ctx.actor, ticketTarget(input)),
 });
 
 export const transferTicket = defineOperation({
   name: 'transfer_ticket', title: 'Transfer a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Hand an assigned ticket over to another staff member.',
   input: ticketInput({ user_id: UserId.describe('The staff member who takes over') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.transfer(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.transfer(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const setTicketExpiry = defineOperation({
@@ -119,98 +114,98 @@ export const setTicketExpiry = defineOperation({
     expire_at: Timestamp.nullable().describe('When to close the ticket automatically; null clears'),
     clearable: z.boolean().optional().describe('Clear the expiry when someone writes in the ticket (default false)'),
   }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.setExpiry(ctx.actor, { ...t(input), expire_at: input.expire_at, clearable: input.clearable }),
+  run: (ctx, input) => ctx.engine.tickets.setExpiry(ctx.actor, { ...ticketTarget(input), expire_at: input.expire_at, clearable: input.clearable }),
 });
 
 export const setTicketEternal = defineOperation({
   name: 'set_ticket_eternal', title: 'Make a ticket eternal', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Mark the ticket eternal (never closed automatically) or not.',
   input: ticketInput({ eternal: z.boolean().describe('true: never auto-close') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.setEternal(ctx.actor, { ...t(input), eternal: input.eternal }),
+  run: (ctx, input) => ctx.engine.tickets.setEternal(ctx.actor, { ...ticketTarget(input), eternal: input.eternal }),
 });
 
 export const lockTicket = defineOperation({
   name: 'lock_ticket', title: 'Lock a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
   description: 'Lock an open ticket so nobody but staff can write in it. Fails on a closed or already locked ticket.',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.lock(ctx.actor, t(input)),
+  run: (ctx, input) => ctx.engine.tickets.lock(ctx.actor, ticketTarget(input)),
 });
 
 export const unlockTicket = defineOperation({
   name: 'unlock_ticket', title: 'Unlock a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
   description: 'Unlock a locked ticket so its members can write again.',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.unlock(ctx.actor, t(input)),
+  run: (ctx, input) => ctx.engine.tickets.unlock(ctx.actor, ticketTarget(input)),
 });
 
 export const renameTicket = defineOperation({
   name: 'rename_ticket', title: 'Rename a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: "Rename the ticket's channel or thread. An empty name restores the group's default name. Discord allows about two renames per 10 minutes; extra renames are queued, not lost.",
   input: ticketInput({ name: z.string().max(100).nullable().optional().describe('New name; empty or null restores the default') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.rename(ctx.actor, { ...t(input), name: input.name }),
+  run: (ctx, input) => ctx.engine.tickets.rename(ctx.actor, { ...ticketTarget(input), name: input.name }),
 });
 
 export const setTicketPriority = defineOperation({
   name: 'set_ticket_priority', title: 'Set ticket priority', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: "Set the ticket's priority as an index into its group's priority_levels (see list_ticket_groups), or null to clear it.",
   input: ticketInput({ priority: z.number().int().min(0).nullable().describe('Priority level index, or null') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.setPriority(ctx.actor, { ...t(input), priority: input.priority }),
+  run: (ctx, input) => ctx.engine.tickets.setPriority(ctx.actor, { ...ticketTarget(input), priority: input.priority }),
 });
 
 export const setTicketOwner = defineOperation({
   name: 'set_ticket_owner', title: 'Change ticket owner', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Make another user the owner of the ticket; the new owner gets access and the old one keeps none of the owner rights.',
   input: ticketInput({ user_id: UserId.describe('The new owner') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.setOwner(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.setOwner(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const addTicketMember = defineOperation({
   name: 'add_ticket_member', title: 'Add a user to a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Give another user access to the ticket channel or thread.',
   input: ticketInput({ user_id: UserId.describe('The user to add') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.addMember(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.addMember(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const removeTicketMember = defineOperation({
   name: 'remove_ticket_member', title: 'Remove a user from a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: destructive,
   description: 'Take a previously added user out of the ticket channel or thread.',
   input: ticketInput({ user_id: UserId.describe('The user to remove') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.removeMember(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.removeMember(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const createNotesThread = defineOperation({
   name: 'create_notes_thread', title: 'Create a staff notes thread', toolset: 'tickets', ability: 'tickets:write', annotations: write,
   description: 'Create the private staff-only notes thread of a ticket (one per ticket).',
   input: ticketInput({}), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.createNotes(ctx.actor, t(input)),
+  run: (ctx, input) => ctx.engine.tickets.createNotes(ctx.actor, ticketTarget(input)),
 });
 
 export const addNotesMember = defineOperation({
   name: 'add_notes_member', title: 'Add a user to the notes thread', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: "Add a user to the ticket's staff notes thread (create_notes_thread first).",
   input: ticketInput({ user_id: UserId }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.addNotesMember(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.addNotesMember(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const removeNotesMember = defineOperation({
   name: 'remove_notes_member', title: 'Remove a user from the notes thread', toolset: 'tickets', ability: 'tickets:write', annotations: destructive,
   description: "Remove a user from the ticket's staff notes thread.",
   input: ticketInput({ user_id: UserId }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.removeNotesMember(ctx.actor, { ...t(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.tickets.removeNotesMember(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const rateTicket = defineOperation({
   name: 'rate_ticket', title: 'Rate a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: "Record the owner's rating of the support received, from 1 to the number of the group's rating levels (5 when none are set).",
   input: ticketInput({ rating: z.number().int().min(1).describe('The rating, from 1') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.rate(ctx.actor, { ...t(input), rating: input.rating }),
+  run: (ctx, input) => ctx.engine.tickets.rate(ctx.actor, { ...ticketTarget(input), rating: input.rating }),
 });
 
 export const setTicketSummary = defineOperation({
   name: 'set_ticket_summary', title: 'Store a ticket summary', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
   description: 'Store a summary of the ticket (for example one an agent wrote from the transcript) so staff and REST clients see it on the ticket.',
   input: ticketInput({ summary: z.string().min(1).max(4000).describe('The summary text') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.setSummary(ctx.actor, { ...t(input), summary: input.summary }),
+  run: (ctx, input) => ctx.engine.tickets.setSummary(ctx.actor, { ...ticketTarget(input), summary: input.summary }),
 });
 
 export const listTicketEvents = defineOperation({
@@ -227,7 +222,7 @@ export const listTicketEvents = defineOperation({
       data: z.record(z.string(), z.unknown()), created_at: Timestamp,
     })),
   }),
-  run: (ctx, input) => ctx.engine.tickets.events({ ...t(input), limit: input.limit, after_id: input.after_id }),
+  run: (ctx, input) => ctx.engine.tickets.events({ ...ticketTarget(input), limit: input.limit, after_id: input.after_id }),
 });
 
 export const ticketOperations = [

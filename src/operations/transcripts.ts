@@ -1,21 +1,13 @@
 /** Transcript operations: read a ticket's transcript (whole or paged), save it to Discord, send it by DM. */
 import { z } from 'zod';
+import { read, write } from './annotations.js';
 import { defineOperation } from './define.js';
-import { FormAnswer, Snowflake, Ticket, Timestamp, UserId, refOf, ticketInput } from './schemas.js';
-
-const read = { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as const;
-const write = { readOnlyHint: false, destructiveHint: false, idempotentHint: false } as const;
+import { FormAnswer, FormFieldOut, Snowflake, Ticket, Timestamp, UserId, ticketInput, ticketTarget } from './schemas.js';
 
 /** Levels as stored on the group; lenient on output so old rows still serialize. */
 const LevelOut = z.object({
   label: z.string(), description: z.string().nullish(), emoji: z.string().nullish(),
   default: z.boolean().optional(), color: z.string().nullish(), _uid: z.string().optional(),
-});
-
-const FormFieldOut = z.object({
-  label: z.string(), type: z.number().int().optional(), placeholder: z.string().optional(), required: z.boolean().optional(),
-  min_length: z.number().int().optional(), max_length: z.number().int().optional(), style: z.number().int().optional(),
-  options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
 });
 
 const Member = z.object({
@@ -63,14 +55,12 @@ export const TicketeerTranscript = z.object({
   thread_message_attachments: z.array(Attachment),
 });
 
-const ref = (input: { guild_id: string; ticket_id?: string | undefined; channel_id?: string | undefined }) => ({ guild_id: input.guild_id, ticket: refOf(input) });
-
 export const getTranscript = defineOperation({
   name: 'get_transcript', title: 'Get a ticket transcript', toolset: 'transcripts', ability: 'transcripts:read', annotations: read,
   description: "The full transcript of a ticket in Ticketeer's shape: guild roles and channels, the ticket group, the ticket, and the members, messages (edits and deletions marked) and attachments of its channel and of its staff notes thread. Large; page with list_transcript_messages instead when you only need messages.",
   input: ticketInput({}),
   output: TicketeerTranscript,
-  run: (ctx, input) => ctx.engine.transcripts.get(ref(input), { signal: ctx.signal, onProgress: ctx.progress }),
+  run: (ctx, input) => ctx.engine.transcripts.get(ticketTarget(input), { signal: ctx.signal, onProgress: ctx.progress }),
 });
 
 export const listTranscriptMessages = defineOperation({
@@ -93,7 +83,7 @@ export const listTranscriptMessages = defineOperation({
     })),
     next_cursor: z.string().nullable(),
   }),
-  run: (ctx, input) => ctx.engine.transcripts.listMessages({ ...ref(input), scope: input.scope, cursor: input.cursor, limit: input.limit }),
+  run: (ctx, input) => ctx.engine.transcripts.listMessages({ ...ticketTarget(input), scope: input.scope, cursor: input.cursor, limit: input.limit }),
 });
 
 export const saveTranscript = defineOperation({
@@ -101,7 +91,7 @@ export const saveTranscript = defineOperation({
   description: "Save the ticket's transcript now: marks it saved and has the bot fetch the channel's whole history from Discord and post the transcript file to the group's transcript channel. Returns the updated transcript; reports progress while reading it.",
   input: ticketInput({}),
   output: TicketeerTranscript,
-  run: (ctx, input) => ctx.engine.transcripts.save(ctx.actor, ref(input), { signal: ctx.signal, onProgress: ctx.progress }),
+  run: (ctx, input) => ctx.engine.transcripts.save(ctx.actor, ticketTarget(input), { signal: ctx.signal, onProgress: ctx.progress }),
 });
 
 export const sendTranscript = defineOperation({
@@ -109,7 +99,7 @@ export const sendTranscript = defineOperation({
   description: "Queue a direct message to a user with the ticket's transcript file. Works for deleted tickets too; the DM fails quietly in Discord if the user does not accept DMs from the server.",
   input: ticketInput({ user_id: UserId.describe('Who receives the transcript') }),
   output: z.object({ queued: z.literal(true), user_id: Snowflake, ticket: Ticket }),
-  run: (ctx, input) => ctx.engine.transcripts.send(ctx.actor, { ...ref(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.transcripts.send(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
 });
 
 export const transcriptOperations = [getTranscript, listTranscriptMessages, saveTranscript, sendTranscript];
