@@ -12,7 +12,7 @@ import { requireGuild } from './guards.js';
 import { insertGroup } from './groups.js';
 import { chunks } from './paging.js';
 import { inTransaction, json, type Tx } from './tx.js';
-import { iso } from './views.js';
+import { avatarUrl, iso } from './views.js';
 import { sql } from 'kysely';
 
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake: a string of 17 to 20 digits');
@@ -111,13 +111,6 @@ export function guildView(row: GuildRow): GuildView {
 export interface UserView {
   id: string; name: string; username: string; discriminator: string; avatar: string | null; locale: string | null;
   bot: boolean; verified: boolean; joined_at: string | null;
-}
-
-/** Discord CDN URL of a user's avatar (the default avatar when they have none). */
-export function avatarUrl(userId: string, hash: string | null): string {
-  if (hash && /^https?:\/\//.test(hash)) return hash;
-  if (hash) return `https://cdn.discordapp.com/avatars/${userId}/${hash}.${hash.startsWith('a_') ? 'gif' : 'png'}`;
-  return `https://cdn.discordapp.com/embed/avatars/${Number((BigInt(userId) >> 22n) % 6n)}.png`;
 }
 
 const countOf = async (q: { executeTakeFirstOrThrow(): Promise<{ n: string }> }) => Number((await q.executeTakeFirstOrThrow()).n);

@@ -3,6 +3,15 @@ import type { FormAnswer, GroupRow, TicketRow, TicketMode, TicketStatus } from '
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
+/** Discord CDN URL of a user's avatar; the default avatar when they have none. */
+export function avatarUrl(userId: string, avatar: string | null): string {
+  if (avatar && /^https?:\/\//.test(avatar)) return avatar;
+  if (avatar) return `https://cdn.discordapp.com/avatars/${userId}/${avatar}.${avatar.startsWith('a_') ? 'gif' : 'png'}`;
+  let index = 0;
+  try { index = Number((BigInt(userId) >> 22n) % 6n); } catch { /* not numeric: default 0 */ }
+  return `https://cdn.discordapp.com/embed/avatars/${index}.png`;
+}
+
 export interface TicketView {
   id: string;
   uuid: string;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { FormAnswer, FormField, GroupRow, Level, TicketRow, TicketStatus, WeekSchedule } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { iso } from '../views.js';
+import { avatarUrl, iso } from '../views.js';
 import type { Db, Tx } from '../tx.js';
 import type { TranscriptMessage, createTranscriptReader } from './stream.js';
 
@@ -45,15 +45,6 @@ export interface TicketeerTranscript {
   thread_members: TicketeerMember[];
   thread_messages: TicketeerMessage[];
   thread_message_attachments: TicketeerAttachment[];
-}
-
-/** Discord CDN URL of a user's avatar; the default avatar when they have none. */
-export function avatarUrl(userId: string, avatar: string | null): string {
-  if (avatar && /^https?:\/\//.test(avatar)) return avatar;
-  if (avatar) return `https://cdn.discordapp.com/avatars/${userId}/${avatar}.${avatar.startsWith('a_') ? 'gif' : 'png'}`;
-  let index = 0;
-  try { index = Number((BigInt(userId) >> 22n) % 6n); } catch { /* not numeric: default 0 */ }
-  return `https://cdn.discordapp.com/embed/avatars/${index}.png`;
 }
 
 const hex = (color: number) => `#${color.toString(16).padStart(6, '0')}`;

@@ -4,7 +4,8 @@
  * message by message. Thread = the staff notes thread. Attachment rows are held until their array is
  * written (a few hundred bytes each); members are the distinct speakers.
  */
-import { avatarUrl, ticketeerAttachment, ticketeerMessage } from '../../engine/transcripts/ticketeer.js';
+import { ticketeerAttachment, ticketeerMessage } from '../../engine/transcripts/ticketeer.js';
+import { avatarUrl } from '../../engine/views.js';
 import { Chunker } from './chunks.js';
 import type { TranscriptMessage, TranscriptSource } from './types.js';
 
