@@ -85,6 +85,10 @@ describeEachDatabase('ticket engine', (database) => {
     await expectError(e().tickets.get({ guild_id: g.guildId, ticket: { ticket_id: snowflake() } }), 'not_found', /list_tickets/);
     await expectError(e().tickets.close(staff, { guild_id: other.guildId, ticket: { ticket_id: t.id } }), 'not_found');
     await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, ticket_group_id: other.groupId }), 'not_found');
+    await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, priority: 3 }), 'invalid', /between 0 and 2 \(0=Low, 1=Medium, 2=High\)/);
+    await database().db.updateTable('ticket_groups').set({ priority_levels: '[]' }).where('id', '=', g.threadGroupId).execute();
+    await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, ticket_group_id: g.threadGroupId, priority: 0 }), 'invalid', /no priority levels/);
+    expect((await e().tickets.list({ guild_id: g.guildId })).total).toBe(1);
     await expectError(e().tickets.removeMember(staff, { ...ref, user_id: snowflake() }), 'not_found');
     await expectError(e().tickets.addNotesMember(staff, { ...ref, user_id: snowflake() }), 'conflict', /create_notes_thread/);
     const after = await database().db.selectFrom('ticket_events').select((eb) => eb.fn.countAll<string>().as('n')).where('ticket_id', '=', t.id).executeTakeFirstOrThrow();

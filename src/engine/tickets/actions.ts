@@ -5,6 +5,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import type { TicketView } from '../views.js';
 import { loadGroup, type TicketRef } from './lookup.js';
 import { mutateTicket, type MutationScope } from './mutate.js';
+import { checkPriority } from './priority.js';
 
 export interface TicketTarget { guild_id: string; ticket: TicketRef }
 const label = (s: MutationScope) => `Ticket #${s.ticket.number}`;
@@ -112,13 +113,7 @@ export function createTicketActions(ctx: EngineContext) {
     }),
 
     setPriority: (actor: Actor, t: TicketTarget & { priority: number | null }): Promise<TicketView> => run(actor, t, (s) => {
-      const levels = s.group.priority_levels;
-      if (t.priority !== null) {
-        if (levels.length === 0) throw invalid(`Ticket group "${s.group.name}" has no priority levels; add some to the group first.`, [{ path: 'priority', message: 'this group has no priority levels' }]);
-        if (!Number.isInteger(t.priority) || t.priority < 0 || t.priority >= levels.length) {
-          throw invalid(`priority must be an index between 0 and ${levels.length - 1} (${levels.map((l, i) => `${i}=${l.label}`).join(', ')}).`, [{ path: 'priority', message: 'out of range' }]);
-        }
-      }
+      if (t.priority !== null) checkPriority(s.group, t.priority);
       if (s.ticket.priority === t.priority) return null;
       return { kind: 'priority_set', patch: { priority: t.priority }, jobs: [{ kind: 'ticket.priority', payload: { priority: t.priority } }] };
     }),

@@ -2,7 +2,7 @@
 import type { FormAnswer } from '../../db/schema.js';
 import { hasAbility, type Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
-import { conflict, forbidden, invalid, moduleDisabled, notFound } from '../errors.js';
+import { conflict, forbidden, moduleDisabled, notFound } from '../errors.js';
 import { appendEvent } from '../events.js';
 import { unknownGuild } from '../guards.js';
 import { newId, newUuid } from '../ids.js';
@@ -11,6 +11,7 @@ import { inTransaction, json } from '../tx.js';
 import { ticketView, type TicketView } from '../views.js';
 import { serializePatch } from './mutate.js';
 import { loadGroup } from './lookup.js';
+import { checkPriority } from './priority.js';
 
 export interface CreateTicketInput {
   guild_id: string;
@@ -44,12 +45,7 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       if (input.ticket_group_id) throw err;
       throw notFound(`The default ticket group ${groupId} of guild ${guild.id} no longer exists. Pass ticket_group_id or set a new default group.`);
     });
-    if (input.priority !== undefined) {
-      if (group.priority_levels.length === 0) throw invalid(`Ticket group "${group.name}" has no priority levels; omit priority.`, [{ path: 'priority', message: 'this group has no priority levels' }]);
-      if (input.priority < 0 || input.priority >= group.priority_levels.length) {
-        throw invalid(`priority must be between 0 and ${group.priority_levels.length - 1} for ticket group "${group.name}".`, [{ path: 'priority', message: 'out of range' }]);
-      }
-    }
+    if (input.priority !== undefined) checkPriority(group, input.priority);
     if (group.per_user_limit !== null) {
       const open = await trx.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n'))
         .where('guild_id', '=', guild.id).where('group_id', '=', group.id)
