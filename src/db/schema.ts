@@ -295,6 +295,8 @@ export interface GuildStatsTable {
   resolution_count: BigCount;
   first_response_seconds_sum: ColumnType<string, number | string | undefined, number | string>;
   first_response_count: BigCount;
+  /** Deleted tickets (always closed); maintained by a trigger (migration 0006). */
+  deleted_count: BigCount;
 }
 
 export interface GuildStatCountsTable {

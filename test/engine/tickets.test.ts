@@ -140,6 +140,29 @@ describeEachDatabase('ticket engine', (database) => {
     await expectError(e().tickets.list({ guild_id: g.guildId, cursor: 'garbage' }), 'invalid', /cursor/);
   });
 
+  it('reports totals that equal a count of the listed tickets, deleted ones included or not', async () => {
+    const g = await seedGuild(database().db);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await e().tickets.create(staff, { guild_id: g.guildId, user_id: owner })).id);
+    const ref = (id: string) => ({ guild_id: g.guildId, ticket: { ticket_id: id } });
+    await e().tickets.close(staff, ref(ids[0]!));
+    await e().tickets.delete(staff, ref(ids[1]!)); // open → closed and deleted
+    await e().tickets.close(staff, ref(ids[2]!));
+    await e().tickets.delete(staff, ref(ids[2]!)); // closed → deleted
+    const all = async (input: Parameters<Engine['tickets']['list']>[0]) => {
+      const page = await e().tickets.list({ ...input, per_page: 100 });
+      expect(page.total, JSON.stringify(input)).toBe(page.tickets.length);
+      return page.total;
+    };
+    expect(await all({ guild_id: g.guildId })).toBe(4);
+    expect(await all({ guild_id: g.guildId, status: 'open' })).toBe(3);
+    expect(await all({ guild_id: g.guildId, status: 'closed' })).toBe(1);
+    expect(await all({ guild_id: g.guildId, include_deleted: true })).toBe(6);
+    expect(await all({ guild_id: g.guildId, status: 'closed', include_deleted: true })).toBe(3);
+    expect(await all({ guild_id: g.guildId, owner_id: owner, include_deleted: true })).toBe(6);
+    expect(await all({ guild_id: g.guildId, owner_id: owner })).toBe(4);
+  });
+
   it('gives 200 concurrent creates in one guild the numbers 1..200 exactly once', async () => {
     const g = await seedGuild(database().db);
     const created = await Promise.all(Array.from({ length: 200 }, (_, i) =>

@@ -70,7 +70,7 @@ export async function runEngineBench(opts: EngineBenchOptions = {}) {
         now() - make_interval(secs => (i % 2000000))
       FROM generate_series(0, ${tickets - 1}) i`).execute(db);
     await sql.raw('ALTER TABLE tickets ENABLE TRIGGER tickets_stats').execute(db);
-    await sql`SELECT tb_rebuild_stats(NULL)`.execute(db).catch(async () => { await rebuildStats(db); });
+    await rebuildStats(db);
     await sql.raw('ANALYZE').execute(db);
     log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
@@ -114,10 +114,10 @@ export async function runEngineBench(opts: EngineBenchOptions = {}) {
 /** Rebuilds the trigger-maintained counters from the tickets table (after a bulk load without triggers). */
 async function rebuildStats(db: import('kysely').Kysely<import('../../src/db/schema.js').DB>) {
   await sql.raw('TRUNCATE guild_stats, guild_stat_counts, guild_daily_stats').execute(db);
-  await sql.raw(`INSERT INTO guild_stats (guild_id, open_count, closed_count, total_count, resolution_seconds_sum, resolution_count, first_response_seconds_sum, first_response_count)
+  await sql.raw(`INSERT INTO guild_stats (guild_id, open_count, closed_count, total_count, resolution_seconds_sum, resolution_count, first_response_seconds_sum, first_response_count, deleted_count)
     SELECT guild_id, count(*) FILTER (WHERE status = 'open'), count(*) FILTER (WHERE status = 'closed'), count(*),
       coalesce(sum(extract(epoch FROM closed_at - opened_at)) FILTER (WHERE closed_at IS NOT NULL), 0), count(closed_at),
-      coalesce(sum(extract(epoch FROM first_response_at - created_at)) FILTER (WHERE first_response_at IS NOT NULL), 0), count(first_response_at)
+      coalesce(sum(extract(epoch FROM first_response_at - created_at)) FILTER (WHERE first_response_at IS NOT NULL), 0), count(first_response_at), count(deleted_at)
     FROM tickets GROUP BY guild_id`).execute(db);
   for (const [dim, expr] of [['group', 'group_id'], ['priority', "coalesce(priority::text, 'none')"], ['assignee', 'assigned_id']] as const) {
     await sql.raw(`INSERT INTO guild_stat_counts (guild_id, dimension, key, open_count, closed_count, total_count)

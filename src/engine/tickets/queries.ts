@@ -2,10 +2,10 @@
 import { sql } from 'kysely';
 import type { TicketStatus } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
-import { invalid } from '../errors.js';
-import { requireTicketsModule } from '../guards.js';
+import { invalid, moduleDisabled } from '../errors.js';
+import { requireTicketsModule, unknownGuild } from '../guards.js';
 import { ticketView, type TicketView } from '../views.js';
-import { findTicket, type TicketRef } from './lookup.js';
+import { findTicket, findTicketForRead, ticketNotFound, type TicketRef } from './lookup.js';
 
 export interface ListTicketsInput {
   guild_id: string;
@@ -44,12 +44,28 @@ function decodeCursor(cursor: string): Cursor {
 }
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
 
+interface GuildCounters { open_count: string | null; closed_count: string | null; total_count: string | null; deleted_count: string | null }
+
+/** Totals from guild_stats. Deleted tickets are always closed, so they only ever leave the closed count. */
+function totalFromStats(c: GuildCounters, status: TicketStatus | undefined, includeDeleted: boolean): number {
+  const deleted = includeDeleted ? 0 : Number(c.deleted_count ?? 0);
+  if (status === 'open') return Number(c.open_count ?? 0);
+  if (status === 'closed') return Number(c.closed_count ?? 0) - deleted;
+  return Number(c.total_count ?? 0) - deleted;
+}
+
 
 export function createTicketQueries(ctx: EngineContext) {
   return {
     async get(input: { guild_id: string; ticket: TicketRef }): Promise<TicketView> {
-      // The module check and the read are independent: run them side by side (one round trip of latency).
-      const [, { name_template, ...row }] = await Promise.all([requireTicketsModule(ctx.db, input.guild_id), findTicket(ctx.db, input.guild_id, input.ticket, { withTemplate: true })]);
+      // One query on the hit path; only a miss needs to find out why (unknown guild, module off, no ticket).
+      const found = await findTicketForRead(ctx.db, input.guild_id, input.ticket);
+      if (!found) {
+        await requireTicketsModule(ctx.db, input.guild_id);
+        throw ticketNotFound(input.guild_id, input.ticket);
+      }
+      const { name_template, module_enabled, ...row } = found;
+      if (!module_enabled) throw moduleDisabled(input.guild_id);
       return ticketView(row, name_template ?? undefined);
     },
 
@@ -88,12 +104,20 @@ export function createTicketQueries(ctx: EngineContext) {
       }
       pageQ = pageQ.orderBy(sort, order);
       if (sort !== 'number') pageQ = pageQ.orderBy('number', order);
-      // The module check, the page and the total are independent reads: run them side by side.
-      const [, rows, total] = await Promise.all([
-        requireTicketsModule(ctx.db, input.guild_id),
+      // With no filter but status, the total comes from the trigger-kept counters read with the
+      // module switch (one primary-key read); other filters need a count. Reads run side by side.
+      const countedByStats = !(input.owner_id || input.assigned_id || input.group_id || input.priority !== undefined
+        || input.created_after || input.created_before || input.q);
+      const [guild, rows, counted] = await Promise.all([
+        ctx.db.selectFrom('guilds').leftJoin('guild_stats', 'guild_stats.guild_id', 'guilds.id')
+          .select(['guilds.module_enabled', 'guild_stats.open_count', 'guild_stats.closed_count', 'guild_stats.total_count', 'guild_stats.deleted_count'])
+          .where('guilds.id', '=', input.guild_id).executeTakeFirst(),
         pageQ.limit(perPage + 1).execute(),
-        q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)),
+        countedByStats ? undefined : q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)),
       ]);
+      if (!guild) throw unknownGuild(input.guild_id);
+      if (!guild.module_enabled) throw moduleDisabled(input.guild_id);
+      const total = counted ?? totalFromStats(guild, input.status, input.include_deleted === true);
       const more = rows.length > perPage;
       const pageRows = rows.slice(0, perPage);
       const last = pageRows.at(-1);
