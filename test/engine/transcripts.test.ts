@@ -286,6 +286,53 @@ describeEachDatabase('transcript store', (database) => {
     await expectError(invoke(saveTranscript, opCtx(), ref), 'conflict', /deleted/);
   });
 
+  it('leaves every ticket column equal to its replayed history through actions, Discord links, messages and transcript requests', async () => {
+    const g = await seedGuild(db());
+    const role = snowflake();
+    await setStaffRoles(db(), g.groupId, [role]);
+    const ticket = await e().tickets.create(staff, { guild_id: g.guildId, user_id: owner.id, topic: 'Refund', message: 'Hello', priority: 1, form: [{ title: 'Order', value: '42' }] });
+    const ref = { guild_id: g.guildId, ticket: { ticket_id: ticket.id } };
+    const channelId = snowflake();
+    await e().outbox.linkTicket(ticket.id, { channel_id: channelId, channel_parent_id: snowflake() });
+    await e().tickets.setExpiry(staff, { ...ref, expire_at: '2031-01-01T00:00:00.000Z', clearable: true });
+    await e().tickets.assign(staff, { ...ref, user_id: bystander.id });
+    await e().tickets.rename(staff, { ...ref, name: 'refund-42' });
+    await e().tickets.lock(staff, ref);
+    await e().tickets.setSummary(staff, { ...ref, summary: 'Wants a refund' });
+    await e().tickets.setEternal(staff, { ...ref, eternal: true });
+    await e().tickets.createNotes(staff, ref);
+    await e().outbox.linkTicket(ticket.id, { notes_thread_id: snowflake() });
+    await e().transcripts.recordMessage({ guild_id: g.guildId, channel_id: channelId, message: message(owner, 'any news?', '2030-01-01T00:00:00Z') });
+    await e().transcripts.recordMessage({ guild_id: g.guildId, channel_id: channelId, message: { ...message(helper, 'on it', '2030-01-01T00:01:00Z'), member_roles: [role] } });
+    await e().transcripts.recordMessage({ guild_id: g.guildId, channel_id: channelId, message: message(owner, 'thanks', '2030-01-01T00:02:00Z') });
+    await e().tickets.close(staff, { ...ref, reason: 'solved' });
+    await e().tickets.rate(staff, { ...ref, rating: 5 });
+    await e().transcripts.save(staff, ref);
+    await e().tickets.reopen(staff, ref);
+    await e().transcripts.recordMessage({ guild_id: g.guildId, channel_id: channelId, message: message(owner, 'one more thing', '2030-01-02T00:00:00Z') });
+    await e().tickets.delete(staff, { ...ref, reason: 'spam' });
+    await e().transcripts.send(staff, { ...ref, user_id: owner.id });
+
+    const { events } = await e().tickets.events({ ...ref, limit: 500 });
+    const replayed = replayEvents(events);
+    const r = await row(ticket.id);
+    expect(r.version).toBe(events.length);
+    // Columns the history does not carry: the row version (it counts the events, checked above), the
+    // outbox's delivery state, and last_activity (the transcript is its history).
+    const outsideHistory = new Set(['version', 'discord_status', 'discord_error', 'opening_message_id', 'last_activity']);
+    const mismatched: string[] = [];
+    for (const [column, raw] of Object.entries(r)) {
+      if (outsideHistory.has(column)) continue;
+      const value = raw instanceof Date ? raw.toISOString() : raw;
+      const expected = column in replayed ? replayed[column] : null;
+      if (JSON.stringify(value) !== JSON.stringify(expected) && !(expected === null && value === false)) mismatched.push(`${column}: row ${JSON.stringify(value)}, history ${JSON.stringify(expected)}`);
+    }
+    expect(mismatched).toEqual([]);
+    expect(r.last_activity?.toISOString()).toBe('2030-01-02T00:00:00.000Z');
+    expect(events.some((ev) => 'last_activity' in ((ev.data['changes'] ?? {}) as object))).toBe(false);
+    expect(replayed).toMatchObject({ status: 'closed', closed_reason: 'spam', rating: 5, eternal: true, expire_at: null, summary: 'Wants a refund', first_response_at: '2030-01-01T00:01:00.000Z' });
+  });
+
   it('stays consistent under concurrency: a replayed message once, the first response once', async () => {
     const role = snowflake();
     const { g, ticket, channelId } = await ticketWithChannel({ staffRole: role });

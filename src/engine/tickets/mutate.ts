@@ -13,6 +13,7 @@ import { enqueueJobs, type JobInput } from '../jobs.js';
 import { inTransaction, type Tx } from '../tx.js';
 import { ticketView, type TicketView } from '../views.js';
 import { findTicket, loadGroup, type TicketRef } from './lookup.js';
+import { OUTSIDE_HISTORY } from './replay.js';
 
 export interface Change {
   /** Event kind, e.g. 'closed'. */
@@ -74,11 +75,11 @@ async function loadGroupAnyState(trx: Tx, ticket: TicketRow): Promise<GroupRow> 
   return group ?? loadGroup(trx, ticket.guild_id, ticket.group_id);
 }
 
-/** Dates → ISO strings so the event's data is plain JSON that replays exactly. */
+/** An event's `changes`: the patch without the columns outside history, dates as ISO strings so it replays exactly. */
 export function serializePatch(patch: TicketUpdate): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
+    if (value === undefined || OUTSIDE_HISTORY.has(key)) continue;
     out[key] = value instanceof Date ? value.toISOString() : value;
   }
   return out;
