@@ -12,8 +12,9 @@ export interface EventInput {
   data?: Record<string, unknown> | undefined;
 }
 
-export async function appendEvent(trx: Tx, actor: Actor, event: EventInput): Promise<void> {
-  await trx.insertInto('ticket_events').values({
+/** The row an event becomes (also used where the insert rides in another statement). */
+export function eventRow(actor: Actor, event: EventInput) {
+  return {
     ticket_id: event.ticketId,
     guild_id: event.guildId,
     kind: event.kind,
@@ -21,5 +22,9 @@ export async function appendEvent(trx: Tx, actor: Actor, event: EventInput): Pro
     as_bot: actor.asBot,
     reason: event.reason ?? null,
     data: json(event.data ?? {}),
-  }).execute();
+  };
+}
+
+export async function appendEvent(trx: Tx, actor: Actor, event: EventInput): Promise<void> {
+  await trx.insertInto('ticket_events').values(eventRow(actor, event)).execute();
 }

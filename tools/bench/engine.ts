@@ -131,7 +131,7 @@ async function rebuildStats(db: import('kysely').Kysely<import('../../src/db/sch
     GROUP BY guild_id, day`).execute(db);
 }
 
-/** pgbench running the SQL an engine create runs: counter update, group read, three inserts. */
+/** pgbench running the SQL an engine create runs: counter update, group read, the ticket/event/job insert. */
 function runPgbench(url: string, guilds: number, seconds: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'tb-pgbench-'));
   const script = join(dir, 'create.sql');
@@ -140,11 +140,13 @@ function runPgbench(url: string, guilds: number, seconds: number): number {
 BEGIN;
 UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = (${GUILD_BASE} + :g)::text RETURNING ticket_counter AS n, module_enabled, default_group_id \\gset
 SELECT * FROM ticket_groups WHERE id = (${GROUP_BASE} + :g)::text AND guild_id = (${GUILD_BASE} + :g)::text AND deleted_at IS NULL;
+WITH created_event AS (INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data)
+    VALUES ((600000000000000000::bigint + :r::bigint * 1000 + :client_id)::text, (${GUILD_BASE} + :g)::text, 'created', '601082144459178129', false, NULL, '{"changes":{}}')),
+  open_job AS (INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload)
+    VALUES ((${GUILD_BASE} + :g)::text, (600000000000000000::bigint + :r::bigint * 1000 + :client_id)::text, 'ticket.open', '{"message":null}'))
 INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, topic, owner_id, form, anonymous, opening_message, priority, created_at, opened_at, last_activity)
   VALUES ((600000000000000000::bigint + :r::bigint * 1000 + :client_id)::text, gen_random_uuid()::text, (${GUILD_BASE} + :g)::text, (${GROUP_BASE} + :g)::text, :n, 'open', 'bench', '849383430663776372', '[]', false, NULL, NULL, now(), now(), now())
-  ON CONFLICT DO NOTHING RETURNING id AS tid \\gset
-INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data) VALUES (:tid::text, (${GUILD_BASE} + :g)::text, 'created', '601082144459178129', false, NULL, '{"changes":{}}');
-INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload) VALUES ((${GUILD_BASE} + :g)::text, :tid::text, 'ticket.open', '{"message":null}') RETURNING id;
+  RETURNING *;
 END;
 `);
   const out = execFileSync('pgbench', ['-n', '-c', '8', '-j', '2', '-T', String(seconds), '-f', script, url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

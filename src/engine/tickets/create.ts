@@ -3,10 +3,10 @@ import type { FormAnswer } from '../../db/schema.js';
 import { hasAbility, type Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
 import { conflict, forbidden, moduleDisabled, notFound } from '../errors.js';
-import { appendEvent } from '../events.js';
+import { eventRow } from '../events.js';
 import { unknownGuild } from '../guards.js';
 import { newId, newUuid } from '../ids.js';
-import { enqueueJobs } from '../jobs.js';
+import { jobRow } from '../jobs.js';
 import { inTransaction, json } from '../tx.js';
 import { ticketView, type TicketView } from '../views.js';
 import { serializePatch } from './mutate.js';
@@ -72,12 +72,17 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       opened_at: now,
       last_activity: now,
     };
-    const row = await trx.insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow();
-    await appendEvent(trx, actor, {
-      ticketId: row.id, guildId: guild.id, kind: 'created',
+    // The ticket, its first event and its Discord job go in one statement (data-modifying CTEs):
+    // one round trip while the guild row is locked. Foreign keys are checked at statement end.
+    const event = eventRow(actor, {
+      ticketId: values.id, guildId: guild.id, kind: 'created',
       data: { changes: { ...serializePatch({ ...values, form: undefined }), form: input.form ?? [] } },
     });
-    await enqueueJobs(trx, [{ guildId: guild.id, ticketId: row.id, kind: 'ticket.open', payload: { message: input.message ?? null } }]);
+    const job = jobRow({ guildId: guild.id, ticketId: values.id, kind: 'ticket.open', payload: { message: input.message ?? null } });
+    const row = await trx
+      .with('created_event', (db) => db.insertInto('ticket_events').values(event))
+      .with('open_job', (db) => db.insertInto('discord_jobs').values(job))
+      .insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow();
     return { row, template: group.name_template };
   });
   ctx.changes.emit('ticket', { guildId: row.guild_id, ticketId: row.id });
