@@ -17,6 +17,7 @@ import { createGroups } from './groups.js';
 import { createPanels } from './panels.js';
 import { createCustomMessages } from './custom-messages.js';
 import { createChannelMessages } from './channel-messages.js';
+import { createPrivacy } from './privacy.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -50,6 +51,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     panels: createPanels(ctx),
     customMessages: createCustomMessages(ctx),
     channelMessages: createChannelMessages(ctx),
+    privacy: createPrivacy(ctx, outbox),
   };
 }
 

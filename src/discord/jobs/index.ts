@@ -1,6 +1,7 @@
 /** Every Discord job kind the engine writes, and the handler that performs it. */
 import type { JobKind } from '../../engine/jobs.js';
 import { syncGuild } from '../guild-sync.js';
+import { captureMessage } from './capture.js';
 import type { JobHandler } from './context.js';
 import { editChannelMessage, sendChannelMessage } from './messages.js';
 import { postPanel, removePanel } from './panels.js';
@@ -32,6 +33,7 @@ export const handlers: Record<JobKind, JobHandler> = {
   'ticket.notes.member.remove': t.removeNotesMember,
   'transcript.post': postTranscript,
   'transcript.send': sendTranscript,
+  'message.capture': captureMessage,
   'channel.message.send': sendChannelMessage,
   'channel.message.edit': editChannelMessage,
   'panel.post': postPanel,
