@@ -6,9 +6,6 @@
 import { McpServer, ResourceTemplate, type ReadResourceTemplateCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Resource } from '@modelcontextprotocol/sdk/types.js';
 import type { Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import { unavailable } from '../engine/errors.js';
-import type { Engine } from '../engine/index.js';
-import type { TranscriptMessage } from '../engine/transcripts/stream.js';
 import type { SessionContext } from './context.js';
 import { call, guildName, guildsOf, mcpErrors, recordsOf, requireAbility } from './catalogue-calls.js';
 import { collect } from './transcript/chunks.js';
@@ -37,15 +34,6 @@ export function parseUri(uri: string): { kind: 'ticket' | 'transcript' | 'stats'
   return { kind: m[3] ? 'transcript' : 'ticket', guildId: m[1], ticketId: m[2] };
 }
 
-type MessageStreamer = (ticketId: string, opts: { batchSize?: number; scope?: 'all' | 'channel' | 'notes'; signal?: AbortSignal }) => AsyncIterable<TranscriptMessage>;
-
-/** The transcript store's reader (engine.transcripts.streamMessages). */
-export function messageStreamer(engine: Engine): MessageStreamer {
-  const t = (engine as unknown as { transcripts?: { streamMessages?: MessageStreamer } }).transcripts;
-  if (!t?.streamMessages) throw unavailable('The transcript store is not available on this server yet.');
-  return t.streamMessages.bind(t);
-}
-
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '');
 
 export async function readTicket(session: SessionContext, guildId: string, ticketId: string, signal?: AbortSignal): Promise<TicketData> {
@@ -56,40 +44,18 @@ export async function readTicket(session: SessionContext, guildId: string, ticke
 export async function transcriptSource(session: SessionContext, guildId: string, ticketId: string, signal?: AbortSignal): Promise<TranscriptSource> {
   requireAbility(session, 'transcripts:read', 'transcripts');
   const ticket = await readTicket(session, guildId, ticketId, signal);
-  const stream = messageStreamer(session.deps.engine);
+  const engine = session.deps.engine;
   return {
     ticket,
     guild: { id: guildId, name: await guildName(session, guildId) },
-    messages: (scope) => stream(ticket.id, { batchSize: 500, scope, ...(signal ? { signal } : {}) }),
+    messages: (scope) => engine.transcripts.streamMessages(ticket.id, { batchSize: 500, scope, ...(signal ? { signal } : {}) }),
   };
 }
 
-type Obj = Record<string, unknown>;
-const pick = (o: Obj, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k] ?? null]));
-
-/** The non-message parts of the Ticketeer document, from the guild and group operations. */
-async function jsonHead(session: SessionContext, src: TranscriptSource, signal?: AbortSignal): Promise<TranscriptSource> {
-  const g = src.guild.id;
-  const quiet = async (name: string, args: Obj) => { try { return await call(session, name, args, signal); } catch { return undefined; } };
-  const [guild, roles, channels, group] = await Promise.all([
-    quiet('get_guild', { guild_id: g }), quiet('list_guild_roles', { guild_id: g }), quiet('list_guild_channels', { guild_id: g }),
-    quiet('get_ticket_group', { guild_id: g, group_id: src.ticket.group_id }),
-  ]);
-  const guildObj = (guild ?? {}) as Obj;
-  const groupObj = (group ?? { id: src.ticket.group_id }) as Obj;
-  const head = {
-    guild: {
-      id: g, name: guildObj.name ?? src.guild.name, premium: guildObj.premium ?? false,
-      roles: recordsOf(roles, 'roles').map((r) => ({ ...pick(r, ['id', 'name', 'color', 'position', 'hoist']), color: typeof r.color === 'number' ? `#${r.color.toString(16).padStart(6, '0')}` : r.color ?? '#000000' })),
-      channels: recordsOf(channels, 'channels').map((c) => pick(c, ['id', 'name', 'type', 'parent_id', 'position'])),
-    },
-    group: {
-      ...pick(groupObj, ['id', 'name', 'form_title', 'form_fields', 'schedule', 'schedule_timezone', 'priority_levels', 'rating_levels']),
-      form_title: groupObj.form_title ?? '', form_fields: groupObj.form_fields ?? [], schedule: groupObj.schedule ?? {},
-      schedule_timezone: groupObj.schedule_timezone ?? 'UTC', priority_levels: groupObj.priority_levels ?? [], rating_levels: groupObj.rating_levels ?? [],
-    },
-  };
-  return { ...src, head, private: typeof groupObj.private === 'boolean' ? groupObj.private : true };
+/** The JSON document's head (guild, group, ticket, members) as get_transcript builds it: only the messages are streamed here. */
+async function withJsonHead(session: SessionContext, src: TranscriptSource): Promise<TranscriptSource> {
+  const head = await session.deps.engine.transcripts.head({ guild_id: src.guild.id, ticket: { ticket_id: src.ticket.id } });
+  return { ...src, head: { ...head }, private: head.ticket.private };
 }
 
 const LIST_LIMIT = 100;
@@ -148,7 +114,7 @@ export function registerResources(mcp: McpServer, session: SessionContext): void
   mcp.registerResource('transcript-json', ticketTemplate(URI.transcriptJson, undefined), {
     title: 'Ticket transcript (JSON)', mimeType: 'application/json',
     description: 'The transcript in the Ticketeer JSON shape: guild, group, ticket, channel and notes-thread messages, attachments and members.',
-  }, read(async (v, signal) => ({ mimeType: 'application/json', text: await collect(renderJson(await jsonHead(session, await transcriptSource(session, v.guildId, v.ticketId, signal), signal))) })));
+  }, read(async (v, signal) => ({ mimeType: 'application/json', text: await collect(renderJson(await withJsonHead(session, await transcriptSource(session, v.guildId, v.ticketId, signal)))) })));
 
   mcp.registerResource('transcript-html', ticketTemplate(URI.transcriptHtml, undefined), {
     title: 'Ticket transcript (HTML)', mimeType: 'text/html',

@@ -10,8 +10,8 @@ import { canAccessGuild } from '../engine/actor.js';
 import { forbidden } from '../engine/errors.js';
 import type { Engine } from '../engine/index.js';
 import type { SessionContext } from './context.js';
-import { mcpErrors } from './catalogue-calls.js';
-import { messageStreamer, parseUri, readTicket, statsUri, ticketUri, transcriptUris } from './resources.js';
+import { mcpErrors, requireAbility } from './catalogue-calls.js';
+import { parseUri, readTicket, statsUri, ticketUri, transcriptUris } from './resources.js';
 
 interface Subscriber { uris: Set<string>; notify(uri: string): void }
 
@@ -68,11 +68,9 @@ export function registerSubscriptions(mcp: McpServer, session: SessionContext): 
     const parsed = parseUri(uri);
     if (!parsed) throw new McpError(ErrorCode.InvalidParams, `Cannot subscribe to ${uri}: subscribe to a ticket, transcript or stats URI (see resources/templates/list).`);
     if (!canAccessGuild(session.actor(), parsed.guildId)) throw forbidden(`This token has no access to guild ${parsed.guildId}. Use a token scoped to that guild.`);
-    // Checks the ticket exists and may be read with this token.
-    if (parsed.ticketId) {
-      await readTicket(session, parsed.guildId, parsed.ticketId);
-      if (parsed.kind === 'transcript') messageStreamer(session.deps.engine);
-    }
+    // Checks the ticket exists and may be read with this token; a transcript also needs transcripts:read.
+    if (parsed.kind === 'transcript') requireAbility(session, 'transcripts:read', 'transcripts');
+    if (parsed.ticketId) await readTicket(session, parsed.guildId, parsed.ticketId);
     subscriber.uris.add(uri);
     return {};
   }));

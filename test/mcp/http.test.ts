@@ -183,10 +183,11 @@ describe('MCP over Streamable HTTP', () => {
 
     const json = JSON.parse(resourceText(await client.readResource({ uri: `${base}/transcript.json` }))) as Record<string, unknown>;
     const viaTool = (await call(client, 'get_transcript', { guild_id: g.guildId, ticket_id: t.id })).structuredContent as Record<string, unknown>;
-    for (const key of ['channel_messages', 'channel_message_attachments', 'thread_messages', 'thread_message_attachments', 'ticket', 'group']) {
-      expect(json[key], key).toEqual(viaTool[key]);
-    }
+    // The streamed document is get_transcript's, key for key: head and members included.
+    expect(Object.keys(json).sort()).toEqual(Object.keys(viaTool).sort());
+    for (const key of Object.keys(viaTool)) expect(json[key], key).toEqual(viaTool[key]);
     expect((json.guild as { id: string }).id).toBe(g.guildId);
+    expect((json.channel_members as Array<{ id: string }>).map((m) => m.id)).toEqual(expect.arrayContaining([OWNER, STAFF]));
 
     const html = resourceText(await client.readResource({ uri: `${base}/transcript.html` }));
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -246,6 +247,10 @@ describe('MCP over Streamable HTTP', () => {
     await discordMessage(engine, g.guildId, channelId, { id: OWNER, name: 'Olive Owner' }, 'any news?');
     await next(`${uri}/transcript`);
     await expect(client.subscribeResource({ uri: `ticketbridge://guilds/${other.guildId}/stats` })).rejects.toThrow(/no access/);
+    const ticketsOnly = (await engine.tokens.create({ name: 'tickets-only', user_id: STAFF, guild_ids: [g.guildId], abilities: ['tickets:read'] })).token;
+    const limited = await connect({}, ticketsOnly);
+    await limited.subscribeResource({ uri });
+    await expect(limited.subscribeResource({ uri: `${uri}/transcript` })).rejects.toThrow(/transcripts:read/);
   });
 
   it('never answers get_ticket from before a change, whoever made it', async () => {

@@ -13,11 +13,11 @@ import { findTicket, type TicketRef } from '../tickets/lookup.js';
 import { mutateTicket } from '../tickets/mutate.js';
 import { createTranscriptRecorder } from './record.js';
 import { createTranscriptReader, type TranscriptScope } from './stream.js';
-import { buildTicketeerTranscript, cancelled, type TicketeerTranscript } from './ticketeer.js';
+import { buildTicketeerHead, buildTicketeerTranscript, cancelled, type TicketeerHead, type TicketeerTranscript } from './ticketeer.js';
 
 export type { RecordedMessage, ChangedMessage } from './record.js';
 export type { TranscriptMessage, TranscriptAttachment, TranscriptScope, StreamOptions, MessageCursor } from './stream.js';
-export type { TicketeerTranscript } from './ticketeer.js';
+export type { TicketeerHead, TicketeerTranscript } from './ticketeer.js';
 
 export interface TicketTarget { guild_id: string; ticket: TicketRef }
 
@@ -66,6 +66,13 @@ export function createTranscripts(ctx: EngineContext) {
       await requireTicketsModule(ctx.db, input.guild_id);
       const ticket = await findTicket(ctx.db, input.guild_id, input.ticket);
       return document(ticket, opts, 0);
+    },
+
+    /** The Ticketeer document without its messages (guild, group, ticket, members), for writers that stream the messages themselves. */
+    async head(input: TicketTarget): Promise<TicketeerHead> {
+      await requireTicketsModule(ctx.db, input.guild_id);
+      const ticket = await findTicket(ctx.db, input.guild_id, input.ticket);
+      return buildTicketeerHead(ctx.db, ticket, await groupOf(ctx.db, ticket));
     },
 
     /**

@@ -57,32 +57,15 @@ export interface BuildOptions {
   onBatch?: ((read: number) => void) | undefined;
 }
 
-export async function buildTicketeerTranscript(ctx: EngineContext, ticket: TicketRow, group: GroupRow, opts: BuildOptions): Promise<TicketeerTranscript> {
-  const db = ctx.db;
+/** Everything of the document but the messages and their attachments. */
+export type TicketeerHead = Pick<TicketeerTranscript, 'guild' | 'group' | 'ticket' | 'channel_members' | 'thread_members'>;
+
+export async function buildTicketeerHead(db: Db | Tx, ticket: TicketRow, group: GroupRow): Promise<TicketeerHead> {
   const guild = await db.selectFrom('guilds').select(['id', 'name', 'premium']).where('id', '=', ticket.guild_id).executeTakeFirstOrThrow();
   const roles = await db.selectFrom('roles').select(['id', 'name', 'color', 'position', 'hoist'])
     .where('guild_id', '=', ticket.guild_id).where('deleted_at', 'is', null).orderBy('position', 'desc').orderBy('id').execute();
   const channels = await db.selectFrom('channels').select(['id', 'name', 'type', 'parent_id', 'position'])
     .where('guild_id', '=', ticket.guild_id).where('deleted_at', 'is', null).orderBy('position').orderBy('id').execute();
-
-  let read = 0;
-  const collect = async (scope: 'channel' | 'notes') => {
-    const messages: TicketeerMessage[] = [];
-    const attachments: TicketeerAttachment[] = [];
-    for await (const batch of opts.reader.streamBatches(ticket.id, { scope, batchSize: opts.batchSize, signal: opts.signal })) {
-      for (const m of batch) {
-        messages.push(ticketeerMessage(m));
-        for (const a of m.attachments) attachments.push(ticketeerAttachment(a));
-      }
-      read += batch.length;
-      opts.onBatch?.(read);
-    }
-    if (opts.signal?.aborted) throw cancelled();
-    return { messages, attachments };
-  };
-  const channel = await collect('channel');
-  const notes = await collect('notes');
-
   return {
     guild: {
       id: guild.id, name: guild.name, premium: guild.premium,
@@ -102,9 +85,35 @@ export async function buildTicketeerTranscript(ctx: EngineContext, ticket: Ticke
       created_at: ticket.created_at.toISOString(), deleted_at: iso(ticket.deleted_at), transcript_saved_at: iso(ticket.transcript_saved_at),
     },
     channel_members: await members(db, ticket, 'channel'),
+    thread_members: await members(db, ticket, 'notes'),
+  };
+}
+
+export async function buildTicketeerTranscript(ctx: EngineContext, ticket: TicketRow, group: GroupRow, opts: BuildOptions): Promise<TicketeerTranscript> {
+  let read = 0;
+  const collect = async (scope: 'channel' | 'notes') => {
+    const messages: TicketeerMessage[] = [];
+    const attachments: TicketeerAttachment[] = [];
+    for await (const batch of opts.reader.streamBatches(ticket.id, { scope, batchSize: opts.batchSize, signal: opts.signal })) {
+      for (const m of batch) {
+        messages.push(ticketeerMessage(m));
+        for (const a of m.attachments) attachments.push(ticketeerAttachment(a));
+      }
+      read += batch.length;
+      opts.onBatch?.(read);
+    }
+    if (opts.signal?.aborted) throw cancelled();
+    return { messages, attachments };
+  };
+  const channel = await collect('channel');
+  const notes = await collect('notes');
+  const head = await buildTicketeerHead(ctx.db, ticket, group);
+  return {
+    guild: head.guild, group: head.group, ticket: head.ticket,
+    channel_members: head.channel_members,
     channel_messages: channel.messages,
     channel_message_attachments: channel.attachments,
-    thread_members: await members(db, ticket, 'notes'),
+    thread_members: head.thread_members,
     thread_messages: notes.messages,
     thread_message_attachments: notes.attachments,
   };
