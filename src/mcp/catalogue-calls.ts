@@ -1,6 +1,6 @@
 /**
  * Resources, prompts and completions read through the same catalogue operations as the tools, so
- * abilities and guild scope are checked in one place. Operations still being built are optional.
+ * abilities and guild scope are checked in one place.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { hasAbility, type Ability } from '../engine/actor.js';
@@ -49,7 +49,7 @@ export async function guildsOf(session: SessionContext): Promise<Array<{ id: str
     return recordsOf(out, 'guilds').filter((g) => typeof g.id === 'string')
       .map((g) => ({ id: g.id as string, name: typeof g.name === 'string' ? g.name : null }));
   } catch (err) {
-    // Before list_guilds exists, a guild-scoped token still knows its guilds.
+    // A token without guild:read still knows the guilds it is scoped to.
     if (isEngineError(err) && actor.guilds) return actor.guilds.map((id) => ({ id, name: null }));
     if (isEngineError(err)) return [];
     throw err;
@@ -59,8 +59,7 @@ export async function guildsOf(session: SessionContext): Promise<Array<{ id: str
 export async function guildName(session: SessionContext, guildId: string): Promise<string | null> {
   try {
     const out = await call(session, 'get_guild', { guild_id: guildId });
-    const g = isObj(out) && isObj(out.guild) ? out.guild : out;
-    return isObj(g) && typeof g.name === 'string' ? g.name : null;
+    return isObj(out) && typeof out.name === 'string' ? out.name : null;
   } catch (err) {
     if (isEngineError(err)) return null;
     throw err;
