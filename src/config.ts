@@ -1,6 +1,7 @@
 /** Configuration from environment and flags, validated once; a bad setting is one clear line. */
 import { z } from 'zod';
 
+const Count = z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more');
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const ConfigSchema = z.object({
@@ -19,6 +20,23 @@ export const ConfigSchema = z.object({
   TOOLSETS: z.string().optional(),
   TOOLS: z.string().optional(),
   READ_ONLY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  /** Extra host names (comma-separated) the HTTP server answers to besides loopback and HOST (MCP Host/Origin checks). */
+  TICKETBRIDGE_ALLOWED_HOSTS: z.string().optional().transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  // REST face limits. Rate limits are requests per window; 0 turns a limit off.
+  /** Requests per window per API token, every dialect. */
+  TICKETBRIDGE_RATE_LIMIT_TOKEN: Count.default(600),
+  /** Requests per window per client IP, Ticketeer and Husqy. */
+  TICKETBRIDGE_RATE_LIMIT_IP: Count.default(1200),
+  /** Requests per window per client IP on the Volvox API (its documents say 30 a minute). */
+  TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: Count.default(30),
+  /** Rate-limit window in seconds. */
+  TICKETBRIDGE_RATE_LIMIT_WINDOW: z.coerce.number().int('must be a whole number').min(1).max(86_400).default(60),
+  /** Largest accepted REST request body, in bytes. */
+  TICKETBRIDGE_REST_BODY_LIMIT: z.coerce.number().int('must be a whole number').min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+  /** How long an accepted API token is remembered before it is checked again (a revocation takes effect within this), in ms. */
+  TICKETBRIDGE_TOKEN_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(2000),
+  /** How long a stored Idempotency-Key answer is replayed, in seconds. */
+  TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int('must be a whole number').min(60).default(24 * 3600),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

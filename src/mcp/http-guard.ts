@@ -2,12 +2,10 @@
  * DNS-rebinding protection for /mcp: the Host must be a name this server answers to (loopback, the
  * configured HOST, or TICKETBRIDGE_ALLOWED_HOSTS), and a browser's Origin must be one of those too.
  */
-import { z } from 'zod';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
 
-const HostList = z.string().optional().transform((v) => (v ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 
 export interface HostGuard { check(host: string | undefined, origin: string | undefined): string | undefined }
 
@@ -19,11 +17,11 @@ function hostname(host: string): string {
   return colon === -1 ? h : h.slice(0, colon);
 }
 
-export function createHostGuard(configHost: string, env: NodeJS.ProcessEnv = process.env): HostGuard {
+export function createHostGuard(configHost: string, extraHosts: readonly string[] = []): HostGuard {
   const allowed = new Set(LOOPBACK);
   const configured = configHost.trim().toLowerCase();
   if (configured && !WILDCARD.has(configured)) allowed.add(configured.includes(':') && !configured.startsWith('[') ? `[${configured}]` : configured);
-  for (const h of HostList.parse(env.TICKETBRIDGE_ALLOWED_HOSTS)) allowed.add(hostname(h));
+  for (const h of extraHosts) allowed.add(hostname(h));
   return {
     check(host, origin) {
       if (!host || !allowed.has(hostname(host))) return `Host "${host ?? ''}" is not one this server answers to. Connect through localhost, or add the name to TICKETBRIDGE_ALLOWED_HOSTS.`;

@@ -44,7 +44,7 @@ function accepts(req: FastifyRequest, type: string): boolean {
 }
 
 export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const guard = createHostGuard(deps.config.HOST);
+  const guard = createHostGuard(deps.config.HOST, deps.config.TICKETBRIDGE_ALLOWED_HOSTS);
   const authenticate = createAuthenticator(deps.engine);
   const sessions = new Map<string, HttpSession>();
 

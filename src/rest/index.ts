@@ -8,7 +8,6 @@ import { registerDocs } from './kit/docs.js';
 import { mountDialect } from './kit/mount.js';
 import { buildOpenApi } from './kit/openapi.js';
 import { RateLimiter } from './kit/rate-limit.js';
-import { loadRestSettings } from './kit/settings.js';
 import { husqy } from './husqy/index.js';
 import { ticketeer } from './ticketeer/index.js';
 import { volvox } from './volvox/index.js';
@@ -16,7 +15,7 @@ import { volvox } from './volvox/index.js';
 export const dialects: readonly Dialect[] = [ticketeer, husqy, volvox];
 
 export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const settings = loadRestSettings();
+  const settings = deps.config;
   const kit = {
     app: deps,
     settings,

@@ -33,20 +33,14 @@ export interface RestServer {
 }
 
 export async function startRestServer(database: Database, env: Record<string, string> = {}): Promise<RestServer> {
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) { saved[k] = process.env[k]; process.env[k] = v; }
-  try {
-    const engine = createEngine(database);
-    const deps: AppDeps = {
-      config: loadConfig({}), logger: pino({ level: 'silent' }), database, engine,
-      discord: () => ({ mode: 'off', ready: false }),
-    };
-    const http = await buildHttpServer(deps);
-    const url = await http.listen({ host: '127.0.0.1', port: 0 });
-    return { url, engine, database, http, close: () => http.close() };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
-  }
+  const engine = createEngine(database);
+  const deps: AppDeps = {
+    config: loadConfig(env), logger: pino({ level: 'silent' }), database, engine,
+    discord: () => ({ mode: 'off', ready: false }),
+  };
+  const http = await buildHttpServer(deps);
+  const url = await http.listen({ host: '127.0.0.1', port: 0 });
+  return { url, engine, database, http, close: () => http.close() };
 }
 
 /** The demo guild of the seed documents: groups, and ticket 1437562719124598487 in channel 1441604990945853500. */

@@ -80,10 +80,6 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
   const url = withDatabase(adminUrl, name);
   const poolSize = 16;
   const database = await openDatabase({ databaseUrl: url, poolSize });
-  const saved = { ...process.env };
-  process.env['TICKETBRIDGE_RATE_LIMIT_TOKEN'] = '0';
-  process.env['TICKETBRIDGE_RATE_LIMIT_IP'] = '0';
-  process.env['TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP'] = '0';
   const baseline = Fastify({ logger: false });
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const workDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
@@ -103,7 +99,7 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
     let lastId = '';
     for (let i = 0; i < 2000; i++) lastId = (await engine.tickets.create(actor, { guild_id: GUILD, user_id: OWNER, topic: `Bench ${i}` })).id;
     const { token } = await engine.tokens.create({ name: 'bench', abilities: ['*'], user_id: '601082144459178129' });
-    const deps: AppDeps = { config: loadConfig({}), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) };
+    const deps: AppDeps = { config: loadConfig({ TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' }), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) };
     const app = await buildHttpServer(deps);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
@@ -164,7 +160,6 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
       createTicket: { ...create, ratio: perRound((r) => r.create.rps / r.tps), target: 0.6 },
     };
   } finally {
-    process.env = saved;
     await baseline.close().catch(() => {});
     await pool.end().catch(() => {});
     await database.close();
