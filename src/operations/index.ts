@@ -9,10 +9,12 @@ import { groupOperations } from './groups.js';
 import { panelOperations } from './panels.js';
 import { messageOperations } from './messages.js';
 import { discordOperations } from './discord.js';
+import { messageLinkOperations, privacyOperations } from './privacy.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
   ...transcriptOperations,
+  ...messageLinkOperations,
   ...statsOperations,
   getTicketByNumber,
   ...guildOperations,
@@ -20,6 +22,7 @@ export const catalogue: readonly AnyOperation[] = [
   ...panelOperations,
   ...messageOperations,
   ...discordOperations,
+  ...privacyOperations,
 ] as unknown as readonly AnyOperation[];
 
 export function findOperation(name: string): AnyOperation | undefined {
