@@ -118,10 +118,10 @@ export function createChannelMessages(ctx: EngineContext) {
       guild_id: string; channel_id: string; custom_message_id: string; message_id?: string | undefined; context?: TemplateContext | undefined;
     }): Promise<QueuedMessage> {
       const queued = await inTransaction(ctx.db, async (trx) => {
-        await requireGuild(trx, input.guild_id);
+        const guild = await requireGuild(trx, input.guild_id);
         const row = await loadCustomMessage(trx, input.guild_id, input.custom_message_id);
         const channel = await findGuildChannel(trx, input.guild_id, input.channel_id);
-        const rendered = await renderCustomMessage(trx, row, input.context ?? {});
+        const rendered = renderCustomMessage(guild, row, input.context ?? {});
         const full: ChannelMessageInput = {
           guild_id: input.guild_id, channel_id: input.channel_id, message_id: input.message_id,
           content: rendered.content ?? undefined, embeds: rendered.embeds, components: rendered.components,

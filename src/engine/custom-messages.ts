@@ -2,7 +2,7 @@
  * Custom messages: named message templates of a guild (content, embeds, components) with {variables}
  * filled from a context when rendered or sent.
  */
-import type { CustomMessageRow } from '../db/schema.js';
+import type { CustomMessageRow, GuildRow } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import type { EngineContext } from './context.js';
 import { invalid, notFound } from './errors.js';
@@ -55,8 +55,7 @@ export async function loadCustomMessage(db: Db | Tx, guildId: string, id: string
 }
 
 /** Renders a stored message: the guild's own {guild.id}/{guild.name} are always defined; the context adds to or overrides them. */
-export async function renderCustomMessage(db: Db | Tx, row: CustomMessageRow, context: TemplateContext = {}): Promise<RenderedMessage> {
-  const guild = await requireGuild(db, row.guild_id);
+export function renderCustomMessage(guild: Pick<GuildRow, 'id' | 'name'>, row: CustomMessageRow, context: TemplateContext = {}): RenderedMessage {
   const vars = flattenContext({ guild: { id: guild.id, name: guild.name } });
   for (const [k, v] of flattenContext(context)) vars.set(k, v);
   const rendered = renderTemplate({ content: row.content, embeds: row.embeds, components: row.components }, vars, `Custom message "${row.name}"`);
@@ -133,9 +132,9 @@ export function createCustomMessages(ctx: EngineContext) {
     },
 
     async render(input: { guild_id: string; custom_message_id: string; context?: TemplateContext | undefined }): Promise<RenderedMessage> {
-      await requireGuild(ctx.db, input.guild_id);
+      const guild = await requireGuild(ctx.db, input.guild_id);
       const row = await loadCustomMessage(ctx.db, input.guild_id, input.custom_message_id);
-      return renderCustomMessage(ctx.db, row, input.context ?? {});
+      return renderCustomMessage(guild, row, input.context ?? {});
     },
   };
 }
