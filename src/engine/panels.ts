@@ -451,6 +451,7 @@ export function createPanels(ctx: EngineContext) {
 
     async getOption(input: { guild_id: string; panel_id: string; option_id: string }): Promise<PanelOptionView> {
       await requireTicketsModule(ctx.db, input.guild_id);
+      await loadPanel(ctx.db, input.guild_id, input.panel_id);
       return optionView(await loadOption(ctx.db, input));
     },
 
@@ -467,8 +468,8 @@ export function createPanels(ctx: EngineContext) {
   };
 }
 
+/** An option of a panel the caller has already loaded (so an unknown panel is reported as such first). */
 async function loadOption(db: Db | Tx, input: { guild_id: string; panel_id: string; option_id: string }): Promise<PanelOptionRow> {
-  await loadPanel(db, input.guild_id, input.panel_id);
   const row = await db.selectFrom('panel_options').selectAll().where('id', '=', input.option_id)
     .where('panel_id', '=', input.panel_id).where('guild_id', '=', input.guild_id).executeTakeFirst();
   if (!row) throw notFound(`No ticket type ${input.option_id} on panel ${input.panel_id}. List them with list_panel_options.`);
