@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HqEntry, HqError } from '../../src/rest/husqy/schemas.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { seedGuild } from '../support/fixtures.js';
-import { DEMO, request, seedDemo, startRestServer, type RestServer } from './harness.js';
+import { DEMO, insertDemoTicket, request, seedDemo, startRestServer, type RestServer } from './harness.js';
 
 const M = '/modules/tickets';
 const G = DEMO.guildId;
@@ -153,14 +153,53 @@ describeEachDatabase('Husqy API', (database) => {
     fails(await get(`${M}/nothing?guild_id=${G}`), 404, 'NotFoundError');
   });
 
-  it('says which endpoints have no operation behind them yet (message linking, privacy)', async () => {
-    for (const r of [
-      await send('POST', `${M}/entries/messages`, { guild_id: G, channel_id: DEMO.channelId, message_id: '1441604990945853999' }),
-      await send('DELETE', `${M}/entries/messages`, { guild_id: G, channel_id: DEMO.channelId, message_id: '1441604990945853999' }),
-      await get(`${M}/privacy/get-user-entries?guild_id=${G}&privacy_member_id=${DEMO.customerId}`),
-      await send('DELETE', `${M}/privacy/delete-user-entries`, { guild_id: G, privacy_member_id: DEMO.customerId }),
-    ]) {
-      expect(fails(r, 501, 'NotImplementedError')).toMatch(/operation/);
-    }
+  it('links and unlinks messages of a ticket channel in the Husqy envelope', async () => {
+    await insertDemoTicket(database());
+    const messageId = '1441604990945853999';
+    const linked = await send('POST', `${M}/entries/messages`, { guild_id: G, channel_id: DEMO.channelId, message_id: messageId });
+    expect(linked.status, linked.text).toBe(200);
+    // No Discord runs behind this server, so the capture waits in the outbox.
+    expect(Ok(z.object({ ticket_id: z.string(), message_id: z.string(), in_notes: z.boolean(), status: z.string(), detail: z.string() }).strict()).parse(linked.body).data)
+      .toMatchObject({ ticket_id: DEMO.ticketId, message_id: messageId, status: 'queued' });
+    expect((await jobs('message.capture')).filter((j) => j.ticket_id === DEMO.ticketId).map((j) => j.payload)).toEqual([{ channel_id: DEMO.channelId, message_id: messageId }]);
+    expect(fails(await send('POST', `${M}/entries/messages`, { guild_id: G, channel_id: '1441604990945853510', message_id: messageId }), 404, 'NotFoundError')).toMatch(/not the channel, thread or notes thread of any ticket/);
+    expect(fails(await send('POST', `${M}/entries/messages`, { guild_id: G, channel_id: DEMO.channelId }), 400, 'BadRequestError')).toMatch(/message_id/);
+
+    fails(await send('DELETE', `${M}/entries/messages`, { guild_id: G, channel_id: DEMO.channelId, message_id: messageId }), 404, 'NotFoundError');
+    await s.engine.transcripts.recordMessage({ guild_id: G, channel_id: DEMO.channelId, message: { id: messageId, author: { id: DEMO.customerId, username: 'alice' }, content: 'I still cannot log in', created_at: new Date() } });
+    const unlinked = await send('DELETE', `${M}/entries/messages`, { guild_id: G, channel_id: DEMO.channelId, message_id: messageId });
+    expect(unlinked.status, unlinked.text).toBe(200);
+    expect(Ok(z.object({ message_id: z.string(), changed: z.boolean(), deleted_at: z.string() }).passthrough()).parse(unlinked.body).data).toMatchObject({ message_id: messageId, changed: true });
+    const listed = Ok(z.object({ messages: z.array(z.object({ id: z.string(), deleted_at: z.string().nullable() }).passthrough()) }).passthrough())
+      .parse((await get(`${M}/entries/messages?guild_id=${G}&ticket_id=${DEMO.ticketId}`)).body);
+    expect(listed.data.messages.find((m) => m.id === messageId)?.deleted_at).toBeTruthy();
+  });
+
+  it("counts and deletes a member's references (privacy_member_id as Husqy's JSON integer) in the Husqy envelope", async () => {
+    await insertDemoTicket(database());
+    const member = '1441604990945853777';
+    const staff = { userId: DEMO.staffId, tokenId: null, abilities: 'all' as const, guilds: null, asBot: false };
+    await s.engine.tickets.addMember(staff, { guild_id: G, ticket: { ticket_id: DEMO.ticketId }, user_id: member });
+    await s.engine.transcripts.recordMessage({
+      guild_id: G, channel_id: DEMO.channelId,
+      message: {
+        id: '1441604990945853888', author: { id: member, username: 'pat' }, content: 'my phone is 555-0100', created_at: new Date(),
+        attachments: [{ id: '1441604990945853889', filename: 'id.png', size: 1, url: 'https://cdn.example/id.png' }],
+      },
+    });
+    const Counts = Ok(z.object({ user_id: z.string(), ticket_memberships: z.number(), messages: z.number(), attachments: z.number(), total: z.number() }).passthrough());
+    const counted = await get(`${M}/privacy/get-user-entries?guild_id=${G}&privacy_member_id=${member}`);
+    expect(counted.status, counted.text).toBe(200);
+    expect(Counts.parse(counted.body).data).toMatchObject({ user_id: member, ticket_memberships: 1, messages: 1, attachments: 1, total: 3 });
+
+    const deleted = await request(s.url, 'DELETE', `${M}/privacy/delete-user-entries`, { token, raw: `{"guild_id": ${G}, "privacy_member_id": ${member}}` });
+    expect(deleted.status, deleted.text).toBe(200);
+    const Deleted = Ok(z.object({ user_id: z.literal(member), deleted: z.object({ messages_redacted: z.number(), attachments: z.number(), ticket_memberships: z.number() }).passthrough() }).passthrough());
+    expect(Deleted.parse(deleted.body).data.deleted).toMatchObject({ messages_redacted: 1, attachments: 1, ticket_memberships: 1 });
+    expect(Counts.parse((await get(`${M}/privacy/get-user-entries?guild_id=${G}&privacy_member_id=${member}`)).body).data.total).toBe(0);
+    expect(fails(await get(`${M}/privacy/get-user-entries?guild_id=${G}`), 400, 'BadRequestError')).toMatch(/privacy_member_id/);
+    const reader = (await s.engine.tokens.create({ name: 'reader', abilities: ['transcripts:read'], user_id: DEMO.staffId })).token;
+    expect((await get(`${M}/privacy/get-user-entries?guild_id=${G}&privacy_member_id=${member}`, reader)).status).toBe(200);
+    expect(fails(await send('DELETE', `${M}/privacy/delete-user-entries`, { guild_id: G, privacy_member_id: member }, reader), 403, 'ForbiddenError')).toMatch(/guild:admin/);
   });
 });
