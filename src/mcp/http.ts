@@ -11,7 +11,7 @@ import type { Actor } from '../engine/actor.js';
 import { isEngineError } from '../engine/errors.js';
 import type { AppDeps } from '../deps.js';
 import { catalogue } from '../operations/index.js';
-import { createAuthenticator, bearerOf } from './http-auth.js';
+import { createSessionAuthenticator, bearerOf } from './http-auth.js';
 import { createHostGuard } from './http-guard.js';
 import { HybridHttpTransport, isRequest } from './http-transport.js';
 import { createSession, type McpSession } from './server.js';
@@ -45,7 +45,7 @@ function accepts(req: FastifyRequest, type: string): boolean {
 
 export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const guard = createHostGuard(deps.config.HOST, deps.config.TICKETBRIDGE_ALLOWED_HOSTS);
-  const authenticate = createAuthenticator(deps.engine);
+  const authenticate = createSessionAuthenticator(deps.engine, deps.config.TICKETBRIDGE_TOKEN_CACHE_MS);
   const sessions = new Map<string, HttpSession>();
 
   const selectionFrom = (req: FastifyRequest): ResolvedSelection => resolveSelection(catalogue, {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { createIdempotencyStore } from '../engine/idempotency.js';
 import type { Dialect } from './kit/dialect.js';
-import { createAuthenticator } from './kit/auth.js';
+import { createAuthenticator } from '../engine/token-cache.js';
 import { registerDocs } from './kit/docs.js';
 import { mountDialect } from './kit/mount.js';
 import { buildOpenApi } from './kit/openapi.js';
@@ -19,7 +19,7 @@ export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise
   const kit = {
     app: deps,
     settings,
-    authenticate: createAuthenticator(deps.engine, settings.TICKETBRIDGE_TOKEN_CACHE_MS),
+    authenticate: createAuthenticator(deps.engine.tokens, settings.TICKETBRIDGE_TOKEN_CACHE_MS),
     limiter: new RateLimiter(settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
     idempotency: createIdempotencyStore(deps.engine.ctx, { ttlSeconds: settings.TICKETBRIDGE_IDEMPOTENCY_TTL }),
   };
