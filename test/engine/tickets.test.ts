@@ -138,6 +138,8 @@ describeEachDatabase('ticket engine', (database) => {
     } while (cursor);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
     await expectError(e().tickets.list({ guild_id: g.guildId, cursor: 'garbage' }), 'invalid', /cursor/);
+    await expectError(e().tickets.list({ guild_id: g.guildId, created_after: 'yesterday' }), 'invalid', /created_after/);
+    await expectError(e().tickets.list({ guild_id: g.guildId, created_before: '2030-13-45T99:00:00Z' }), 'invalid', /created_before/);
   });
 
   it('reports totals that equal a count of the listed tickets, deleted ones included or not', async () => {

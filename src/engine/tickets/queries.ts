@@ -35,6 +35,13 @@ export interface TicketPage {
 
 interface Cursor { n: number; o: 'asc' | 'desc' }
 
+/** A date filter as a Date; a value that is no date is the caller's mistake, not a database error. */
+function timestampFilter(path: string, value: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw invalid(`${path} must be an ISO-8601 timestamp such as 2030-01-31T00:00:00Z.`, [{ path, message: 'not a timestamp' }]);
+  return at;
+}
+
 function decodeCursor(cursor: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
@@ -81,8 +88,8 @@ export function createTicketQueries(ctx: EngineContext) {
       if (input.assigned_id) q = q.where('assigned_id', '=', input.assigned_id);
       if (input.group_id) q = q.where('group_id', '=', input.group_id);
       if (input.priority !== undefined) q = q.where('priority', '=', input.priority);
-      if (input.created_after) q = q.where('created_at', '>=', new Date(input.created_after));
-      if (input.created_before) q = q.where('created_at', '<', new Date(input.created_before));
+      if (input.created_after) q = q.where('created_at', '>=', timestampFilter('created_after', input.created_after));
+      if (input.created_before) q = q.where('created_at', '<', timestampFilter('created_before', input.created_before));
       if (input.q) {
         const pattern = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         q = q.where((eb) => eb.or([
