@@ -139,6 +139,12 @@ describeEachDatabase('ticket engine', (database) => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
     await expectError(e().tickets.list({ guild_id: g.guildId, cursor: 'garbage' }), 'invalid', /cursor/);
     await expectError(e().tickets.list({ guild_id: g.guildId, created_after: 'yesterday' }), 'invalid', /created_after/);
+    const forged = (c: unknown) => Buffer.from(JSON.stringify(c)).toString('base64url');
+    await expectError(e().tickets.list({ guild_id: g.guildId, cursor: forged({ n: 1.5, o: 'asc' }) }), 'invalid', /cursor/);
+    await expectError(e().tickets.list({ guild_id: g.guildId, cursor: forged({ n: 1e300, o: 'desc' }) }), 'invalid', /cursor/);
+    await expectError(e().tickets.list({ guild_id: g.guildId, cursor: forged(null) }), 'invalid', /cursor/);
+    const first = (await e().tickets.list({ guild_id: g.guildId, per_page: 1 })).tickets[0]!;
+    await expectError(e().tickets.events({ guild_id: g.guildId, ticket: { ticket_id: first.id }, after_id: '99999999999999999999999' }), 'invalid', /after_id/);
     await expectError(e().tickets.list({ guild_id: g.guildId, created_before: '2030-13-45T99:00:00Z' }), 'invalid', /created_before/);
   });
 

@@ -42,10 +42,13 @@ function timestampFilter(path: string, value: string): Date {
   return at;
 }
 
+const MAX_BIGINT = 9223372036854775807n;
+
 function decodeCursor(cursor: string): Cursor {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value.n === 'number' && (value.o === 'asc' || value.o === 'desc')) return value;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor> | null;
+    // A ticket number is a positive integer column: anything else would reach the database as a type error.
+    if (value && Number.isSafeInteger(value.n) && (value.n as number) >= 0 && (value.o === 'asc' || value.o === 'desc')) return value as Cursor;
   } catch { /* fall through */ }
   throw invalid('cursor is not one this server handed out; pass the next_cursor of a previous page, or omit it.', [{ path: 'cursor', message: 'invalid cursor' }]);
 }
@@ -141,7 +144,12 @@ export function createTicketQueries(ctx: EngineContext) {
       await requireTicketsModule(ctx.db, input.guild_id);
       const ticket = await findTicket(ctx.db, input.guild_id, input.ticket);
       let q = ctx.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticket.id);
-      if (input.after_id) q = q.where(sql<string>`id`, '>', sql<string>`${input.after_id}::bigint`);
+      if (input.after_id) {
+        if (!/^\d{1,19}$/.test(input.after_id) || BigInt(input.after_id) > MAX_BIGINT) {
+          throw invalid('after_id must be the id of an event from a previous page (a whole number).', [{ path: 'after_id', message: 'not an event id' }]);
+        }
+        q = q.where(sql<string>`id`, '>', sql<string>`${input.after_id}::bigint`);
+      }
       const rows = await q.orderBy(sql`id`, 'asc').limit(Math.min(input.limit ?? 100, 500)).execute();
       return {
         ticket_id: ticket.id,
