@@ -117,12 +117,8 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   return out;
 }
 
-/** Locks the guild row: default-group changes of one guild are serialized on it. */
-async function lockGuild(trx: Tx, guildId: string) {
-  const guild = await requireTicketsModule(trx, guildId);
-  await trx.selectFrom('guilds').select('id').where('id', '=', guildId).forUpdate().execute();
-  return guild;
-}
+/** Locks the guild row (then checks its module): default-group changes of one guild are serialized on it. */
+const lockGuild = (trx: Tx, guildId: string) => requireTicketsModule(trx, guildId, { forUpdate: true });
 
 async function makeDefault(trx: Tx, guildId: string, groupId: string, now: Date): Promise<void> {
   await trx.updateTable('ticket_groups').set({ is_default: false, updated_at: now })

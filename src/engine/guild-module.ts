@@ -16,10 +16,7 @@ export interface DeletedTicketData {
   deleted: { tickets: number; events: number; messages: number; groups: number; panels: number; custom_messages: number; jobs: number };
 }
 
-async function lockGuild(trx: Tx, guildId: string) {
-  await requireGuild(trx, guildId);
-  return trx.selectFrom('guilds').selectAll().where('id', '=', guildId).forUpdate().executeTakeFirstOrThrow();
-}
+const lockGuild = (trx: Tx, guildId: string) => requireGuild(trx, guildId, { forUpdate: true });
 
 async function count(trx: Tx, table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'custom_messages' | 'discord_jobs', guildId: string): Promise<number> {
   const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('guild_id', '=', guildId).executeTakeFirstOrThrow();
