@@ -145,7 +145,11 @@ export function panelView(row: PanelRow, options: PanelOptionRow[]): PanelView {
   };
 }
 
-const pick = <T extends object>(o: T, keys: readonly (keyof T)[]) => keys.some((k) => o[k] !== undefined);
+/** The Husqy ticket settings a create/update names (keys left undefined are not given); null when it names none. */
+function givenTicketSettings(f: PanelTicketSettings): PanelTicketSettings | null {
+  const given = Object.fromEntries(TICKET_KEYS.map((k) => [k, f[k]]).filter(([, v]) => v !== undefined)) as PanelTicketSettings;
+  return Object.keys(given).length > 0 ? given : null;
+}
 const snowflakeOrNull = (v: IdOrCreate | null | undefined) => (v && v !== 'create' ? v : null);
 
 /** Husqy form_content: 'default', or JSON — an array of fields or {title, fields}. */
@@ -293,7 +297,7 @@ export function createPanels(ctx: EngineContext) {
   }
 
   async function applyTicketSettingsRaw(trx: Tx, panel: { guild_id: string; name: string; channel: string | null }, s: PanelSettings, given: PanelTicketSettings): Promise<void> {
-    const merged = { ...s.ticket, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as PanelTicketSettings;
+    const merged: PanelTicketSettings = { ...s.ticket, ...given };
     const fields = ticketSettingsToGroup(given, merged, panel.channel);
     const now = ctx.now();
     if (s.owns_group && s.group_id) {
@@ -313,9 +317,8 @@ export function createPanels(ctx: EngineContext) {
 
   return {
     async create(_actor: Actor, input: CreatePanelInput): Promise<PanelView> {
-      const ticket = Object.fromEntries(TICKET_KEYS.map((k) => [k, input[k]]).filter(([, v]) => v !== undefined)) as PanelTicketSettings;
-      const hasTicket = pick(input, TICKET_KEYS);
-      if (hasTicket && input.group_id) {
+      const ticket = givenTicketSettings(input);
+      if (ticket && input.group_id) {
         throw invalid('Give either group_id (use an existing ticket group) or the ticket settings (form, ticket_opened_*, support_engineer_role_id, *_tickets_categories, threads_enabled), not both.', [{ path: 'group_id', message: 'conflicts with ticket settings' }]);
       }
       return commit(input.guild_id, async (trx, jobs) => {
@@ -327,7 +330,7 @@ export function createPanels(ctx: EngineContext) {
           create_channel: input.channel_id === 'create', create_message_is_embed: input.create_message_is_embed ?? true,
           create_message_content: input.create_message_content ?? 'default', group_id: input.group_id ?? null, owns_group: false, ticket: {},
         };
-        if (hasTicket) await applyTicketSettings(trx, { guild_id: input.guild_id, name: input.name, channel: channelId }, s, ticket);
+        if (ticket) await applyTicketSettings(trx, { guild_id: input.guild_id, name: input.name, channel: channelId }, s, ticket);
         const now = ctx.now();
         const row = await trx.insertInto('panels').values({
           id: newId(), guild_id: input.guild_id, name: input.name, channel_id: channelId, message_id: null,
@@ -361,12 +364,11 @@ export function createPanels(ctx: EngineContext) {
       return commit(guild_id, async (trx, jobs) => {
         const old = await loadPanel(trx, guild_id, panel_id, true);
         const s = settingsOf(old);
-        const ticket = Object.fromEntries(TICKET_KEYS.map((k) => [k, patch[k]]).filter(([, v]) => v !== undefined)) as PanelTicketSettings;
-        const hasTicket = pick(patch, TICKET_KEYS);
-        if (hasTicket && patch.group_id) {
+        const ticket = givenTicketSettings(patch);
+        if (ticket && patch.group_id) {
           throw invalid('Give either group_id or the ticket settings, not both: ticket settings configure the ticket group this panel owns.', [{ path: 'group_id', message: 'conflicts with ticket settings' }]);
         }
-        if (hasTicket && patch.group_id === undefined && s.group_id && !s.owns_group) {
+        if (ticket && patch.group_id === undefined && s.group_id && !s.owns_group) {
           throw invalid(`This panel opens tickets in the shared ticket group ${s.group_id}; change that group with update_ticket_group, or set group_id to null here to give the panel its own ticket settings.`, [{ path: 'group_id', message: 'panel uses a shared group' }]);
         }
         const channelId = patch.channel_id === undefined ? old.channel_id : snowflakeOrNull(patch.channel_id);
@@ -383,7 +385,7 @@ export function createPanels(ctx: EngineContext) {
         if (patch.channel_id !== undefined) s.create_channel = patch.channel_id === 'create';
         if (patch.create_message_is_embed !== undefined) s.create_message_is_embed = patch.create_message_is_embed;
         if (patch.create_message_content !== undefined) s.create_message_content = patch.create_message_content;
-        if (hasTicket) await applyTicketSettings(trx, { guild_id, name: patch.name ?? old.name, channel: channelId }, s, ticket);
+        if (ticket) await applyTicketSettings(trx, { guild_id, name: patch.name ?? old.name, channel: channelId }, s, ticket);
         const moved = patch.channel_id !== undefined && channelId !== old.channel_id;
         const row = await trx.updateTable('panels').set({
           ...(patch.name !== undefined ? { name: patch.name } : {}),
