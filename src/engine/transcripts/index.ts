@@ -9,7 +9,8 @@ import { EngineError } from '../errors.js';
 import { requireTicketsModule } from '../guards.js';
 import type { Db } from '../tx.js';
 import type { TicketView } from '../views.js';
-import { findTicket, type TicketRef } from '../tickets/lookup.js';
+import type { TicketTarget } from '../tickets/actions.js';
+import { findTicket } from '../tickets/lookup.js';
 import { mutateTicket } from '../tickets/mutate.js';
 import { createTranscriptRecorder } from './record.js';
 import { createTranscriptReader, type TranscriptScope } from './stream.js';
@@ -19,7 +20,7 @@ export type { RecordedMessage, ChangedMessage } from './record.js';
 export type { TranscriptMessage, TranscriptAttachment, TranscriptScope, StreamOptions, MessageCursor } from './stream.js';
 export type { TicketeerHead, TicketeerTranscript } from './ticketeer.js';
 
-export interface TicketTarget { guild_id: string; ticket: TicketRef }
+export type { TicketTarget };
 
 export interface LongRunOptions {
   signal?: AbortSignal | undefined;
