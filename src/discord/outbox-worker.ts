@@ -2,7 +2,8 @@
  * The outbox worker: claims due jobs (FOR UPDATE SKIP LOCKED, so several processes share one
  * database safely), performs them through the driver, and records done / retry / dead. Wakes at once
  * on new jobs (engine.changes in-process, LISTEN/NOTIFY across PostgreSQL processes) and otherwise
- * sleeps until the next job falls due.
+ * sleeps until the next job falls due. Channels whose Discord bucket is spent (seen in response
+ * headers) are left unclaimed until it resets, so slots only hold jobs that can be sent now.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,6 +13,7 @@ import type { Database } from '../db/connect.js';
 import type { Engine } from '../engine/index.js';
 import type { ClaimedJob } from '../engine/outbox.js';
 import type { Logger } from '../logger.js';
+import { ChannelBuckets } from './channel-buckets.js';
 import { classify } from './errors.js';
 import { PermanentJobError } from './jobs/context.js';
 import { handlerFor } from './jobs/index.js';
@@ -51,6 +53,8 @@ export function startWorker(opts: WorkerOptions): Worker {
   let wakeUp: (() => void) | null = null;
   let pending = false;
   const wake = () => { pending = true; wakeUp?.(); };
+  const buckets = new ChannelBuckets();
+  const detachBuckets = buckets.attach(opts.rest);
 
   const onJobs = () => wake();
   engine.changes.on('jobs', onJobs);
@@ -98,17 +102,28 @@ export function startWorker(opts: WorkerOptions): Worker {
     }
   }
 
+  // A claim costs more as the backlog grows (lane heads are found in one pass over open jobs).
+  // Spacing claims by twice the last one's duration keeps claiming under a third of the database's
+  // time when every finished job wakes the loop, and costs nothing while claims are cheap.
+  let lastClaimMs = 0;
+  let lastClaimEnd = 0;
   async function loop(): Promise<void> {
     while (!stopped) {
+      const gap = Math.min(100, 2 * lastClaimMs) - (Date.now() - lastClaimEnd);
+      if (gap > 1) await new Promise((r) => setTimeout(r, gap));
+      if (stopped) break;
       pending = false;
       let claimed: ClaimedJob[] = [];
       const room = concurrency - inFlight.size;
       if (room > 0) {
+        const t0 = Date.now();
         try {
-          claimed = await outbox.claim(id, room);
+          claimed = await outbox.claim(id, room, { blockedChannels: buckets.blocked() });
         } catch (err) {
           logger.warn({ err: (err as Error).message }, 'outbox claim failed');
         }
+        lastClaimEnd = Date.now();
+        lastClaimMs = lastClaimEnd - t0;
       }
       for (const job of claimed) {
         const p = perform(job).catch((err: unknown) => logger.error({ err: (err as Error).message, job: job.id }, 'outbox bookkeeping failed'))
@@ -120,8 +135,13 @@ export function startWorker(opts: WorkerOptions): Worker {
       if (pending) continue;
       let sleep = pollMs;
       if (inFlight.size < concurrency) {
-        const due = await outbox.nextDueAt().catch(() => null);
-        if (due) sleep = Math.max(10, Math.min(pollMs, due.getTime() - Date.now()));
+        const due = await outbox.nextDueAt({ blockedChannels: buckets.blocked() }).catch(() => null);
+        // Due yet not claimable: waiting behind a running job of its ticket or channel (ours wake us
+        // when they finish; another process's are seen by polling).
+        if (due) sleep = Math.min(pollMs, due.getTime() > Date.now() ? due.getTime() - Date.now() : inFlight.size > 0 ? 250 : 50);
+        const reset = buckets.nextReset();
+        if (reset !== null) sleep = Math.min(sleep, reset - Date.now());
+        sleep = Math.max(5, sleep);
       }
       if (pending) continue;
       await new Promise<void>((resolve) => {
@@ -152,6 +172,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       stopped = true;
       wakeUp?.();
       engine.changes.off('jobs', onJobs);
+      detachBuckets();
       clearInterval(heartbeat);
       await running;
       await Promise.allSettled(inFlight.values());

@@ -12,6 +12,7 @@ import { isEngineError, notFound, unavailable } from '../engine/errors.js';
 import { registerCommands } from './commands.js';
 import { classify } from './errors.js';
 import { attachGateway } from './gateway/index.js';
+import { GlobalGate, gatedRestOptions, type GlobalGateOptions } from './global-gate.js';
 import { syncGuild, type Progress } from './guild-sync.js';
 import { startWorker, type Worker } from './outbox-worker.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
@@ -34,6 +35,8 @@ export interface DiscordOptions {
   worker?: boolean;
   /** Sync guilds and register commands when ready (default true). */
   syncOnReady?: boolean;
+  /** Discord's global request limit, kept before sending (default 50 per second + 60 ms margin). */
+  globalLimit?: GlobalGateOptions;
 }
 
 export interface DiscordRuntime {
@@ -50,13 +53,14 @@ export interface DiscordRuntime {
 
 export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime> {
   const { engine, logger } = opts;
+  const gate = new GlobalGate(opts.globalLimit);
   const client = new Client({
     intents: [
       GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages,
       GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages,
     ],
     partials: [Partials.Channel, Partials.Message, Partials.GuildMember],
-    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), version: '10' },
+    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), version: '10', ...gatedRestOptions(gate) },
   });
   client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, ms: info.timeToReset, global: info.global }, 'Discord rate limit: waiting'));
   client.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord.js error'));
@@ -122,6 +126,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       await worker?.stop();
       detach();
       await client.destroy();
+      gate.close();
     },
   };
 }

@@ -5,7 +5,9 @@
  *
  * Ordering: a ticket's jobs run one at a time in id order (a close never overtakes its open), except
  * renames, which read the ticket's current name when they run and so neither wait for nor block others
- * beyond the jobs written before them.
+ * beyond the jobs written before them. Channel message jobs (channel.message.*) form one lane per
+ * channel: they run one at a time in id order (messages appear in the order they were queued), and a
+ * worker may name channels whose Discord bucket is spent so their lanes are left alone until it resets.
  */
 import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
@@ -65,6 +67,13 @@ export interface GuildSyncReport {
 }
 
 const RENAME = 'ticket.rename';
+/** Job kinds that queue per channel (their payload names the channel). */
+export const CHANNEL_LANE_KINDS = ['channel.message.send', 'channel.message.edit'] as const;
+
+export interface ClaimOptions {
+  /** Channels whose rate-limit bucket is spent: their lanes are not claimed now. */
+  blockedChannels?: readonly string[];
+}
 const toJob = (r: Pick<JobRow, 'id' | 'guild_id' | 'ticket_id' | 'kind' | 'payload' | 'attempts' | 'result'>): ClaimedJob => ({
   id: String(r.id), guild_id: r.guild_id, ticket_id: r.ticket_id, kind: r.kind, payload: r.payload ?? {},
   attempts: r.attempts, checkpoint: r.result ?? {},
@@ -100,9 +109,17 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
     leaseMs,
 
     /** Claims up to `limit` due jobs for `workerId`; each comes back with its attempt counted. */
-    async claim(workerId: string, limit: number): Promise<ClaimedJob[]> {
+    async claim(workerId: string, limit: number, opts: ClaimOptions = {}): Promise<ClaimedJob[]> {
       const lease = `${Math.max(1, Math.round(leaseMs))} milliseconds`;
+      const blocked = sql.val([...(opts.blockedChannels ?? [])]);
+      const laneKinds = sql.val([...CHANNEL_LANE_KINDS]);
+      // Lane heads: the oldest open job of each channel lane, found in one pass over open jobs.
       const rows = await sql<JobRow>`
+        WITH heads AS (
+          SELECT min(h.id) AS id FROM discord_jobs h
+          WHERE h.status IN ('pending', 'running') AND h.ticket_id IS NULL AND h.kind = ANY(${laneKinds}::text[])
+          GROUP BY h.payload->>'channel_id'
+        )
         UPDATE discord_jobs AS j
         SET status = 'running', locked_at = now(), locked_by = ${workerId}, attempts = j.attempts + 1, updated_at = now()
         WHERE j.id IN (
@@ -117,6 +134,8 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
               SELECT 1 FROM discord_jobs p
               WHERE p.ticket_id IS NULL AND p.payload->>'panel_id' = c.payload->>'panel_id'
                 AND p.id < c.id AND p.status IN ('pending', 'running')))
+            AND (c.ticket_id IS NOT NULL OR NOT (c.kind = ANY(${laneKinds}::text[])) OR (
+              c.id IN (SELECT id FROM heads) AND NOT (coalesce(c.payload->>'channel_id', '') = ANY(${blocked}::text[]))))
           ORDER BY c.run_at, c.id
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED
@@ -141,12 +160,17 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
 
     /** Marks the job done, optionally enqueueing follow-up jobs in the same transaction. */
     async complete(job: ClaimedJob, workerId: string, result: Record<string, unknown> = {}, followUps: readonly JobInput[] = []): Promise<void> {
-      await inTransaction(db, async (trx) => {
-        await trx.updateTable('discord_jobs')
-          .set({ status: 'done', result: json({ ...job.checkpoint, ...result }), locked_by: null, locked_at: null, last_error: null, updated_at: sql`now()` })
-          .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
-        await enqueueJobs(trx, followUps);
-      });
+      const markDone = (q: typeof db) => q.updateTable('discord_jobs')
+        .set({ status: 'done', result: json({ ...job.checkpoint, ...result }), locked_by: null, locked_at: null, last_error: null, updated_at: sql`now()` })
+        .where('id', '=', job.id).where('locked_by', '=', workerId).execute();
+      // One statement when there is nothing to enqueue (most jobs): no transaction round trips.
+      if (followUps.length === 0) await markDone(db);
+      else {
+        await inTransaction(db, async (trx) => {
+          await markDone(trx);
+          await enqueueJobs(trx, followUps);
+        });
+      }
       await setTicketStatus(job.ticket_id, 'ok', null);
       if (followUps.length > 0) ctx.changes.emit('jobs', { count: followUps.length });
       settled.emit('settled', job.id);
@@ -183,9 +207,14 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
     },
 
     /** When the next pending job falls due (null: none), so a worker can sleep exactly that long. */
-    async nextDueAt(): Promise<Date | null> {
-      const row = await db.selectFrom('discord_jobs').select((eb) => eb.fn.min('run_at').as('at'))
-        .where('status', '=', 'pending').executeTakeFirst();
+    async nextDueAt(opts: ClaimOptions = {}): Promise<Date | null> {
+      const blocked = [...(opts.blockedChannels ?? [])];
+      let q = db.selectFrom('discord_jobs').select((eb) => eb.fn.min('run_at').as('at')).where('status', '=', 'pending');
+      if (blocked.length > 0) {
+        q = q.where(sql<boolean>`NOT (ticket_id IS NULL AND kind = ANY(${sql.val([...CHANNEL_LANE_KINDS])}::text[])
+          AND coalesce(payload->>'channel_id', '') = ANY(${sql.val(blocked)}::text[]))`);
+      }
+      const row = await q.executeTakeFirst();
       const at = row?.at as Date | string | null | undefined;
       return at ? new Date(at) : null;
     },
@@ -240,10 +269,18 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       const isOpen = (o: JobOutcome) => o.status === 'pending' || o.status === 'running';
       let remaining = new Set((await api.outcome(ids)).filter(isOpen).map((o) => o.id));
       while (remaining.size > 0 && Date.now() < deadline) {
-        // In-process settles tick jobs off at once; a poll (every 250 ms) sees other processes' work.
+        // In-process settles tick jobs off at once; a poll sees other processes' work: after 250 ms
+        // without local news, or every 2 s while local jobs keep settling (a long wait on a big
+        // batch would otherwise re-read every remaining id four times a second).
         await new Promise<void>((resolve) => {
-          const onSettled = (id: string) => { if (remaining.delete(id) && remaining.size === 0) finish(); };
-          const timer = setTimeout(finish, Math.min(250, Math.max(1, deadline - Date.now())));
+          const until = Math.min(deadline, Date.now() + 2_000);
+          let timer = setTimeout(finish, Math.min(250, Math.max(1, until - Date.now())));
+          const onSettled = (id: string) => {
+            if (!remaining.delete(id)) return;
+            if (remaining.size === 0) { finish(); return; }
+            clearTimeout(timer);
+            timer = setTimeout(finish, Math.min(250, Math.max(1, until - Date.now())));
+          };
           function finish() { clearTimeout(timer); settled.off('settled', onSettled); resolve(); }
           settled.on('settled', onSettled);
         });

@@ -1,24 +1,40 @@
 /**
  * Discord jobs per second delivered against the sandbox with Discord's real limits on (global
- * 50 requests/s, per-route buckets), as a ratio of the 50/s limit; plus the share of 429 answers.
- * Jobs: channel.message.send spread over 60 channels (one message per job, one request each).
+ * 50 requests/s, per-route buckets: 5 messages per 5 s per channel), as a ratio of the 50/s limit;
+ * plus the share of 429 answers, broken down by route and scope.
+ *
+ * Jobs: channel.message.send (one message per job, one request each) over 60 channels, queued as a
+ * backlog first and then drained by one worker, so the figure is the delivery rate and not the
+ * database's insert rate. Two orders: `interleaved` (job i → channel i mod 60) and `grouped` (each
+ * channel's 25 jobs in a row: a worker that parks slots on a spent channel bucket crawls here).
+ *
+ *   npx tsx tools/bench/discord.ts                      # PGlite in memory
+ *   BENCH_DATABASE_URL=postgres://… npx tsx tools/bench/discord.ts
+ *   BENCH_ORDER=grouped BENCH_JOBS=1500 npx tsx tools/bench/discord.ts
  */
 import { Routes } from 'discord.js';
 import { pino } from 'pino';
 import { openDatabase } from '../../src/db/connect.js';
 import { operatorActor } from '../../src/engine/actor.js';
 import { createEngine } from '../../src/engine/index.js';
+import { startWorker } from '../../src/discord/outbox-worker.js';
 import { startDiscord } from '../../src/discord/runtime.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 
-export async function runDiscordBench(opts: { jobs?: number; channels?: number } = {}) {
-  const jobs = opts.jobs ?? 1500;
+export type BenchOrder = 'interleaved' | 'grouped';
+
+export async function runDiscordBench(opts: { jobs?: number; channels?: number; order?: BenchOrder; concurrency?: number } = {}) {
+  const jobs = opts.jobs ?? Number(process.env['BENCH_JOBS'] ?? 1500);
   const channelCount = opts.channels ?? 60;
+  const order: BenchOrder = opts.order ?? (process.env['BENCH_ORDER'] === 'grouped' ? 'grouped' : 'interleaved');
+  const concurrency = opts.concurrency ?? 32;
   const logger = pino({ level: 'silent' });
   const sandbox = await startSandbox({ rateLimits: true, logger });
   const database = await openDatabase({ databaseUrl: process.env['BENCH_DATABASE_URL'] });
   const engine = createEngine(database);
-  const discord = await startDiscord({ engine, database, logger, token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', concurrency: 64 });
+  // No worker yet: the backlog is queued first, then one worker drains it.
+  const discord = await startDiscord({ engine, database, logger, token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', worker: false });
+  let worker: ReturnType<typeof startWorker> | null = null;
   try {
     await discord.synced;
     const d = sandbox.demo;
@@ -28,27 +44,51 @@ export async function runDiscordBench(opts: { jobs?: number; channels?: number }
       ids.push(ch.id);
     }
     await discord.syncGuild(d.guildId);
-    await discord.worker!.idle(60_000);
-    let requests = 0;
-    let limited = 0;
-    discord.client.rest.on('response', (_req, res) => { requests++; if (res.status === 429) limited++; });
     const admin = operatorActor(d.ownerId);
-    const started = Date.now();
+    const channelOf = (i: number) => (order === 'grouped' ? ids[Math.floor((i * ids.length) / jobs)] : ids[i % ids.length]) as string;
+    const enqueueStarted = Date.now();
     const queued = [];
-    for (let i = 0; i < jobs; i++) {
-      queued.push(engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: ids[i % ids.length]!, content: `bench message ${i}` }));
+    for (let i = 0; i < jobs; i += 100) {
+      queued.push(...await Promise.all(Array.from({ length: Math.min(100, jobs - i) }, (_, k) =>
+        engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: channelOf(i + k), content: `bench message ${i + k}` }))));
     }
-    const all = await Promise.all(queued);
-    await engine.outbox.waitForJobs(all.map((q) => q.job_id), 600_000);
+    const enqueueSeconds = (Date.now() - enqueueStarted) / 1000;
+
+    let requests = 0;
+    const limited: Record<string, number> = {};
+    discord.client.rest.on('response', (req, res) => {
+      requests++;
+      if (res.status !== 429) return;
+      const key = `${req.method.toUpperCase()} ${req.route} scope=${res.headers.get('x-ratelimit-scope') ?? '-'}`;
+      limited[key] = (limited[key] ?? 0) + 1;
+    });
+    let waits = 0;
+    discord.client.rest.on('rateLimited', () => { waits++; });
+    const started = Date.now();
+    worker = startWorker({ engine, database, rest: discord.client.rest, botUserId: discord.botUserId, logger, concurrency });
+    const outcomes = await engine.outbox.waitForJobs(queued.map((q) => q.job_id), 600_000);
     const seconds = (Date.now() - started) / 1000;
-    const counts = await engine.outbox.counts();
     const perSecond = jobs / seconds;
+    const n429 = Object.values(limited).reduce((a, b) => a + b, 0);
+    // Per channel, messages must have arrived in the order they were queued.
+    const state = sandbox.state();
+    const messages = state.messages as unknown as Array<{ channel_id: string; content?: string }>;
+    let outOfOrder = 0;
+    for (const ch of ids) {
+      const seq = messages.filter((m) => m.channel_id === ch).map((m) => Number(/bench message (\d+)/.exec(m.content ?? '')?.[1] ?? -1));
+      for (let k = 1; k < seq.length; k++) if ((seq[k] as number) < (seq[k - 1] as number)) outOfOrder++;
+    }
     return {
-      jobs, channels: channelCount, seconds: Number(seconds.toFixed(1)), jobs_per_second: Number(perSecond.toFixed(1)),
-      ratio_of_limit: Number((perSecond / 50).toFixed(3)), requests, responses_429: limited,
-      share_429: Number((requests ? limited / requests : 0).toFixed(4)), dead: counts['dead'] ?? 0, database: database.kind,
+      database: database.kind, order, jobs, channels: channelCount, concurrency,
+      enqueue_seconds: Number(enqueueSeconds.toFixed(1)),
+      seconds: Number(seconds.toFixed(1)), jobs_per_second: Number(perSecond.toFixed(1)),
+      ratio_of_limit: Number((perSecond / 50).toFixed(3)),
+      requests, responses_429: n429, share_429: Number((requests ? n429 / requests : 0).toFixed(4)), limited_by_route: limited,
+      discordjs_waits: waits, done: outcomes.filter((o) => o.status === 'done').length, dead: outcomes.filter((o) => o.status === 'dead').length,
+      out_of_order: outOfOrder,
     };
   } finally {
+    await worker?.stop();
     await discord.close();
     await sandbox.close();
     await database.close();
