@@ -36,3 +36,6 @@ export const UNKNOWN_MESSAGE = 10008;
 export const UNKNOWN_MEMBER = 10007;
 export const UNKNOWN_USER = 10013;
 export const INVALID_FORM = 50035;
+export const MISSING_ACCESS = 50001;
+export const MISSING_PERMISSIONS = 50013;
+export const MAX_PINS = 30003;

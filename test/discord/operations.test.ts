@@ -11,7 +11,7 @@ import { eventually, useDiscord, type Harness } from './harness.js';
 
 interface Ow { id: string; type: number; allow: string; deny: string }
 interface Chan { id: string; type: number; name: string; parent_id: string | null; permission_overwrites: Ow[]; member_ids?: string[]; thread_metadata?: { archived: boolean; locked: boolean } }
-interface Msg { id: string; content: string; channel_id: string; author: { id: string; username: string }; webhook_id?: string; embeds: unknown[] }
+interface Msg { id: string; content: string; channel_id: string; author: { id: string; username: string }; webhook_id?: string; embeds: unknown[]; pinned?: boolean; type?: number }
 
 const admin = operatorActor('310927734108356609');
 const SEND = 1n << 11n;
@@ -66,6 +66,8 @@ describeEachDatabase('Discord effects of operations', (database) => {
     const row = await database().db.selectFrom('tickets').select('opening_message_id').where('id', '=', t.id).executeTakeFirstOrThrow();
     const opening = msgs(h(), id).find((m) => m.id === row.opening_message_id)!;
     expect(JSON.stringify(opening.embeds)).toContain(group.priority_levels[1]!.label);
+    // The opening message, which shows the priority, is the channel's one pinned message.
+    expect(msgs(h(), id).filter((m) => m.pinned).map((m) => m.id)).toEqual([opening.id]);
     expect(msgs(h(), id).some((m) => m.content.includes('Urgent'))).toBe(true);
 
     await engine.tickets.rename(admin, { ...ref, name: 'Refund Case' }); await idle();
@@ -100,6 +102,9 @@ describeEachDatabase('Discord effects of operations', (database) => {
     const { t, ref } = await newTicket(group.id);
     const id = t.thread_id!;
     expect(chan(h(), id)!.type).toBe(12);
+    const { opening_message_id: openingId } = await database().db.selectFrom('tickets').select('opening_message_id').where('id', '=', t.id).executeTakeFirstOrThrow();
+    expect(openingId).not.toBeNull();
+    expect(msgs(h(), id).filter((m) => m.pinned).map((m) => m.id)).toEqual([openingId]);
     await engine.tickets.addMember(admin, { ...ref, user_id: d.memberUserId }); await idle();
     expect(chan(h(), id)!.member_ids).toContain(d.memberUserId);
     await engine.tickets.lock(admin, ref); await idle();

@@ -3,7 +3,7 @@
  * into ticket operations, deleted channels and departing members into ticket state, joined guilds
  * into a sync. Never writes tables itself.
  */
-import { Events, type Client, type Message, type PartialMessage } from 'discord.js';
+import { Events, MessageType, type Client, type Message, type PartialMessage } from 'discord.js';
 import type { Actor } from '../../engine/actor.js';
 import { isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
@@ -39,7 +39,8 @@ export function attachGateway(deps: GatewayDeps): () => void {
   };
 
   const onMessage = (m: Message) => {
-    if (!m.guildId) return;
+    // Discord's "pinned a message" notice (we pin each ticket's opening message) is not conversation.
+    if (!m.guildId || m.type === MessageType.ChannelPinnedMessage) return;
     engine.transcripts.recordMessage({ guild_id: m.guildId, channel_id: m.channelId, message: toRecord(m) }).catch(fail('recording a message'));
   };
   const onUpdate = (_old: Message | PartialMessage, m: Message | PartialMessage) => {

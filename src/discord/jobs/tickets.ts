@@ -6,7 +6,7 @@
  */
 import { ChannelType, Routes } from 'discord.js';
 import type { TicketContext } from '../../engine/outbox.js';
-import { INVALID_FORM, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
+import { INVALID_FORM, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
 import { channelSlug, notice, openingMessage, ticketName } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler } from './context.js';
@@ -28,13 +28,26 @@ export const openTicket: JobHandler = async (c) => {
   const tc = await load(c);
   if (!tc || tc.ticket.deleted_at) return { result: { skipped: 'ticket deleted' } };
   const id = tc.group.mode === 'thread' ? await ensureThread(c, tc) : await ensureChannel(c, tc);
-  if (!tc.ticket.opening_message_id) {
+  let openingId = tc.ticket.opening_message_id;
+  if (!openingId) {
     const fresh = (await load(c)) ?? tc;
-    const messageId = await sendOnce(c, id, 'opening', openingMessage(fresh.ticket, fresh.group));
-    await c.engine.outbox.setOpeningMessage(tc.ticket.id, messageId);
+    openingId = await sendOnce(c, id, 'opening', openingMessage(fresh.ticket, fresh.group));
+    await c.engine.outbox.setOpeningMessage(tc.ticket.id, openingId);
   }
+  await pinOpening(c, id, openingId);
   return { result: { channel_id: id } };
 };
+
+/**
+ * Pins the opening message, whose embed shows status, assignee and priority, so it stays one click
+ * away however long the conversation grows. Pinning twice is a no-op on Discord, so a retry simply
+ * pins again. Best effort: without the permission, or with the pin list full, the ticket still opens.
+ */
+async function pinOpening(c: JobContext, channelId: string, messageId: string): Promise<void> {
+  const skipped = await unlessGone(async () => { await c.rest.put(Routes.channelMessagesPin(channelId, messageId)); return false; },
+    [UNKNOWN_MESSAGE, MISSING_ACCESS, MISSING_PERMISSIONS, MAX_PINS], true);
+  if (skipped) c.logger.info({ channelId, messageId }, 'could not pin the ticket\'s opening message');
+}
 
 async function ensureChannel(c: JobContext, tc: TicketContext): Promise<string> {
   if (tc.ticket.channel_id) return tc.ticket.channel_id;
