@@ -36,8 +36,14 @@ export interface GroupFields extends Partial<Record<ChannelField, string | null 
   rating_levels?: Level[] | undefined;
   per_user_limit?: number | null | undefined;
   private?: boolean | undefined;
+  /** Close the owner's open tickets of this group when they leave the guild. */
+  close_on_leave?: boolean | undefined;
   is_default?: boolean | undefined;
 }
+
+/** A group as operations return it: the shared view plus settings only groups carry. */
+export type GroupDetail = GroupView & { close_on_leave: boolean };
+const detail = (row: GroupRow, count: number): GroupDetail => ({ ...groupView(row, count), close_on_leave: row.close_on_leave });
 
 export type CreateGroupInput = GroupFields & { guild_id: string; name: string };
 export type UpdateGroupInput = GroupFields & { guild_id: string; group_id: string };
@@ -114,6 +120,7 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   if (f.rating_levels !== undefined) out.rating_levels = json(f.rating_levels);
   if (f.per_user_limit !== undefined) out.per_user_limit = f.per_user_limit;
   if (f.private !== undefined) out.private = f.private;
+  if (f.close_on_leave !== undefined) out.close_on_leave = f.close_on_leave;
   return out;
 }
 
@@ -225,23 +232,23 @@ async function ticketCounts(db: Db | Tx, guildId: string, groupIds: string[]): P
   return new Map(rows.map((r) => [r.key, Number(r.total_count)]));
 }
 
-export interface GroupPage { groups: GroupView[]; total: number; page: number; per_page: number }
+export interface GroupPage { groups: GroupDetail[]; total: number; page: number; per_page: number }
 
 export function createGroups(ctx: EngineContext) {
-  const view = async (db: Db | Tx, row: GroupRow) => groupView(row, (await ticketCounts(db, row.guild_id, [row.id])).get(row.id) ?? 0);
+  const view = async (db: Db | Tx, row: GroupRow) => detail(row, (await ticketCounts(db, row.guild_id, [row.id])).get(row.id) ?? 0);
   const changed = (guildId: string) => ctx.changes.emit('guild', { guildId });
 
   return {
-    async create(_actor: Actor, input: CreateGroupInput): Promise<GroupView> {
+    async create(_actor: Actor, input: CreateGroupInput): Promise<GroupDetail> {
       const row = await inTransaction(ctx.db, async (trx) => {
         await lockGuild(trx, input.guild_id);
         return insertGroup(trx, ctx.now(), input);
       });
       changed(row.guild_id);
-      return groupView(row, 0);
+      return detail(row, 0);
     },
 
-    async get(input: { guild_id: string; group_id: string }): Promise<GroupView> {
+    async get(input: { guild_id: string; group_id: string }): Promise<GroupDetail> {
       await requireTicketsModule(ctx.db, input.guild_id);
       return view(ctx.db, await loadGroup(ctx.db, input.guild_id, input.group_id));
     },
@@ -253,10 +260,10 @@ export function createGroups(ctx: EngineContext) {
       const total = Number((await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
       const rows = await base.selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').limit(w.perPage).offset(w.offset).execute();
       const counts = await ticketCounts(ctx.db, input.guild_id, rows.map((r) => r.id));
-      return { groups: rows.map((r) => groupView(r, counts.get(r.id) ?? 0)), total, page: w.page, per_page: w.perPage };
+      return { groups: rows.map((r) => detail(r, counts.get(r.id) ?? 0)), total, page: w.page, per_page: w.perPage };
     },
 
-    async update(_actor: Actor, input: UpdateGroupInput): Promise<GroupView> {
+    async update(_actor: Actor, input: UpdateGroupInput): Promise<GroupDetail> {
       const { guild_id, group_id, ...patch } = input;
       const row = await inTransaction(ctx.db, async (trx) => {
         await lockGuild(trx, guild_id);
@@ -268,7 +275,7 @@ export function createGroups(ctx: EngineContext) {
       return row.view;
     },
 
-    async delete(_actor: Actor, input: { guild_id: string; group_id: string }): Promise<GroupView> {
+    async delete(_actor: Actor, input: { guild_id: string; group_id: string }): Promise<GroupDetail> {
       const result = await inTransaction(ctx.db, async (trx) => {
         await lockGuild(trx, input.guild_id);
         const group = await loadGroup(trx, input.guild_id, input.group_id);

@@ -36,6 +36,7 @@ const groupFields = {
   rating_levels: z.array(Level).max(10).optional().describe('Rating levels offered for feedback; a rating is 1..length (1..5 when empty)'),
   per_user_limit: z.number().int().min(1).max(100).nullable().optional().describe('Most open tickets one user may have in this group (null: no limit)'),
   private: z.boolean().optional().describe('Whether only the owner, added members and staff see the ticket (default true)'),
+  close_on_leave: z.boolean().optional().describe("Close the owner's open tickets of this group when they leave the server (default false)"),
   is_default: z.boolean().optional().describe("Make this the guild's default group (the previous default stops being it)"),
 };
 
@@ -48,6 +49,7 @@ export const Group = z.object({
   form_title: z.string().nullable(), form_fields: z.array(FormFieldOut),
   schedule: Schedule.nullable(), schedule_timezone: z.string().nullable(),
   priority_levels: z.array(Level), rating_levels: z.array(Level), per_user_limit: z.number().int().nullable(), private: z.boolean(),
+  close_on_leave: z.boolean(),
   count: z.number().int().describe('Tickets opened in this group so far'),
   created_at: Timestamp, updated_at: Timestamp,
 });

@@ -207,11 +207,13 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await fetch(`${sandbox.apiUrl}/v10/channels/${t.channel_id}`, { method: 'DELETE', headers: { authorization: `Bot ${sandbox.botToken}` } });
     await eventually(async () => expect((await engine.tickets.get(ref)).deleted_at).not.toBeNull());
 
-    const leaving = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Leavers', opened_category_id: d.supportCategoryId, staff_role_ids: [d.staffRoleId] });
-    await database().db.updateTable('ticket_groups').set({ close_on_leave: true }).where('id', '=', leaving.id).execute();
+    const leaving = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Leavers', opened_category_id: d.supportCategoryId, staff_role_ids: [d.staffRoleId], close_on_leave: true });
     const l = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: '958372614409273344', ticket_group_id: leaving.id });
+    const stays = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: '958372614409273344' });
     sandbox.actLeave({ user_id: '958372614409273344' });
     await eventually(async () => expect((await engine.tickets.get({ guild_id: d.guildId, ticket: { ticket_id: l.id } })).status).toBe('closed'));
+    // The default group does not close on leave: the same member's ticket there stays open.
+    expect((await engine.tickets.get({ guild_id: d.guildId, ticket: { ticket_id: stays.id } })).status).toBe('open');
 
     const a = await newTicket();
     const b = await newTicket();

@@ -48,7 +48,7 @@ describeEachDatabase('ticket groups', (database) => {
       ],
       schedule: { mo: [['09:00', '12:00'], ['13:00', '17:30']], fr: [['09:00', '24:00']] }, schedule_timezone: 'Europe/Amsterdam',
       priority_levels: [{ label: 'Low' }, { label: 'High', default: true }], rating_levels: [{ label: 'Bad' }, { label: 'Good' }],
-      per_user_limit: 2, private: true,
+      per_user_limit: 2, private: true, close_on_leave: true,
     };
     const created = await call('create_ticket_group', full);
     const { guild_id: _g, ...fields } = full;
@@ -64,6 +64,26 @@ describeEachDatabase('ticket groups', (database) => {
     const page2 = await call<{ groups: GroupOut[]; total: number; page: number; per_page: number }>('list_ticket_groups', { guild_id: snap.guild.id, page: 2, per_page: 1 });
     expect(page2).toMatchObject({ total: 2, page: 2, per_page: 1 });
     expect(page2.groups.map((g) => g.id)).toEqual([created.id]);
+  });
+
+  it('close_on_leave is off by default, set by create and update, and shown by get and list', async () => {
+    const g = await seedGuild(db());
+    const plain = await call('create_ticket_group', { guild_id: g.guildId, name: 'Plain' });
+    expect(plain.close_on_leave).toBe(false);
+    const on = await call('update_ticket_group', { guild_id: g.guildId, group_id: plain.id, close_on_leave: true });
+    expect(on.close_on_leave).toBe(true);
+    expect((await call('get_ticket_group', { guild_id: g.guildId, group_id: plain.id })).close_on_leave).toBe(true);
+    // A patch without the field leaves it as it is.
+    expect((await call('update_ticket_group', { guild_id: g.guildId, group_id: plain.id, name: 'Renamed' })).close_on_leave).toBe(true);
+    const list = await call<{ groups: GroupOut[] }>('list_ticket_groups', { guild_id: g.guildId });
+    expect(list.groups.find((x) => x.id === plain.id)?.close_on_leave).toBe(true);
+    const row = await db().selectFrom('ticket_groups').select('close_on_leave').where('id', '=', plain.id).executeTakeFirstOrThrow();
+    expect(row.close_on_leave).toBe(true);
+    const off = await call('update_ticket_group', { guild_id: g.guildId, group_id: plain.id, close_on_leave: false });
+    expect(off.close_on_leave).toBe(false);
+    const err = await fail('update_ticket_group', { guild_id: g.guildId, group_id: plain.id, close_on_leave: 'yes' });
+    expect(err.code).toBe('invalid');
+    expect(err.message).toContain('close_on_leave');
   });
 
   it('keeps exactly one default group per guild, moved atomically with guilds.default_group_id', async () => {
