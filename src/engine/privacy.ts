@@ -39,7 +39,10 @@ export const CAPTURE = 'message.capture';
 export const DELETED_USER_ID = '456226577798135808';
 export const DELETED_USER_NAME = 'Deleted user';
 
-/** The ticket whose channel, thread or notes thread is `channelId` (deleted tickets too: linking says why it cannot). */
+/**
+ * The ticket whose channel, thread or notes thread is `channelId`, an undeleted one first (NULLs sort
+ * first in DESC); a deleted one still answers, so linking can say why it cannot.
+ */
 async function ticketOfChannel(db: Db | Tx, guildId: string, channelId: string) {
   return db.selectFrom('tickets').select(['id', 'channel_id', 'thread_id', 'notes_thread_id'])
     .where('guild_id', '=', guildId)
@@ -187,7 +190,7 @@ export function createPrivacy(ctx: EngineContext, outbox: Outbox) {
         await requireGuild(trx, g);
         const before = await countUserData(trx, input);
         // Every ticket the member's data touches, locked in id order: concurrent changes queue behind us.
-        const touched = await trx.selectFrom('tickets').select(['id', 'version', 'deleted_at']).where('guild_id', '=', g)
+        const locked = await trx.selectFrom('tickets').select(['id', 'deleted_at']).where('guild_id', '=', g)
           .where((eb) => eb.or([
             eb.exists(eb.selectFrom('messages').select('messages.id').whereRef('messages.ticket_id', '=', 'tickets.id').where('messages.author_id', '=', u)),
             eb.exists(eb.selectFrom('ticket_members').select('ticket_members.user_id').whereRef('ticket_members.ticket_id', '=', 'tickets.id').where('ticket_members.user_id', '=', u)),
@@ -205,15 +208,27 @@ export function createPrivacy(ctx: EngineContext, outbox: Outbox) {
           .where('ticket_id', 'in', guildTickets).where('user_id', '=', u)
           .returning(['ticket_id', 'scope']).execute();
 
-        const tally = (rows: Array<{ ticket_id: string }>, id: string) => rows.filter((r) => r.ticket_id === id).length;
+        // A line written meanwhile in a ticket not locked above still gets its ticket's event.
+        const seen = new Set(locked.map((t) => t.id));
+        const late = [...new Set([...lines, ...memberships].map((r) => r.ticket_id))].filter((id) => !seen.has(id)).sort();
+        const touched = late.length === 0 ? locked : [...locked, ...await trx.selectFrom('tickets').select(['id', 'deleted_at']).where('id', 'in', late).orderBy('id').forUpdate().execute()];
+
+        const tallyOf = (rows: Array<{ ticket_id: string }>) => {
+          const m = new Map<string, number>();
+          for (const r of rows) m.set(r.ticket_id, (m.get(r.ticket_id) ?? 0) + 1);
+          return (id: string) => m.get(id) ?? 0;
+        };
+        const linesOf = tallyOf(lines);
+        const filesOf = tallyOf(files);
         const jobs: JobInput[] = [];
         for (const t of touched) {
           const removed = memberships.filter((m) => m.ticket_id === t.id);
-          await trx.updateTable('tickets').set({ version: t.version + 1 }).where('id', '=', t.id).execute();
+          // version counts events, so the row stays equal to its replayed history.
+          await trx.updateTable('tickets').set({ version: sql<number>`version + 1` }).where('id', '=', t.id).execute();
           await appendEvent(trx, actor, {
             ticketId: t.id, guildId: g, kind: 'user_data_deleted',
             data: {
-              changes: {}, messages_redacted: tally(lines, t.id), attachments_deleted: tally(files, t.id),
+              changes: {}, messages_redacted: linesOf(t.id), attachments_deleted: filesOf(t.id),
               ticket_memberships_removed: removed.filter((m) => m.scope === 'channel').length,
               notes_memberships_removed: removed.filter((m) => m.scope === 'notes').length,
             },
