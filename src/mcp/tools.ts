@@ -72,7 +72,8 @@ export function registerTools(mcp: McpServer, session: SessionContext): void {
       if (known) return known;
       if (extra.signal.aborted) return toolError(`${name} was cancelled before it finished; nothing after the cancellation point was changed.`, { code: 'cancelled' });
       session.deps.logger.error({ err, tool: name, session: session.label }, 'MCP tool failed unexpectedly');
-      void server.sendLoggingMessage({ level: 'error', logger: 'ticketbridge', data: `${name} failed: ${(err as Error)?.message ?? String(err)}` }, extra.sessionId).catch(() => {});
+      // The client hears that it failed, not the internal detail (that stays in the server's log).
+      void server.sendLoggingMessage({ level: 'error', logger: 'ticketbridge', data: `${name} failed with an internal error; details are in the server log.` }, extra.sessionId).catch(() => {});
       return toolError(`${name} failed because of an internal error on the server (it has been logged). Retry once; if it fails again, report it with the time of the call.`, { code: 'internal' });
     }
   });
