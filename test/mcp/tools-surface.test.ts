@@ -51,7 +51,11 @@ describe('MCP tool surface', () => {
 
   it('keeps the default tools/list within 40 KB; read-only wins over named tools', () => {
     const defaults = listTools(resolveSelection(catalogue, {}));
-    expect(JSON.stringify({ tools: defaults }).length).toBeLessThan(40 * 1024);
+    const full = listTools(resolveSelection(catalogue, { toolsets: ['all'] }));
+    const size = (tools: unknown[]) => JSON.stringify({ tools }).length;
+    process.stderr.write(`tools/list: default ${defaults.length} tools, ${size(defaults)} bytes; all ${full.length} tools, ${size(full)} bytes\n`);
+    expect(size(defaults)).toBeLessThan(40 * 1024);
+    expect(full.length).toBe(catalogue.length);
     const ro = listTools(resolveSelection(catalogue, { toolsets: ['tickets'], tools: ['close_ticket'], readOnly: true }));
     expect(ro.map((t) => t.name)).not.toContain('close_ticket');
     expect(() => resolveSelection(catalogue, { toolsets: ['tickts'] })).toThrow(/Unknown toolset tickts\. Known toolsets: .*tickets/);

@@ -4,10 +4,12 @@ import * as initial from './0001_initial.js';
 import * as discordOutbox from './0004_discord_outbox.js';
 import * as changeFeed from './0005_change_feed.js';
 import * as deletedCount from './0006_deleted_count.js';
+import * as messagesByAuthor from './0007_messages_by_author.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0004_discord_outbox': discordOutbox,
   '0005_change_feed': changeFeed,
   '0006_deleted_count': deletedCount,
+  '0007_messages_by_author': messagesByAuthor,
 };
