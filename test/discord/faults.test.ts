@@ -1,7 +1,8 @@
 /**
  * Faults: the sandbox answers 5xx and 429s (bucket and global) while 100 tickets are opened; once it
  * recovers, every ticket has exactly one channel and one opening message. The suite uses a 3-second
- * window; tools/bench/discord-fault-drill.ts runs the full 30 seconds.
+ * window without the sandbox's rate limits; tools/drills/discord-faults.ts runs the full 30 seconds
+ * with Discord's limits on and the outbox's production retry settings.
  */
 import { expect, it } from 'vitest';
 import { operatorActor } from '../../src/engine/actor.js';

@@ -77,14 +77,39 @@ async function ensureChannel(c: JobContext, tc: TicketContext): Promise<string> 
 async function createInCategory(c: JobContext, tc: TicketContext, body: Record<string, unknown>): Promise<ApiChannel> {
   const first = tc.group.opened_category_id;
   const post = (parent: string | null) => c.rest.post(Routes.guildChannels(tc.ticket.guild_id), { body: { ...body, ...(parent ? { parent_id: parent } : {}) } });
-  try {
-    return ApiChannel.parse(await post(first));
-  } catch (err) {
-    if (!first || !isCategoryFull(err)) throw err;
-  }
+  if (!first) return ApiChannel.parse(await post(null));
+  const made = await tryIn(c, first, post);
+  if (made) return made;
   // Full: take the next category of the same name with room (Discord counts, we only check), or make one.
   // One overflow at a time per guild, so concurrent jobs share the new category instead of each making one.
   return overflowLock(tc.ticket.guild_id, () => overflow(c, tc, first, post));
+}
+
+/**
+ * Categories Discord just called full, skipped for a minute: each refused create spends one of the
+ * guild's few channel creations per 5 s, and without this every ticket past the 50th spent two.
+ * A minute later (tickets may have closed and moved out) we ask Discord again.
+ */
+const FULL_FOR_MS = 60_000;
+const fullByClient = new WeakMap<object, Map<string, number>>(); // per REST client: per Discord (or sandbox)
+function fullOf(c: JobContext): Map<string, number> {
+  let m = fullByClient.get(c.rest);
+  if (!m) fullByClient.set(c.rest, (m = new Map()));
+  return m;
+}
+async function tryIn(c: JobContext, categoryId: string, post: (parent: string | null) => Promise<unknown>): Promise<ApiChannel | null> {
+  const fullCategories = fullOf(c);
+  const since = fullCategories.get(categoryId);
+  if (since !== undefined && Date.now() - since < FULL_FOR_MS) return null;
+  try {
+    const made = ApiChannel.parse(await post(categoryId));
+    fullCategories.delete(categoryId);
+    return made;
+  } catch (err) {
+    if (!isCategoryFull(err)) throw err;
+    fullCategories.set(categoryId, Date.now());
+    return null;
+  }
 }
 
 const overflowChains = new Map<string, Promise<unknown>>();
@@ -98,21 +123,20 @@ function overflowLock<T>(guildId: string, fn: () => Promise<T>): Promise<T> {
 }
 
 async function overflow(c: JobContext, tc: TicketContext, first: string, post: (parent: string | null) => Promise<unknown>): Promise<ApiChannel> {
-  try {
-    return ApiChannel.parse(await post(first));
-  } catch (err) {
-    if (!isCategoryFull(err)) throw err;
-  }
+  const again = await tryIn(c, first, post); // another job's overflow may have run meanwhile
+  if (again) return again;
   const all = ApiChannel.array().parse(await c.rest.get(Routes.guildChannels(tc.ticket.guild_id)));
   const home = all.find((ch) => ch.id === first);
   const children = (id: string) => all.filter((ch) => ch.parent_id === id).length;
   const siblings = all.filter((ch) => ch.type === ChannelType.GuildCategory && ch.id !== first && home && ch.name === home.name && children(ch.id) < CATEGORY_LIMIT);
   for (const category of siblings) {
-    try { return ApiChannel.parse(await post(category.id)); } catch (err) { if (!isCategoryFull(err)) throw err; }
+    const made = await tryIn(c, category.id, post);
+    if (made) return made;
   }
   const created = ApiChannel.parse(await c.rest.post(Routes.guildChannels(tc.ticket.guild_id), {
     body: { name: home?.name ?? 'Tickets', type: ChannelType.GuildCategory, permission_overwrites: home?.permission_overwrites ?? [] },
   }));
+  fullOf(c).delete(created.id);
   return ApiChannel.parse(await post(created.id));
 }
 
