@@ -75,12 +75,20 @@ export class HybridHttpTransport implements Transport {
   }
 
   /** GET with Last-Event-ID: replays what the client missed on that stream and continues it. */
-  resume(lastEventId: string, res: ServerResponse): 'ok' | 'unknown' | 'busy' {
+  resume(lastEventId: string, res: ServerResponse): 'ok' | 'unknown' {
     const dot = lastEventId.lastIndexOf('.');
     const stream = dot > 0 ? this.streams.get(lastEventId.slice(0, dot)) : undefined;
     const after = Number(lastEventId.slice(dot + 1));
     if (!stream || !Number.isInteger(after)) return 'unknown';
-    if (stream.res) return 'busy';
+    // The client says it lost this stream; the old connection may just not have closed on our side
+    // yet (a race with the client's reconnect). The session's own token asks, so it takes over.
+    if (stream.res) {
+      const old = stream.res;
+      stream.res = undefined;
+      if (stream.keepalive) clearInterval(stream.keepalive);
+      stream.keepalive = undefined;
+      old.end();
+    }
     this.writeHead(res);
     for (const e of stream.events) if (e.seq > after) res.write(`id: ${stream.id}.${e.seq}\nevent: message\ndata: ${e.data}\n\n`);
     if (stream.done) { res.end(); return 'ok'; }

@@ -117,8 +117,8 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       if (last) {
         const status = s.transport.resume(last, reply.hijack().raw);
         if (status === 'ok') return reply;
-        reply.raw.writeHead(status === 'busy' ? 409 : 400, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: status === 'busy' ? 'That stream is already connected.' : 'Unknown Last-Event-ID: the stream is gone; continue without resuming.' }, id: null }));
+        reply.raw.writeHead(400, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Unknown Last-Event-ID: the stream is gone; continue without resuming.' }, id: null }));
         return reply;
       }
       if (s.transport.isClosed) return rpcError(reply, 404, -32001, 'Session not found.');
