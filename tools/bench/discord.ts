@@ -47,7 +47,7 @@ export async function runDiscordBench(opts: { jobs?: number; channels?: number; 
     const admin = operatorActor(d.ownerId);
     const channelOf = (i: number) => (order === 'grouped' ? ids[Math.floor((i * ids.length) / jobs)] : ids[i % ids.length]) as string;
     const enqueueStarted = Date.now();
-    const queued = [];
+    const queued: Array<Awaited<ReturnType<typeof engine.channelMessages.send>>> = [];
     for (let i = 0; i < jobs; i += 100) {
       queued.push(...await Promise.all(Array.from({ length: Math.min(100, jobs - i) }, (_, k) =>
         engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: channelOf(i + k), content: `bench message ${i + k}` }))));
@@ -70,13 +70,15 @@ export async function runDiscordBench(opts: { jobs?: number; channels?: number; 
     const seconds = (Date.now() - started) / 1000;
     const perSecond = jobs / seconds;
     const n429 = Object.values(limited).reduce((a, b) => a + b, 0);
-    // Per channel, messages must have arrived in the order they were queued.
+    // Per channel, messages must appear in the order their jobs were committed (job id order;
+    // concurrent enqueues commit in any order, so the message number is not the reference).
     const state = sandbox.state();
     const messages = state.messages as unknown as Array<{ channel_id: string; content?: string }>;
     let outOfOrder = 0;
     for (const ch of ids) {
-      const seq = messages.filter((m) => m.channel_id === ch).map((m) => Number(/bench message (\d+)/.exec(m.content ?? '')?.[1] ?? -1));
-      for (let k = 1; k < seq.length; k++) if ((seq[k] as number) < (seq[k - 1] as number)) outOfOrder++;
+      const seq = messages.filter((m) => m.channel_id === ch)
+        .map((m) => BigInt(queued[Number(/bench message (\d+)/.exec(m.content ?? '')?.[1] ?? -1)]?.job_id ?? -1));
+      for (let k = 1; k < seq.length; k++) if ((seq[k] as bigint) < (seq[k - 1] as bigint)) outOfOrder++;
     }
     return {
       database: database.kind, order, jobs, channels: channelCount, concurrency,
