@@ -8,17 +8,10 @@ import { Routes } from 'discord.js';
 import { z } from 'zod';
 import { UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { PermanentJobError, type JobHandler } from './context.js';
+import { HistoryMessage as ApiMessage } from './transcripts.js';
 
 const Payload = z.object({ channel_id: z.string(), message_id: z.string() });
 
-const ApiMessage = z.looseObject({
-  id: z.string(),
-  content: z.string().default(''),
-  timestamp: z.string(),
-  author: z.looseObject({ id: z.string(), username: z.string(), global_name: z.string().nullish(), avatar: z.string().nullish(), bot: z.boolean().optional() }),
-  embeds: z.array(z.unknown()).default([]),
-  attachments: z.array(z.looseObject({ id: z.string(), filename: z.string(), content_type: z.string().nullish(), size: z.number(), url: z.string() })).default([]),
-});
 
 export const captureMessage: JobHandler = async (c) => {
   const payload = Payload.safeParse(c.job.payload);

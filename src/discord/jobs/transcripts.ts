@@ -11,7 +11,8 @@ import { notice } from '../render.js';
 import { UNKNOWN_CHANNEL, unlessGone } from '../errors.js';
 import { sendOnce, type JobContext, type JobHandler } from './context.js';
 
-const HistoryMessage = z.looseObject({
+/** A message as Discord's REST API returns it: the fields the transcript store keeps. */
+export const HistoryMessage = z.looseObject({
   id: z.string(),
   content: z.string().default(''),
   timestamp: z.string(),
