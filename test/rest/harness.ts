@@ -40,7 +40,8 @@ export async function startRestServer(database: Database, env: Record<string, st
   };
   const http = await buildHttpServer(deps);
   const url = await http.listen({ host: '127.0.0.1', port: 0 });
-  return { url, engine, database, http, close: () => http.close() };
+  // A fuzzed request can leave a half-sent body on a kept-alive connection; end them all so close() never waits on one.
+  return { url, engine, database, http, close: async () => { const closing = http.close(); http.server.closeAllConnections(); await closing; } };
 }
 
 /** The demo guild of the seed documents: groups, and ticket 1437562719124598487 in channel 1441604990945853500. */
