@@ -62,6 +62,15 @@ function childPort(child: ChildProcess): Promise<number> {
   });
 }
 
+/**
+ * The SDK client sends every POST with one shared AbortSignal, and Node's fetch hangs a listener on it
+ * that is dropped only when the request is garbage-collected: thousands of calls a second pile up more
+ * than 1,500 and Node warns. A dependent signal per request (AbortSignal.any) still aborts with the
+ * transport but carries the listener itself, so it goes away with the request.
+ */
+const perRequestSignalFetch: typeof fetch = (input, init) =>
+  fetch(input, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
+
 const tsx = (script: string, args: string[]) => spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 
 export async function runMcpCallsBench(opts: { seconds?: number } = {}) {
@@ -113,13 +122,13 @@ export async function runMcpCallsBench(opts: { seconds?: number } = {}) {
     const ourServer = tsx('mcp-http-server.ts', [url]);
     children.push(ourServer);
     const ourPort = await childPort(ourServer);
-    const ourHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${ourPort}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    const ourHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${ourPort}/mcp`), { fetch: perRequestSignalFetch, requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     const httpTicket = await timed(seconds, async () => check(await ourHttp.callTool({ name: 'get_ticket', arguments: args })));
     const httpTicket8 = await parallel(seconds, 8, async () => check(await ourHttp.callTool({ name: 'get_ticket', arguments: args })));
     const echoServer = tsx('mcp-echo-server.ts', ['http']);
     children.push(echoServer);
     const echoPort = await childPort(echoServer);
-    const echoHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${echoPort}/mcp`)));
+    const echoHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${echoPort}/mcp`), { fetch: perRequestSignalFetch }));
     const httpEcho = await timed(seconds, async () => check(await echoHttp.callTool({ name: 'echo', arguments: { text: 'hello' } })));
     const httpEcho8 = await parallel(seconds, 8, async () => check(await echoHttp.callTool({ name: 'echo', arguments: { text: 'hello' } })));
 
