@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/connect.js';
 import { createEngine, type Engine } from './engine/index.js';
+import { setReadCacheLifetime } from './operations/read-cache.js';
 import { startChangeFeed } from './engine/change-feed.js';
 import type { Logger } from './logger.js';
 import { buildHttpServer } from './http.js';
@@ -26,6 +27,7 @@ export interface RunningApp {
 export async function openEngine(config: Config, command: string, opts: { follow?: boolean; logger?: Logger } = {}): Promise<{ database: Database; engine: Engine }> {
   const opened = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: resolve(config.DATA_DIR), command });
   const engine = createEngine(opened, { adminToken: config.TICKETBRIDGE_ADMIN_TOKEN });
+  setReadCacheLifetime(engine, config.TICKETBRIDGE_READ_CACHE_MS);
   if (!opts.follow || !opened.connectionString) return { database: opened, engine };
   const feed = startChangeFeed(engine.ctx, opened.connectionString, opened.instance, (m) => opts.logger?.warn(m));
   const database: Database = { ...opened, close: async () => { await feed.close(); await opened.close(); } };

@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_REST_BODY_LIMIT: z.coerce.number().int('must be a whole number').min(1024).max(16 * 1024 * 1024).default(256 * 1024),
   /** How long an accepted API token is remembered before it is checked again (a revocation takes effect within this), in ms. */
   TICKETBRIDGE_TOKEN_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(2000),
+  /** The longest a cached get/list answer is kept (changes drop it at once; this bounds another process's changes while the change feed reconnects), in ms; 0 = no read cache. */
+  TICKETBRIDGE_READ_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(1000),
   /** How long a stored Idempotency-Key answer is replayed, in seconds. */
   TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int('must be a whole number').min(60).default(24 * 3600),
 });

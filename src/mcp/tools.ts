@@ -14,7 +14,7 @@ import { renderText } from './render-text.js';
 import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
 import { isSelected, whyNotSelected, type ResolvedSelection } from './toolsets.js';
 import { progressReporter } from './progress.js';
-import { cachedOperation } from './read-cache.js';
+import { cachedOperation } from '../operations/read-cache.js';
 
 let definitions: Map<string, ToolDefinition> | undefined;
 /** Built on first use: other modules may still be adding operations to the catalogue at import time. */

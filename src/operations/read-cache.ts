@@ -1,0 +1,119 @@
+/**
+ * A read cache for the reads every face repeats most: get_ticket and list_tickets. Entries are dropped
+ * on every engine change event of their guild (tickets, transcripts, the outbox's results, group and
+ * module changes), so within one process a read never trails a write. Writers in other processes
+ * (PostgreSQL only; a PGlite directory belongs to one process) arrive as the same events through the
+ * change feed; the short lifetime only bounds staleness while the feed's connection is re-established.
+ * Ability, input and guild scope are still checked on every call (the cache wraps `run` only).
+ * Entries are validated outputs, deep-frozen: callers share them, so none may change one.
+ */
+import type { Engine } from '../engine/index.js';
+import { markValidated, type AnyOperation } from './define.js';
+
+const CACHED = new Set(['get_ticket', 'list_tickets']);
+/** The default lifetime (TICKETBRIDGE_READ_CACHE_MS). */
+const TTL_MS = 1000;
+const MAX_ENTRIES = 5000;
+
+interface Entry { value: unknown; at: number }
+
+class ReadCache {
+  private readonly byGuild = new Map<string, Map<string, Entry>>();
+  private size = 0;
+  /** Bumped on every drop: a read that started before a change must not be stored after it. */
+  generation = 0;
+  constructor(public ttl: number) {}
+
+  get(guildId: string, key: string): unknown {
+    if (this.ttl <= 0) return undefined;
+    const m = this.byGuild.get(guildId);
+    const e = m?.get(key);
+    if (!m || !e) return undefined;
+    if (Date.now() - e.at > this.ttl) { m.delete(key); this.size--; return undefined; }
+    return e.value;
+  }
+
+  set(guildId: string, key: string, value: unknown, since: number): void {
+    if (this.ttl <= 0) return;
+    if (this.size >= MAX_ENTRIES) { this.byGuild.clear(); this.size = 0; }
+    let m = this.byGuild.get(guildId);
+    if (!m) { m = new Map(); this.byGuild.set(guildId, m); }
+    if (!m.has(key)) this.size++;
+    m.set(key, { value, at: since });
+  }
+
+  drop(guildId: string): void {
+    const m = this.byGuild.get(guildId);
+    if (m) { this.size -= m.size; this.byGuild.delete(guildId); }
+    this.generation++;
+  }
+
+  clear(): void {
+    this.byGuild.clear();
+    this.size = 0;
+    this.generation++;
+  }
+}
+
+const caches = new WeakMap<Engine, ReadCache>();
+
+/** A PGlite directory has one process: only its own changes exist, and they all drop entries at once. */
+const lifetime = (engine: Engine, ms: number) => (engine.kind === 'pglite' && ms > 0 ? Number.POSITIVE_INFINITY : ms);
+
+/** Sets how long this engine's cached reads live; 0 turns the cache off. */
+export function setReadCacheLifetime(engine: Engine, ms: number): void {
+  const cache = cacheOf(engine);
+  cache.ttl = lifetime(engine, ms);
+  cache.clear();
+}
+
+function cacheOf(engine: Engine): ReadCache {
+  let c = caches.get(engine);
+  if (!c) {
+    c = new ReadCache(lifetime(engine, TTL_MS));
+    const cache = c;
+    engine.changes.on('ticket', ({ guildId }) => cache.drop(guildId));
+    engine.changes.on('guild', ({ guildId }) => cache.drop(guildId));
+    caches.set(engine, c);
+  }
+  return c;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The input fields as a key: parsed inputs have a fixed field order, so equal requests give equal keys. */
+const keyOf = (name: string, input: unknown) => `${name}${JSON.stringify(input)}`;
+
+const wrapped = new Map<string, AnyOperation>();
+
+/** The operation to invoke: the catalogue's own, or one whose `run` answers from the cache. */
+export function cachedOperation(op: AnyOperation): AnyOperation {
+  if (!CACHED.has(op.name)) return op;
+  let w = wrapped.get(op.name);
+  if (!w) {
+    w = {
+      ...op,
+      run: async (ctx, input) => {
+        const guildId = (input as { guild_id: string }).guild_id;
+        const cache = cacheOf(ctx.engine);
+        if (cache.ttl <= 0) return op.run(ctx, input);
+        const key = keyOf(op.name, input);
+        const hit = cache.get(guildId, key);
+        if (hit !== undefined) return hit as never;
+        const generation = cache.generation;
+        const at = Date.now();
+        const value = markValidated(deepFreeze(op.output.parse(await op.run(ctx, input))));
+        if (cache.generation === generation) cache.set(guildId, key, value, at);
+        return value as never;
+      },
+    };
+    wrapped.set(op.name, w);
+  }
+  return w;
+}

@@ -1,0 +1,95 @@
+/**
+ * The shared read cache (get_ticket, list_tickets) never shows a ticket older than the last change:
+ * local writes drop it at once, another process's writes through the change feed, and every hit still
+ * passes the caller's guild scope.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/connect.js';
+import { startChangeFeed, type ChangeFeed } from '../../src/engine/change-feed.js';
+import { createEngine, type Engine } from '../../src/engine/index.js';
+import { invoke, type OperationContext } from '../../src/operations/define.js';
+import { findOperation } from '../../src/operations/index.js';
+import { cachedOperation, setReadCacheLifetime } from '../../src/operations/read-cache.js';
+import type { Actor } from '../../src/engine/actor.js';
+import { clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
+import { seedGuild, staffActor } from '../support/fixtures.js';
+
+const STAFF = '601082144459178129';
+const OWNER = '849383430663776372';
+
+describe.skipIf(!postgresAvailable())('read cache [postgres]', () => {
+  let test: TestDatabase;
+  let a: Database; let b: Database;
+  let ea: Engine; let eb: Engine;
+  let feed: ChangeFeed;
+  beforeAll(async () => {
+    test = await clonePostgres();
+    a = await openDatabase({ databaseUrl: test.url!, migrate: false, poolSize: 4 });
+    b = await openDatabase({ databaseUrl: test.url!, migrate: false, poolSize: 4 });
+    ea = createEngine(a);
+    eb = createEngine(b);
+    feed = startChangeFeed(ea.ctx, test.url!, a.instance);
+    await feed.ready;
+  });
+  afterAll(async () => { await feed.close(); await a.close(); await b.close(); await test.drop(); });
+
+  const call = (engine: Engine, name: string, input: unknown, actor: Actor = staffActor(STAFF)) => {
+    const ctx: OperationContext = { engine, actor, requestId: 'test', signal: new AbortController().signal, progress: () => {} };
+    return invoke(cachedOperation(findOperation(name)!), ctx, input) as Promise<Record<string, unknown>>;
+  };
+
+  it('answers a repeated read from memory, and a local change is visible on the next read', async () => {
+    const g = await seedGuild(a.db);
+    const t = await ea.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    const first = await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id });
+    expect(await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id })).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+
+    await call(ea, 'close_ticket', { guild_id: g.guildId, ticket_id: t.id, reason: 'done' });
+    expect(await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id })).toMatchObject({ status: 'closed', closed_reason: 'done' });
+  });
+
+  it('shows another process\'s change once the change feed reports it', async () => {
+    const g = await seedGuild(a.db);
+    const t = await ea.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    const before = await call(ea, 'list_tickets', { guild_id: g.guildId, status: 'open' });
+    expect(before['total']).toBe(1);
+    await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id });
+
+    // The assignment is the later write: once the feed reports it, both have arrived.
+    const heard = new Promise<void>((resolve) => {
+      const on = (e: { ticketId: string; remote?: boolean }) => { if (e.remote && e.ticketId === t.id) { ea.changes.off('ticket', on); resolve(); } };
+      ea.changes.on('ticket', on);
+    });
+    const second = await eb.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    await eb.tickets.assign(staffActor(STAFF), { guild_id: g.guildId, ticket: { ticket_id: t.id }, user_id: STAFF });
+    await heard;
+
+    const after = await call(ea, 'list_tickets', { guild_id: g.guildId, status: 'open' });
+    expect(after['total']).toBe(2);
+    expect((after['tickets'] as Array<{ id: string }>).map((x) => x.id)).toContain(second.id);
+    expect(await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id })).toMatchObject({ assigned_id: STAFF });
+  });
+
+  it('still refuses a token of another guild when the answer is cached', async () => {
+    const g = await seedGuild(a.db);
+    const t = await ea.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id });
+    await expect(call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id }, staffActor(STAFF, ['111111111111111111'])))
+      .rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('reads the database every time when the lifetime is 0 (TICKETBRIDGE_READ_CACHE_MS=0)', async () => {
+    const g = await seedGuild(a.db);
+    const t = await ea.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    setReadCacheLifetime(ea, 0);
+    try {
+      await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id });
+      // A write the engine never hears of (no change event): only a fresh read sees it.
+      await a.db.updateTable('tickets').set({ topic: 'changed behind the engine' }).where('id', '=', t.id).execute();
+      expect(await call(ea, 'get_ticket', { guild_id: g.guildId, ticket_id: t.id })).toMatchObject({ topic: 'changed behind the engine' });
+    } finally {
+      setReadCacheLifetime(ea, 1000);
+    }
+  });
+});
