@@ -1,6 +1,6 @@
 /** Reading tickets: get one, list with filters and two kinds of pagination, list its events. */
 import { sql } from 'kysely';
-import type { TicketStatus } from '../../db/schema.js';
+import type { TicketRow, TicketStatus } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
 import { invalid, moduleDisabled } from '../errors.js';
 import { requireTicketsModule, unknownGuild } from '../guards.js';
@@ -115,24 +115,32 @@ export function createTicketQueries(ctx: EngineContext) {
       pageQ = pageQ.orderBy(sort, order);
       if (sort !== 'number') pageQ = pageQ.orderBy('number', order);
       // With no filter but status, the total comes from the trigger-kept counters read with the
-      // module switch (one primary-key read); other filters need a count. Reads run side by side.
+      // module switch (one primary-key read); other filters need a count. The page rides on the
+      // guild row as a lateral join: one statement, one round trip, and the guild row comes back
+      // (with no ticket columns) even when the page is empty.
       const countedByStats = !(input.owner_id || input.assigned_id || input.group_id || input.priority !== undefined
         || input.created_after || input.created_before || input.q);
-      const [guild, rows, counted] = await Promise.all([
+      const [joined, counted] = await Promise.all([
         ctx.db.selectFrom('guilds').leftJoin('guild_stats', 'guild_stats.guild_id', 'guilds.id')
+          .leftJoinLateral(pageQ.limit(perPage + 1).as('t'), (join) => join.onTrue())
           .select(['guilds.module_enabled', 'guild_stats.open_count', 'guild_stats.closed_count', 'guild_stats.total_count', 'guild_stats.deleted_count'])
-          .where('guilds.id', '=', input.guild_id).executeTakeFirst(),
-        pageQ.limit(perPage + 1).execute(),
+          .selectAll('t')
+          .where('guilds.id', '=', input.guild_id)
+          .orderBy(`t.${sort}`, order).$if(sort !== 'number', (qb) => qb.orderBy('t.number', order))
+          .execute(),
         countedByStats ? undefined : q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n)),
       ]);
+      const guild = joined[0];
       if (!guild) throw unknownGuild(input.guild_id);
       if (!guild.module_enabled) throw moduleDisabled(input.guild_id);
       const total = counted ?? totalFromStats(guild, input.status, input.include_deleted === true);
+      // A row without a ticket id is the guild alone (an empty page).
+      const rows = joined.filter((r) => r.id !== null) as unknown as Array<TicketRow & { name_template: string | null }>;
       const more = rows.length > perPage;
       const pageRows = rows.slice(0, perPage);
       const last = pageRows.at(-1);
       return {
-        tickets: pageRows.map(({ name_template, ...row }) => ticketView(row, name_template ?? undefined)),
+        tickets: pageRows.map((row) => ticketView(row, row.name_template ?? undefined)),
         total,
         page,
         per_page: perPage,
