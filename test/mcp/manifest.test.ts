@@ -16,7 +16,7 @@ describe('MCP Bundle manifest', () => {
 
   it('is a 0.3 bundle running "ticketbridge stdio" with the settings a user fills in', () => {
     expect(manifest.manifest_version).toBe('0.3');
-    expect(manifest.server.mcp_config.args).toEqual(['${__dirname}/dist/cli.js', 'stdio']);
+    expect(manifest.server.mcp_config.args).toEqual(['--max-semi-space-size=64', '${__dirname}/dist/cli.js', 'stdio']);
     expect(Object.keys(manifest.user_config).sort()).toEqual(['data_dir', 'database_url', 'discord_token', 'read_only', 'toolsets']);
   });
 

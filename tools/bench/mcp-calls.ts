@@ -71,7 +71,7 @@ function childPort(child: ChildProcess): Promise<number> {
 const perRequestSignalFetch: typeof fetch = (input, init) =>
   fetch(input, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
 
-const tsx = (script: string, args: string[]) => spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const tsx = (script: string, args: string[]) => spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 
 export async function runMcpCallsBench(opts: { seconds?: number } = {}) {
   const seconds = opts.seconds ?? 4;
@@ -109,7 +109,7 @@ export async function runMcpCallsBench(opts: { seconds?: number } = {}) {
     const check = (r: unknown) => { if ((r as { isError?: boolean }).isError) throw new Error(JSON.stringify(r)); };
 
     // stdio: the built CLI vs the echo server, one after the other.
-    const ours = await connect(new StdioClientTransport({ command: process.execPath, args: [join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' }));
+    const ours = await connect(new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' }));
     const stdioTicket = await timed(seconds, async () => check(await ours.callTool({ name: 'get_ticket', arguments: args })));
     const stdioTicket8 = await parallel(seconds, 8, async () => check(await ours.callTool({ name: 'get_ticket', arguments: args })));
     await ours.close();

@@ -33,7 +33,7 @@ export function buildManifest(root: URL = new URL('../../', import.meta.url)): R
       entry_point: 'dist/cli.js',
       mcp_config: {
         command: 'node',
-        args: ['${__dirname}/dist/cli.js', 'stdio'],
+        args: ['--max-semi-space-size=64', '${__dirname}/dist/cli.js', 'stdio'],
         env: {
           DATABASE_URL: '${user_config.database_url}',
           DISCORD_TOKEN: '${user_config.discord_token}',
