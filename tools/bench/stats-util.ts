@@ -20,6 +20,30 @@ export async function measure(n: number, fn: (i: number) => Promise<unknown>, wa
   return { n, p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)), mean: round(samples.reduce((a, b) => a + b, 0) / n) };
 }
 
+/**
+ * Measures `a` and `b` on the same inputs, interleaved, taking turns going first: whichever runs first
+ * on an input pays for the storage reads it causes, so neither side gets a cache the other warmed.
+ */
+export async function measurePair(n: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>, warmup = Math.min(50, n)): Promise<[Latency, Latency]> {
+  for (let i = 0; i < warmup; i++) { await a(n + i); await b(n + i); }
+  const sa: number[] = [];
+  const sb: number[] = [];
+  const time = async (fn: (i: number) => Promise<unknown>, i: number, into: number[]) => {
+    const t0 = process.hrtime.bigint();
+    await fn(i);
+    into.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  };
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) { await time(a, i, sa); await time(b, i, sb); } else { await time(b, i, sb); await time(a, i, sa); }
+  }
+  return [summary(sa), summary(sb)];
+}
+
+function summary(samples: number[]): Latency {
+  samples.sort((x, y) => x - y);
+  return { n: samples.length, p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)), mean: round(samples.reduce((x, y) => x + y, 0) / samples.length) };
+}
+
 /** Runs `workers` loops of `fn` for `seconds` and returns operations per second. */
 export async function throughput(workers: number, seconds: number, fn: (worker: number, i: number) => Promise<unknown>): Promise<number> {
   const until = Date.now() + seconds * 1000;
