@@ -1,7 +1,7 @@
 /**
  * MCP call benchmark: get_ticket over stdio and over Streamable HTTP, each beside an `echo` tool on
  * the same SDK in the same run (stdio: McpServer's echo; HTTP: the SDK's default Streamable HTTP setup).
- * Sequential calls for a fixed time each: calls/s, p50 and p99. Loopback only; needs PostgreSQL
+ * Sequential calls in alternating slices (ours, baseline, ours, …): calls/s, p50, p99 and the client's CPU per call. Loopback only; needs PostgreSQL
  * (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres) and a build (dist/cli.js).
  *   npx tsx tools/bench/mcp-calls.ts
  * Targets: stdio get_ticket ≥ 80% of the stdio echo rate; HTTP get_ticket ≥ 2× the default-HTTP echo rate.
@@ -23,22 +23,27 @@ const root = join(here, '..', '..');
 const GUILD = '919722116696391721';
 const GROUP = '673578029833227305';
 
-export interface CallFigures { calls: number; calls_per_s: number; p50_ms: number; p99_ms: number }
+export interface CallFigures { calls: number; calls_per_s: number; p50_ms: number; p99_ms: number; client_cpu_us_per_call: number }
 
+/** Sequential calls for `seconds`: rate, latency and what the calling (client) process spent per call. */
 async function timed(seconds: number, fn: () => Promise<unknown>): Promise<CallFigures> {
-  for (let i = 0; i < 200; i++) await fn();
   const samples: number[] = [];
-  const until = performance.now() + seconds * 1000;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
+  const until = start + seconds * 1000;
   while (performance.now() < until) {
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);
   }
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   samples.sort((a, b) => a - b);
   const r = (n: number) => Math.round(n * 1000) / 1000;
-  return { calls: samples.length, calls_per_s: Math.round(samples.length / elapsed), p50_ms: r(percentile(samples, 50)), p99_ms: r(percentile(samples, 99)) };
+  return {
+    calls: samples.length, calls_per_s: Math.round(samples.length / elapsed), p50_ms: r(percentile(samples, 50)), p99_ms: r(percentile(samples, 99)),
+    client_cpu_us_per_call: Math.round((cpu.user + cpu.system) / samples.length),
+  };
 }
 
 /** Calls per second with `workers` callers in flight at once (capacity rather than round-trip latency). */
@@ -48,6 +53,31 @@ async function parallel(seconds: number, workers: number, fn: () => Promise<unkn
   const start = performance.now();
   await Promise.all(Array.from({ length: workers }, async () => { while (performance.now() < until) { await fn(); done++; } }));
   return Math.round(done / ((performance.now() - start) / 1000));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/**
+ * Ours and the baseline in alternating slices (warm-up first), so that drift in the machine's load
+ * hits both alike; figures are the medians over rounds, the ratio the median of per-round ratios.
+ */
+async function compare(rounds: number, seconds: number, ours: () => Promise<unknown>, base: () => Promise<unknown>) {
+  for (let i = 0; i < 1000; i++) { await ours(); await base(); }
+  const per: Array<{ o: CallFigures; b: CallFigures }> = [];
+  for (let i = 0; i < rounds; i++) per.push({ o: await timed(seconds, ours), b: await timed(seconds, base) });
+  const pick = (f: (x: (typeof per)[number]) => CallFigures): CallFigures => ({
+    calls: per.reduce((n, x) => n + f(x).calls, 0),
+    calls_per_s: median(per.map((x) => f(x).calls_per_s)), p50_ms: median(per.map((x) => f(x).p50_ms)), p99_ms: median(per.map((x) => f(x).p99_ms)),
+    client_cpu_us_per_call: median(per.map((x) => f(x).client_cpu_us_per_call)),
+  });
+  const p8o = await parallel(seconds, 8, ours);
+  const p8b = await parallel(seconds, 8, base);
+  return {
+    ours: pick((x) => x.o), base: pick((x) => x.b), ratio: median(per.map((x) => ratio(x.o.calls_per_s, x.b.calls_per_s))),
+    per_round_ratios: per.map((x) => ratio(x.o.calls_per_s, x.b.calls_per_s)),
+    parallel_8: { ours_per_s: p8o, base_per_s: p8b, ratio: ratio(p8o, p8b) },
+  };
 }
 
 function childPort(child: ChildProcess): Promise<number> {
@@ -73,8 +103,9 @@ const perRequestSignalFetch: typeof fetch = (input, init) =>
 
 const tsx = (script: string, args: string[]) => spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 
-export async function runMcpCallsBench(opts: { seconds?: number } = {}) {
-  const seconds = opts.seconds ?? 4;
+export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number } = {}) {
+  const seconds = opts.seconds ?? 2;
+  const rounds = opts.rounds ?? 5;
   const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `tb_bench_mcp_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -108,44 +139,30 @@ export async function runMcpCallsBench(opts: { seconds?: number } = {}) {
     };
     const check = (r: unknown) => { if ((r as { isError?: boolean }).isError) throw new Error(JSON.stringify(r)); };
 
-    // stdio: the built CLI vs the echo server, one after the other.
+    const getTicket = (c: Client) => async () => check(await c.callTool({ name: 'get_ticket', arguments: args }));
+    const echoCall = (c: Client) => async () => check(await c.callTool({ name: 'echo', arguments: { text: 'hello' } }));
+
+    // stdio: the built CLI (as `npm start` runs node) vs the SDK's McpServer with one echo tool.
     const ours = await connect(new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' }));
-    const stdioTicket = await timed(seconds, async () => check(await ours.callTool({ name: 'get_ticket', arguments: args })));
-    const stdioTicket8 = await parallel(seconds, 8, async () => check(await ours.callTool({ name: 'get_ticket', arguments: args })));
-    await ours.close();
     const echo = await connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' }));
-    const stdioEcho = await timed(seconds, async () => check(await echo.callTool({ name: 'echo', arguments: { text: 'hello' } })));
-    const stdioEcho8 = await parallel(seconds, 8, async () => check(await echo.callTool({ name: 'echo', arguments: { text: 'hello' } })));
-    await echo.close();
+    const stdio = await compare(rounds, seconds, getTicket(ours), echoCall(echo));
 
     // HTTP: ticketbridge's server vs the SDK's default Streamable HTTP echo, each in its own process.
     const ourServer = tsx('mcp-http-server.ts', [url]);
     children.push(ourServer);
     const ourPort = await childPort(ourServer);
     const ourHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${ourPort}/mcp`), { fetch: perRequestSignalFetch, requestInit: { headers: { authorization: `Bearer ${token}` } } }));
-    const httpTicket = await timed(seconds, async () => check(await ourHttp.callTool({ name: 'get_ticket', arguments: args })));
-    const httpTicket8 = await parallel(seconds, 8, async () => check(await ourHttp.callTool({ name: 'get_ticket', arguments: args })));
     const echoServer = tsx('mcp-echo-server.ts', ['http']);
     children.push(echoServer);
     const echoPort = await childPort(echoServer);
     const echoHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${echoPort}/mcp`), { fetch: perRequestSignalFetch }));
-    const httpEcho = await timed(seconds, async () => check(await echoHttp.callTool({ name: 'echo', arguments: { text: 'hello' } })));
-    const httpEcho8 = await parallel(seconds, 8, async () => check(await echoHttp.callTool({ name: 'echo', arguments: { text: 'hello' } })));
+    const http = await compare(rounds, seconds, getTicket(ourHttp), echoCall(echoHttp));
 
-    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-    const stdioRatio = ratio(stdioTicket.calls_per_s, stdioEcho.calls_per_s);
-    const httpRatio = ratio(httpTicket.calls_per_s, httpEcho.calls_per_s);
     return {
-      seconds_per_run: seconds,
+      seconds_per_slice: seconds, rounds,
       load_average: (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10),
-      stdio: {
-        get_ticket: stdioTicket, echo: stdioEcho, ratio: stdioRatio, target: '≥ 0.8', met: stdioRatio >= 0.8,
-        parallel_8: { get_ticket_per_s: stdioTicket8, echo_per_s: stdioEcho8, ratio: ratio(stdioTicket8, stdioEcho8) },
-      },
-      http: {
-        get_ticket: httpTicket, echo_sdk_default: httpEcho, ratio: httpRatio, target: '≥ 2', met: httpRatio >= 2,
-        parallel_8: { get_ticket_per_s: httpTicket8, echo_per_s: httpEcho8, ratio: ratio(httpTicket8, httpEcho8) },
-      },
+      stdio: { get_ticket: stdio.ours, echo: stdio.base, ratio: stdio.ratio, per_round_ratios: stdio.per_round_ratios, target: '≥ 0.8', met: stdio.ratio >= 0.8, parallel_8: stdio.parallel_8 },
+      http: { get_ticket: http.ours, echo_sdk_default: http.base, ratio: http.ratio, per_round_ratios: http.per_round_ratios, target: '≥ 2', met: http.ratio >= 2, parallel_8: http.parallel_8 },
     };
   } finally {
     for (const c of clients) await c.close().catch(() => {});

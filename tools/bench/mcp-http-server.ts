@@ -18,4 +18,6 @@ async function main(url: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 }
 
+// A clean exit on SIGINT, so `--cpu-prof` can write its profile.
+process.once('SIGINT', () => process.exit(0));
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main(process.argv[2] ?? '');
