@@ -11,6 +11,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { DB } from './schema.js';
 import { acquireDataDirLock } from './pglite-lock.js';
 import { migrateToLatest } from './migrate.js';
+import { fastTypes } from './timestamp-parser.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -54,7 +55,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 function openPostgres(url: string, poolSize = 10): Database {
   // pg already returns int8 and numeric as strings; PGlite is told to do the same below.
   const instance = instanceName();
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: instance });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: instance, types: fastTypes });
   pool.on('error', () => { /* an idle client died; the pool replaces it */ });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
