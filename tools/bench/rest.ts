@@ -2,7 +2,7 @@
  * REST benchmark: requests/s and p50/p99 latency of get ticket (Ticketeer), list tickets (Volvox)
  * and create ticket (Ticketeer), each as a ratio to a baseline measured in the same run:
  *   reads  → a bare Fastify route doing one `SELECT 1` through a pg Pool (the floor of any DB-backed route);
- *   create → pgbench running the SQL a create runs (number, group, ticket, event, outbox job) in one transaction.
+ *   create → pgbench running the SQL a create runs (number with its group, ticket, event, outbox job) in one transaction.
  * Loopback only, bounded in time. Needs PostgreSQL (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres).
  * Measured in rounds of short slices (each route right after its baseline), medians reported, so
  * load from elsewhere on the machine skews baseline and routes alike.
@@ -116,8 +116,7 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
     const script = join(workDir, 'create.sql');
     writeFileSync(script, [
       'BEGIN;',
-      `UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = '${CREATE_GUILD}' RETURNING id, ticket_counter, module_enabled, default_group_id \\gset g_`,
-      `SELECT * FROM ticket_groups WHERE id = '${CREATE_GROUP}' AND guild_id = '${CREATE_GUILD}' AND deleted_at IS NULL;`,
+      `UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = '${CREATE_GUILD}' RETURNING id, ticket_counter, module_enabled, default_group_id, (SELECT to_json(obj) FROM (SELECT id, name, priority_levels, per_user_limit, name_template FROM ticket_groups WHERE ticket_groups.guild_id = guilds.id AND deleted_at IS NULL AND ticket_groups.id = guilds.default_group_id) AS obj) AS grp \\gset g_`,
       `INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, topic, owner_id, form, anonymous, opening_message, priority, created_at, opened_at, last_activity) VALUES (gen_random_uuid()::text, gen_random_uuid()::text, '${CREATE_GUILD}', '${CREATE_GROUP}', :g_ticket_counter, 'open', NULL, '${OWNER}', '[]', false, 'bench', NULL, now(), now(), now()) RETURNING * \\gset t_`,
       `INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data) VALUES (:t_id, '${CREATE_GUILD}', 'created', '601082144459178129', false, NULL, '{"changes":{}}');`,
       `INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload) VALUES ('${CREATE_GUILD}', :t_id, 'ticket.open', '{"message":"bench"}') RETURNING id;`,
