@@ -150,17 +150,17 @@ function runPgbench(url: string, guilds: number, seconds: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'tb-pgbench-'));
   const script = join(dir, 'create.sql');
   writeFileSync(script, `\\set g random(0, ${guilds - 1})
-\\set r random(1, 1000000000)
+\\set r random(1, 99999999999999999)
 BEGIN;
 UPDATE guilds SET ticket_counter = ticket_counter + 1 WHERE id = (${GUILD_BASE} + :g)::text RETURNING ticket_counter AS n, module_enabled, default_group_id,
   (SELECT to_json(obj) FROM (SELECT id, name, priority_levels, per_user_limit, name_template FROM ticket_groups
     WHERE ticket_groups.guild_id = guilds.id AND deleted_at IS NULL AND ticket_groups.id = guilds.default_group_id) AS obj) AS grp \\gset
 WITH created_event AS (INSERT INTO ticket_events (ticket_id, guild_id, kind, actor_id, as_bot, reason, data)
-    VALUES ((600000000000000000::bigint + :r::bigint * 1000 + :client_id)::text, (${GUILD_BASE} + :g)::text, 'created', '601082144459178129', false, NULL, '{"changes":{}}')),
+    VALUES ((600000000000000000::bigint + :r::bigint)::text, (${GUILD_BASE} + :g)::text, 'created', '601082144459178129', false, NULL, '{"changes":{}}')),
   open_job AS (INSERT INTO discord_jobs (guild_id, ticket_id, kind, payload)
-    VALUES ((${GUILD_BASE} + :g)::text, (600000000000000000::bigint + :r::bigint * 1000 + :client_id)::text, 'ticket.open', '{"message":null}'))
+    VALUES ((${GUILD_BASE} + :g)::text, (600000000000000000::bigint + :r::bigint)::text, 'ticket.open', '{"message":null}'))
 INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, topic, owner_id, form, anonymous, opening_message, priority, created_at, opened_at, last_activity)
-  VALUES ((600000000000000000::bigint + :r::bigint * 1000 + :client_id)::text, gen_random_uuid()::text, (${GUILD_BASE} + :g)::text, (${GROUP_BASE} + :g)::text, :n, 'open', 'bench', '849383430663776372', '[]', false, NULL, NULL, now(), now(), now())
+  VALUES ((600000000000000000::bigint + :r::bigint)::text, gen_random_uuid()::text, (${GUILD_BASE} + :g)::text, (${GROUP_BASE} + :g)::text, :n, 'open', 'bench', '849383430663776372', '[]', false, NULL, NULL, now(), now(), now())
   RETURNING *;
 END;
 `);
