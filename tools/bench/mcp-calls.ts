@@ -7,6 +7,7 @@
  * Targets: stdio get_ticket ≥ 80% of the stdio echo rate; HTTP get_ticket ≥ 2× the default-HTTP echo rate.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -23,11 +24,21 @@ const root = join(here, '..', '..');
 const GUILD = '919722116696391721';
 const GROUP = '673578029833227305';
 
-export interface CallFigures { calls: number; calls_per_s: number; p50_ms: number; p99_ms: number; client_cpu_us_per_call: number }
+export interface CallFigures { calls: number; calls_per_s: number; p50_ms: number; p99_ms: number; client_cpu_us_per_call: number; server_cpu_us_per_call: number | null }
+
+/** CPU time (user + system) of a process in µs, from /proc (Linux); null elsewhere. */
+function cpuOf(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+  } catch { return null; }
+}
 
 /** Sequential calls for `seconds`: rate, latency and what the calling (client) process spent per call. */
-async function timed(seconds: number, fn: () => Promise<unknown>): Promise<CallFigures> {
+async function timed(seconds: number, fn: () => Promise<unknown>, serverPid?: number | null): Promise<CallFigures> {
   const samples: number[] = [];
+  const server0 = cpuOf(serverPid);
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const until = start + seconds * 1000;
@@ -38,11 +49,13 @@ async function timed(seconds: number, fn: () => Promise<unknown>): Promise<CallF
   }
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const server1 = cpuOf(serverPid);
   samples.sort((a, b) => a - b);
   const r = (n: number) => Math.round(n * 1000) / 1000;
   return {
     calls: samples.length, calls_per_s: Math.round(samples.length / elapsed), p50_ms: r(percentile(samples, 50)), p99_ms: r(percentile(samples, 99)),
     client_cpu_us_per_call: Math.round((cpu.user + cpu.system) / samples.length),
+    server_cpu_us_per_call: server0 !== null && server1 !== null ? Math.round((server1 - server0) / samples.length) : null,
   };
 }
 
@@ -62,14 +75,15 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
  * Ours and the baseline in alternating slices (warm-up first), so that drift in the machine's load
  * hits both alike; figures are the medians over rounds, the ratio the median of per-round ratios.
  */
-async function compare(rounds: number, seconds: number, ours: () => Promise<unknown>, base: () => Promise<unknown>) {
+async function compare(rounds: number, seconds: number, ours: () => Promise<unknown>, base: () => Promise<unknown>, pids: { ours?: number | null; base?: number | null } = {}) {
   for (let i = 0; i < 1000; i++) { await ours(); await base(); }
   const per: Array<{ o: CallFigures; b: CallFigures }> = [];
-  for (let i = 0; i < rounds; i++) per.push({ o: await timed(seconds, ours), b: await timed(seconds, base) });
+  for (let i = 0; i < rounds; i++) per.push({ o: await timed(seconds, ours, pids.ours), b: await timed(seconds, base, pids.base) });
   const pick = (f: (x: (typeof per)[number]) => CallFigures): CallFigures => ({
     calls: per.reduce((n, x) => n + f(x).calls, 0),
     calls_per_s: median(per.map((x) => f(x).calls_per_s)), p50_ms: median(per.map((x) => f(x).p50_ms)), p99_ms: median(per.map((x) => f(x).p99_ms)),
     client_cpu_us_per_call: median(per.map((x) => f(x).client_cpu_us_per_call)),
+    server_cpu_us_per_call: f(per[0]!).server_cpu_us_per_call === null ? null : median(per.map((x) => f(x).server_cpu_us_per_call ?? 0)),
   });
   const p8o = await parallel(seconds, 8, ours);
   const p8b = await parallel(seconds, 8, base);
@@ -143,9 +157,11 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
     const echoCall = (c: Client) => async () => check(await c.callTool({ name: 'echo', arguments: { text: 'hello' } }));
 
     // stdio: the built CLI (as `npm start` runs node) vs the SDK's McpServer with one echo tool.
-    const ours = await connect(new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' }));
-    const echo = await connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' }));
-    const stdio = await compare(rounds, seconds, getTicket(ours), echoCall(echo));
+    const oursStdio = new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' });
+    const ours = await connect(oursStdio);
+    const echoStdio = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' });
+    const echo = await connect(echoStdio);
+    const stdio = await compare(rounds, seconds, getTicket(ours), echoCall(echo), { ours: oursStdio.pid, base: echoStdio.pid });
 
     // HTTP: ticketbridge's server vs the SDK's default Streamable HTTP echo, each in its own process.
     const ourServer = tsx('mcp-http-server.ts', [url]);
@@ -156,7 +172,7 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
     children.push(echoServer);
     const echoPort = await childPort(echoServer);
     const echoHttp = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${echoPort}/mcp`), { fetch: perRequestSignalFetch }));
-    const http = await compare(rounds, seconds, getTicket(ourHttp), echoCall(echoHttp));
+    const http = await compare(rounds, seconds, getTicket(ourHttp), echoCall(echoHttp), { ours: ourServer.pid, base: echoServer.pid });
 
     return {
       seconds_per_slice: seconds, rounds,
