@@ -1,27 +1,17 @@
 /** Two processes on one PostgreSQL: each hears the other's changes through the change feed, not its own twice. */
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connect.js';
-import { startChangeFeed, type ChangeFeed } from '../../src/engine/change-feed.js';
-import { createEngine, type Engine } from '../../src/engine/index.js';
-import { clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
+import type { Database } from '../../src/db/connect.js';
+import type { Engine } from '../../src/engine/index.js';
+import { postgresAvailable } from '../support/databases.js';
+import { twoProcesses, type TwoProcesses } from '../support/two-processes.js';
 import { seedGuild, staffActor } from '../support/fixtures.js';
 
 describe.skipIf(!postgresAvailable())('change feed [postgres]', () => {
-  let test: TestDatabase;
-  let a: Database; let b: Database;
-  let ea: Engine; let eb: Engine;
-  let feed: ChangeFeed;
-  beforeAll(async () => {
-    test = await clonePostgres();
-    a = await openDatabase({ databaseUrl: test.url!, migrate: false, poolSize: 4 });
-    b = await openDatabase({ databaseUrl: test.url!, migrate: false, poolSize: 4 });
-    ea = createEngine(a);
-    eb = createEngine(b);
-    feed = startChangeFeed(ea.ctx, test.url!, a.instance);
-    await feed.ready;
-  });
-  afterAll(async () => { await feed.close(); await a.close(); await b.close(); await test.drop(); });
+  let p: TwoProcesses;
+  let b: Database; let ea: Engine; let eb: Engine;
+  beforeAll(async () => { p = await twoProcesses(); ({ b, ea, eb } = p); });
+  afterAll(async () => { await p.close(); });
 
   it('emits the other process\'s ticket and transcript changes, and not its own again', async () => {
     const g = await seedGuild(b.db);

@@ -4,34 +4,24 @@
  * passes the caller's guild scope.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/connect.js';
-import { startChangeFeed, type ChangeFeed } from '../../src/engine/change-feed.js';
-import { createEngine, type Engine } from '../../src/engine/index.js';
+import type { Database } from '../../src/db/connect.js';
+import type { Engine } from '../../src/engine/index.js';
 import { invoke, type OperationContext } from '../../src/operations/define.js';
 import { findOperation } from '../../src/operations/index.js';
 import { cachedOperation, setReadCacheLifetime } from '../../src/operations/read-cache.js';
 import type { Actor } from '../../src/engine/actor.js';
-import { clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
+import { postgresAvailable } from '../support/databases.js';
+import { twoProcesses, type TwoProcesses } from '../support/two-processes.js';
 import { seedGuild, staffActor } from '../support/fixtures.js';
 
 const STAFF = '601082144459178129';
 const OWNER = '849383430663776372';
 
 describe.skipIf(!postgresAvailable())('read cache [postgres]', () => {
-  let test: TestDatabase;
-  let a: Database; let b: Database;
-  let ea: Engine; let eb: Engine;
-  let feed: ChangeFeed;
-  beforeAll(async () => {
-    test = await clonePostgres();
-    a = await openDatabase({ databaseUrl: test.url!, migrate: false, poolSize: 4 });
-    b = await openDatabase({ databaseUrl: test.url!, migrate: false, poolSize: 4 });
-    ea = createEngine(a);
-    eb = createEngine(b);
-    feed = startChangeFeed(ea.ctx, test.url!, a.instance);
-    await feed.ready;
-  });
-  afterAll(async () => { await feed.close(); await a.close(); await b.close(); await test.drop(); });
+  let p: TwoProcesses;
+  let a: Database; let ea: Engine; let eb: Engine;
+  beforeAll(async () => { p = await twoProcesses(); ({ a, ea, eb } = p); });
+  afterAll(async () => { await p.close(); });
 
   const call = (engine: Engine, name: string, input: unknown, actor: Actor = staffActor(STAFF)) => {
     const ctx: OperationContext = { engine, actor, requestId: 'test', signal: new AbortController().signal, progress: () => {} };
