@@ -10,13 +10,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { createEngine } from '../../src/engine/index.js';
 import { operatorActor } from '../../src/engine/actor.js';
+import { createBenchDatabase, seedBenchGuild } from './bench-db.js';
 import { percentile } from './stats-util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -120,26 +120,13 @@ const tsx = (script: string, args: string[]) => spawn(process.execPath, ['--max-
 export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number } = {}) {
   const seconds = opts.seconds ?? 2;
   const rounds = opts.rounds ?? 5;
-  const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tb_bench_mcp_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl); u.pathname = `/${name}`;
-  const url = u.toString();
+  const benchDb = await createBenchDatabase('tb_bench_mcp');
+  const url = benchDb.url;
   const database = await openDatabase({ databaseUrl: url });
   const children: ChildProcess[] = [];
   const clients: Client[] = [];
   try {
-    const db = database.db;
-    await db.insertInto('guilds').values({ id: GUILD, name: 'Bench', icon: null, owner_id: null, default_group_id: GROUP, premium_ends_at: null, synced_at: null }).execute();
-    await db.insertInto('ticket_groups').values({
-      id: GROUP, guild_id: GUILD, name: 'Support', mode: 'channel', is_default: true, opened_channel_id: null, opened_category_id: null,
-      closed_category_id: null, locked_category_id: null, assigned_category_id: null, transcript_channel_id: null, form_channel_id: null,
-      feedback_channel_id: null, staff_role_ids: '[]', opening_message: null, form_title: null, form_fields: '[]', schedule_timezone: null,
-      priority_levels: '[]', rating_levels: '[]', per_user_limit: null,
-    }).execute();
+    await seedBenchGuild(database.db, GUILD, GROUP);
     const engine = createEngine(database);
     const ticket = await engine.tickets.create(operatorActor('601082144459178129'), { guild_id: GUILD, user_id: '849383430663776372', topic: 'Bench' });
     const { token } = await engine.tokens.create({ name: 'bench', abilities: ['*'], user_id: '601082144459178129' });
@@ -184,8 +171,7 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
     for (const c of clients) await c.close().catch(() => {});
     for (const child of children) child.kill();
     await database.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await benchDb.drop();
   }
 }
 

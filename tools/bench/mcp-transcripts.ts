@@ -7,7 +7,6 @@
  *   npx tsx tools/bench/mcp-transcripts.ts
  */
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { openDatabase } from '../../src/db/connect.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import type { TicketData, TranscriptSource } from '../../src/mcp/transcript/types.js';
@@ -15,6 +14,7 @@ import { renderMarkdown } from '../../src/mcp/transcript/markdown.js';
 import { renderJson } from '../../src/mcp/transcript/json.js';
 import { renderHtml } from '../../src/mcp/transcript/html.js';
 import { operatorActor } from '../../src/engine/actor.js';
+import { createBenchDatabase, seedBenchGuild } from './bench-db.js';
 
 const GUILD = '919722116696391721';
 const GROUP = '673578029833227305';
@@ -59,23 +59,10 @@ async function drain(chunks: () => AsyncIterable<string>): Promise<{ ms: number;
 }
 
 export async function runMcpTranscriptsBench() {
-  const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tb_bench_tr_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl); u.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: u.toString() });
+  const benchDb = await createBenchDatabase('tb_bench_tr');
+  const database = await openDatabase({ databaseUrl: benchDb.url });
   try {
-    const db = database.db;
-    await db.insertInto('guilds').values({ id: GUILD, name: 'Bench', icon: null, owner_id: null, default_group_id: GROUP, premium_ends_at: null, synced_at: null }).execute();
-    await db.insertInto('ticket_groups').values({
-      id: GROUP, guild_id: GUILD, name: 'Support', mode: 'channel', is_default: true, opened_channel_id: null, opened_category_id: null,
-      closed_category_id: null, locked_category_id: null, assigned_category_id: null, transcript_channel_id: null, form_channel_id: null,
-      feedback_channel_id: null, staff_role_ids: '[]', opening_message: null, form_title: null, form_fields: '[]', schedule_timezone: null,
-      priority_levels: '[]', rating_levels: '[]', per_user_limit: null,
-    }).execute();
+    await seedBenchGuild(database.db, GUILD, GROUP);
     const engine = createEngine(database);
     const results: Record<string, unknown> = {};
     for (const size of SIZES) {
@@ -100,8 +87,7 @@ export async function runMcpTranscriptsBench() {
     return { results, worst_ratio: worst, ratio_target: '≤ 1.5', peak_heap_mb: peak, memory_target: '< 150 MB at 50k, flat', met: worst <= 1.5 && peak < 150 };
   } finally {
     await database.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await benchDb.drop();
   }
 }
 

@@ -24,6 +24,7 @@ import { createEngine } from '../../src/engine/index.js';
 import { operatorActor } from '../../src/engine/actor.js';
 import { setReadCacheLifetime } from '../../src/operations/read-cache.js';
 import { buildHttpServer } from '../../src/http.js';
+import { createBenchDatabase, seedBenchGuild } from './bench-db.js';
 
 export interface Measured { rps: number; p50: number; p99: number; errors: number; non2xx: number }
 export interface RestBenchFigures {
@@ -48,12 +49,6 @@ const OWNER = '849383430663776372';
 const CREATE_GUILD = '919722116696391722';
 const CREATE_GROUP = '673578029833227399';
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 async function cannon(opts: autocannon.Options): Promise<Measured> {
   const r = await autocannon({ ...opts, timeout: 10 });
   return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
@@ -75,30 +70,15 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
   const slice = opts.seconds ?? 3;
   const roundsCount = opts.rounds ?? 3;
   const connections = opts.connections ?? 16;
-  const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `tb_bench_rest_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = withDatabase(adminUrl, name);
+  const benchDb = await createBenchDatabase('tb_bench_rest');
+  const url = benchDb.url;
   const poolSize = 16;
   const database = await openDatabase({ databaseUrl: url, poolSize });
   const baseline = Fastify({ logger: false });
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const workDir = mkdtempSync(join(tmpdir(), 'tb-bench-'));
   try {
-    const db = database.db;
-    for (const [guild, group] of [[GUILD, GROUP], [CREATE_GUILD, CREATE_GROUP]] as const) {
-      await db.insertInto('guilds').values({ id: guild, name: 'Bench', icon: null, owner_id: null, default_group_id: group, premium_ends_at: null, synced_at: null }).execute();
-      await db.insertInto('ticket_groups').values({
-        id: group, guild_id: guild, name: 'Support', mode: 'channel', is_default: true, opened_channel_id: null, opened_category_id: null,
-        closed_category_id: null, locked_category_id: null, assigned_category_id: null, transcript_channel_id: null, form_channel_id: null,
-        feedback_channel_id: null, staff_role_ids: '[]', opening_message: null, form_title: null, form_fields: '[]', schedule_timezone: null,
-        priority_levels: '[]', rating_levels: '[]', per_user_limit: null,
-      }).execute();
-    }
+    for (const [guild, group] of [[GUILD, GROUP], [CREATE_GUILD, CREATE_GROUP]] as const) await seedBenchGuild(database.db, guild, group);
     const engine = createEngine(database);
     const actor = operatorActor('601082144459178129');
     let lastId = '';
@@ -176,10 +156,7 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
     await pool.end().catch(() => {});
     await database.close();
     rmSync(workDir, { recursive: true, force: true });
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});
-    await c.end();
+    await benchDb.drop();
   }
 }
 
