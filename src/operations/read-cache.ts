@@ -13,13 +13,18 @@ import { markValidated, type AnyOperation } from './define.js';
 const CACHED = new Set(['get_ticket', 'list_tickets']);
 /** The default lifetime (TICKETBRIDGE_READ_CACHE_MS). */
 const TTL_MS = 1000;
-const MAX_ENTRIES = 5000;
+/** The cache's bound, in tickets held (a ticket is ~1.5 KB): a page of 100 weighs 100, a get 1. */
+const MAX_WEIGHT = 20_000;
 
-interface Entry { value: unknown; at: number }
+interface Entry { value: unknown; at: number; weight: number }
+
+/** How many tickets an answer holds. */
+const weightOf = (value: unknown) => Math.max(1, (value as { tickets?: unknown[] } | null)?.tickets?.length ?? 1);
 
 class ReadCache {
   private readonly byGuild = new Map<string, Map<string, Entry>>();
-  private size = 0;
+  /** Sum of the entries' weights. */
+  private weight = 0;
   /** Bumped on every drop: a read that started before a change must not be stored after it. */
   generation = 0;
   constructor(public ttl: number) {}
@@ -29,28 +34,33 @@ class ReadCache {
     const m = this.byGuild.get(guildId);
     const e = m?.get(key);
     if (!m || !e) return undefined;
-    if (Date.now() - e.at > this.ttl) { m.delete(key); this.size--; return undefined; }
+    if (Date.now() - e.at > this.ttl) { m.delete(key); this.weight -= e.weight; return undefined; }
     return e.value;
   }
 
   set(guildId: string, key: string, value: unknown, since: number): void {
     if (this.ttl <= 0) return;
-    if (this.size >= MAX_ENTRIES) { this.byGuild.clear(); this.size = 0; }
+    const weight = weightOf(value);
+    // Full: start over (simple, and bounded; a cache this size refills within a second of use).
+    if (this.weight + weight > MAX_WEIGHT) this.clear();
     let m = this.byGuild.get(guildId);
     if (!m) { m = new Map(); this.byGuild.set(guildId, m); }
-    if (!m.has(key)) this.size++;
-    m.set(key, { value, at: since });
+    this.weight += weight - (m.get(key)?.weight ?? 0);
+    m.set(key, { value, at: since, weight });
   }
 
   drop(guildId: string): void {
     const m = this.byGuild.get(guildId);
-    if (m) { this.size -= m.size; this.byGuild.delete(guildId); }
+    if (m) { for (const e of m.values()) this.weight -= e.weight; this.byGuild.delete(guildId); }
     this.generation++;
   }
 
+  /** The tickets held (tests and diagnostics). */
+  get held(): number { return this.weight; }
+
   clear(): void {
     this.byGuild.clear();
-    this.size = 0;
+    this.weight = 0;
     this.generation++;
   }
 }
@@ -59,6 +69,9 @@ const caches = new WeakMap<Engine, ReadCache>();
 
 /** A PGlite directory has one process: only its own changes exist, and they all drop entries at once. */
 const lifetime = (engine: Engine, ms: number) => (engine.kind === 'pglite' && ms > 0 ? Number.POSITIVE_INFINITY : ms);
+
+/** How many tickets this engine's cache holds now. */
+export const readCacheHeld = (engine: Engine): number => cacheOf(engine).held;
 
 /** Sets how long this engine's cached reads live; 0 turns the cache off. */
 export function setReadCacheLifetime(engine: Engine, ms: number): void {

@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/connect.js';
 import type { Engine } from '../../src/engine/index.js';
 import { invoke, type OperationContext } from '../../src/operations/define.js';
 import { findOperation } from '../../src/operations/index.js';
-import { cachedOperation, setReadCacheLifetime } from '../../src/operations/read-cache.js';
+import { cachedOperation, readCacheHeld, setReadCacheLifetime } from '../../src/operations/read-cache.js';
 import type { Actor } from '../../src/engine/actor.js';
 import { postgresAvailable } from '../support/databases.js';
 import { twoProcesses, type TwoProcesses } from '../support/two-processes.js';
@@ -81,5 +81,19 @@ describe.skipIf(!postgresAvailable())('read cache [postgres]', () => {
     } finally {
       setReadCacheLifetime(ea, 1000);
     }
+  });
+
+  it('holds at most 20,000 tickets however many different pages are read', async () => {
+    const g = await seedGuild(a.db);
+    for (let i = 0; i < 120; i++) await ea.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    let most = 0;
+    // 250 different questions, each answered with a page of 100 tickets: 25,000 tickets asked for.
+    for (let i = 0; i < 250; i++) {
+      const page = await call(ea, 'list_tickets', { guild_id: g.guildId, per_page: 100, created_before: new Date(Date.UTC(2100, 0, 1) + i * 1000).toISOString() });
+      expect((page['tickets'] as unknown[]).length).toBe(100);
+      most = Math.max(most, readCacheHeld(ea));
+    }
+    expect(most).toBeGreaterThan(19_000);
+    expect(most).toBeLessThanOrEqual(20_000);
   });
 });
