@@ -43,4 +43,5 @@ async function main(mode: string): Promise<void> {
   });
 }
 
+process.once('SIGINT', () => process.exit(0));
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main(process.argv[2] ?? 'stdio');
