@@ -167,17 +167,23 @@ async function ensureThread(c: JobContext, tc: TicketContext): Promise<string> {
   const parent = tc.group.opened_channel_id;
   if (!parent) throw new PermanentJobError(`Ticket group "${tc.group.name}" opens thread tickets but has no opened_channel_id to create them in; set it on the group.`);
   const name = ticketName(tc.ticket, tc.group).slice(0, 100);
-  let thread: ApiChannel | null = null;
-  if (c.job.checkpoint['creating'] === true) thread = await findMadeThread(c, tc, parent, name);
-  if (!thread) {
-    await checkpoint(c, { creating: true });
-    thread = ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
-      body: { name, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
-    }));
-  }
+  const thread = await createPrivateThread(c, tc, parent, name);
   await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: thread.id, thread_id: thread.id, channel_parent_id: parent });
   await addThreadMembers(c, thread.id, await threadMembersOf(c, tc));
   return thread.id;
+}
+
+/**
+ * Creates a private thread once: a retry after a crash between Discord's answer and our checkpoint
+ * finds the thread it made instead of making a second one.
+ */
+async function createPrivateThread(c: JobContext, tc: TicketContext, parent: string, name: string): Promise<ApiChannel> {
+  const made = c.job.checkpoint['creating'] === true ? await findMadeThread(c, tc, parent, name) : null;
+  if (made) return made;
+  await checkpoint(c, { creating: true });
+  return ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
+    body: { name, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
+  }));
 }
 
 async function findMadeThread(c: JobContext, tc: TicketContext, parent: string, name: string): Promise<ApiChannel | null> {
@@ -365,15 +371,7 @@ export const createNotes: JobHandler = async (c) => {
     const parent = tc.ticket.thread_id ? tc.ticket.channel_parent_id : tc.ticket.channel_id;
     if (!parent) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
     const name = `notes-${tc.ticket.number}`;
-    let thread: ApiChannel | null = null;
-    if (c.job.checkpoint['creating'] === true) thread = await findMadeThread(c, tc, parent, name);
-    if (!thread) {
-      await checkpoint(c, { creating: true });
-      thread = ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
-        body: { name, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
-      }));
-    }
-    notesId = thread.id;
+    notesId = (await createPrivateThread(c, tc, parent, name)).id;
     await c.engine.outbox.linkTicket(tc.ticket.id, { notes_thread_id: notesId });
   }
   const members = [...new Set([...tc.notesMembers, ...(tc.ticket.assigned_id ? [tc.ticket.assigned_id] : [])])];
