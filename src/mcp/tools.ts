@@ -14,7 +14,6 @@ import { renderText } from './render-text.js';
 import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
 import { isSelected, whyNotSelected, type ResolvedSelection } from './toolsets.js';
 import { progressReporter } from './progress.js';
-import { cachedOperation } from '../operations/read-cache.js';
 
 let definitions: Map<string, ToolDefinition> | undefined;
 /** Built on first use: other modules may still be adding operations to the catalogue at import time. */
@@ -62,7 +61,7 @@ export function registerTools(mcp: McpServer, session: SessionContext): void {
     try {
       progress.start(def.op.title);
       const ctx = operationContext(session, extra.signal, progress.report);
-      const output = await invoke(cachedOperation(def.op), ctx, request.params.arguments ?? {});
+      const output = await invoke(def.op, ctx, request.params.arguments ?? {});
       if (extra.signal.aborted) return toolError(`${name} was cancelled.`, { code: 'cancelled' });
       progress.finish();
       const structured = def.wrapped ? { result: output } : (output as Record<string, unknown>);

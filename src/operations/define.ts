@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Engine } from '../engine/index.js';
 import { canAccessGuild, hasAbility, type Ability, type Actor } from '../engine/actor.js';
 import { forbidden, invalid, type FieldIssue } from '../engine/errors.js';
+import { readThrough } from './read-cache.js';
 
 export type Toolset = 'tickets' | 'transcripts' | 'guild' | 'groups' | 'channels' | 'panels' | 'messages' | 'admin' | 'stats';
 
@@ -52,15 +53,9 @@ export function zodIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(input)', message: i.message }));
 }
 
-/** Outputs already parsed by their operation's output schema (the read cache's entries). */
-const validated = new WeakSet<object>();
-export function markValidated<T>(value: T): T {
-  if (value && typeof value === 'object') validated.add(value);
-  return value;
-}
-
 /**
- * Validates input, checks ability and guild scope, runs the operation, and validates its output.
+ * Validates input, checks ability and guild scope, runs the operation (or answers from the read cache),
+ * and validates its output.
  * Every face calls operations through here.
  */
 export async function invoke<I extends z.ZodType, O extends z.ZodType>(
@@ -81,7 +76,6 @@ export async function invoke<I extends z.ZodType, O extends z.ZodType>(
       throw forbidden(`This token has no access to guild ${guildId}. Use a token scoped to that guild.`);
     }
   }
-  const output = await op.run(ctx, input);
-  if (validated.has(output as object)) return output as z.output<O>;
-  return op.output.parse(output) as z.output<O>;
+  // Repeated reads (get_ticket, list_tickets) may be answered from the read cache.
+  return readThrough(op.name, ctx.engine, input, async () => op.output.parse(await op.run(ctx, input)) as z.output<O>);
 }

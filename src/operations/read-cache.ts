@@ -4,11 +4,10 @@
  * module changes), so within one process a read never trails a write. Writers in other processes
  * (PostgreSQL only; a PGlite directory belongs to one process) arrive as the same events through the
  * change feed; the short lifetime only bounds staleness while the feed's connection is re-established.
- * Ability, input and guild scope are still checked on every call (the cache wraps `run` only).
- * Entries are validated outputs, deep-frozen: callers share them, so none may change one.
+ * `invoke` reads through it after checking ability, input and guild scope, so every face gets it
+ * and every call is still checked. Entries are validated outputs, deep-frozen: callers share them.
  */
 import type { Engine } from '../engine/index.js';
-import { markValidated, type AnyOperation } from './define.js';
 
 const CACHED = new Set(['get_ticket', 'list_tickets']);
 /** The default lifetime (TICKETBRIDGE_READ_CACHE_MS). */
@@ -103,30 +102,21 @@ function deepFreeze<T>(value: T): T {
 /** The input fields as a key: parsed inputs have a fixed field order, so equal requests give equal keys. */
 const keyOf = (name: string, input: unknown) => `${name}${JSON.stringify(input)}`;
 
-const wrapped = new Map<string, AnyOperation>();
-
-/** The operation to invoke: the catalogue's own, or one whose `run` answers from the cache. */
-export function cachedOperation(op: AnyOperation): AnyOperation {
-  if (!CACHED.has(op.name)) return op;
-  let w = wrapped.get(op.name);
-  if (!w) {
-    w = {
-      ...op,
-      run: async (ctx, input) => {
-        const guildId = (input as { guild_id: string }).guild_id;
-        const cache = cacheOf(ctx.engine);
-        if (cache.ttl <= 0) return op.run(ctx, input);
-        const key = keyOf(op.name, input);
-        const hit = cache.get(guildId, key);
-        if (hit !== undefined) return hit as never;
-        const generation = cache.generation;
-        const at = Date.now();
-        const value = markValidated(deepFreeze(op.output.parse(await op.run(ctx, input))));
-        if (cache.generation === generation) cache.set(guildId, key, value, at);
-        return value as never;
-      },
-    };
-    wrapped.set(op.name, w);
-  }
-  return w;
+/**
+ * A read through the cache: `load` (run and output validation) only when this operation is cached
+ * and the guild's answer to this input is not held. Everything else goes straight to `load`.
+ */
+export async function readThrough<T>(name: string, engine: Engine, input: unknown, load: () => Promise<T>): Promise<T> {
+  if (!CACHED.has(name)) return load();
+  const cache = cacheOf(engine);
+  if (cache.ttl <= 0) return load();
+  const guildId = (input as { guild_id: string }).guild_id;
+  const key = keyOf(name, input);
+  const hit = cache.get(guildId, key);
+  if (hit !== undefined) return hit as T;
+  const generation = cache.generation;
+  const at = Date.now();
+  const value = deepFreeze(await load());
+  if (cache.generation === generation) cache.set(guildId, key, value, at);
+  return value;
 }

@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/connect.js';
 import type { Engine } from '../../src/engine/index.js';
 import { invoke, type OperationContext } from '../../src/operations/define.js';
 import { findOperation } from '../../src/operations/index.js';
-import { cachedOperation, readCacheHeld, setReadCacheLifetime } from '../../src/operations/read-cache.js';
+import { readCacheHeld, setReadCacheLifetime } from '../../src/operations/read-cache.js';
 import type { Actor } from '../../src/engine/actor.js';
 import { postgresAvailable } from '../support/databases.js';
 import { twoProcesses, type TwoProcesses } from '../support/two-processes.js';
@@ -25,7 +25,7 @@ describe.skipIf(!postgresAvailable())('read cache [postgres]', () => {
 
   const call = (engine: Engine, name: string, input: unknown, actor: Actor = staffActor(STAFF)) => {
     const ctx: OperationContext = { engine, actor, requestId: 'test', signal: new AbortController().signal, progress: () => {} };
-    return invoke(cachedOperation(findOperation(name)!), ctx, input) as Promise<Record<string, unknown>>;
+    return invoke(findOperation(name)!, ctx, input) as Promise<Record<string, unknown>>;
   };
 
   it('answers a repeated read from memory, and a local change is visible on the next read', async () => {

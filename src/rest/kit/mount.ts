@@ -13,7 +13,6 @@ import { EngineError, forbidden, type FieldIssue } from '../../engine/errors.js'
 import type { IdempotencyStore } from '../../engine/idempotency.js';
 import { invoke } from '../../operations/define.js';
 import { findOperation } from '../../operations/index.js';
-import { cachedOperation } from '../../operations/read-cache.js';
 import type { Dialect } from './dialect.js';
 import { parseJsonBody } from './json.js';
 import { RestProblem, badRequest, toProblem } from './problem.js';
@@ -169,7 +168,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
   async function callOperation(name: string, input: unknown, actor: Actor, req: FastifyRequest): Promise<unknown> {
     const op = findOperation(name);
     if (!op) throw new RestProblem('not_implemented', `This route needs the ${name} operation, which this server does not provide yet.`);
-    return invoke(cachedOperation(op), { engine, actor, requestId: String(req.id), signal: neverAborted, progress: noProgress }, input);
+    return invoke(op, { engine, actor, requestId: String(req.id), signal: neverAborted, progress: noProgress }, input);
   }
 }
 
