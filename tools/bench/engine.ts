@@ -12,7 +12,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/db/connect.js';
 import { createEngine } from '../../src/engine/index.js';
 import { operatorActor } from '../../src/engine/actor.js';
-import { measure, measurePair, ratio, throughput } from './stats-util.js';
+import { measure, measurePair, median, ratio, throughput } from './stats-util.js';
 
 const GUILD_BASE = 900000000000000000n;
 const GROUP_BASE = 800000000000000000n;
@@ -109,7 +109,6 @@ export async function runEngineBench(opts: EngineBenchOptions = {}) {
     const ours = await throughput(8, seconds, (w, i) => create(w + 16 * (r + 1), i));
     rounds.push({ ours, pgbench: runPgbench(benchUrl, guilds, seconds) });
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const creates = median(rounds.map((x) => x.ours));
   const pgbench = median(rounds.map((x) => x.pgbench));
   const createRatio = median(rounds.map((x) => ratio(x.ours, x.pgbench)));

@@ -18,7 +18,7 @@ import { openDatabase } from '../../src/db/connect.js';
 import { createEngine } from '../../src/engine/index.js';
 import { operatorActor } from '../../src/engine/actor.js';
 import { createBenchDatabase, seedBenchGuild } from './bench-db.js';
-import { percentile } from './stats-util.js';
+import { median, percentile, ratio } from './stats-util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -69,8 +69,6 @@ async function parallel(seconds: number, workers: number, fn: () => Promise<unkn
   return Math.round(done / ((performance.now() - start) / 1000));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 /**
  * Ours and the baseline in alternating slices (warm-up first), so that drift in the machine's load

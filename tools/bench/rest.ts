@@ -25,6 +25,7 @@ import { operatorActor } from '../../src/engine/actor.js';
 import { setReadCacheLifetime } from '../../src/operations/read-cache.js';
 import { buildHttpServer } from '../../src/http.js';
 import { createBenchDatabase, seedBenchGuild } from './bench-db.js';
+import { median } from './stats-util.js';
 
 export interface Measured { rps: number; p50: number; p99: number; errors: number; non2xx: number }
 export interface RestBenchFigures {
@@ -131,7 +132,6 @@ export async function runRestBench(opts: { seconds?: number; rounds?: number; co
     }
     await baseline.close();
     await app.close();
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const pick = (f: (r: (typeof rounds)[number]) => Measured): Measured => ({
       rps: median(rounds.map((r) => f(r).rps)), p50: median(rounds.map((r) => f(r).p50)), p99: median(rounds.map((r) => f(r).p99)),
       errors: rounds.reduce((n, r) => n + f(r).errors, 0), non2xx: rounds.reduce((n, r) => n + f(r).non2xx, 0),

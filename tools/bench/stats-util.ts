@@ -56,3 +56,5 @@ export async function throughput(workers: number, seconds: number, fn: (worker: 
 
 export const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 export const ratio = (a: number, b: number) => round(a / b, 2);
+/** The middle value (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
