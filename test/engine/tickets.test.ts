@@ -19,6 +19,20 @@ describeEachDatabase('ticket engine', (database) => {
   let engine: Engine;
   const e = () => (engine ??= createEngine(database()));
 
+  it('refuses a create whose default group is gone, giving the number back, and lists an empty page with its total', async () => {
+    const g = await seedGuild(database().db);
+    await e().tickets.create(staff, { guild_id: g.guildId, user_id: owner });
+    const beyond = await e().tickets.list({ guild_id: g.guildId, status: 'open', page: 5 });
+    expect(beyond).toMatchObject({ tickets: [], total: 1, page: 5, next_cursor: null });
+    await expectError(e().tickets.list({ guild_id: snowflake() }), 'not_found', /Unknown guild/);
+
+    await database().db.updateTable('ticket_groups').set({ deleted_at: new Date() }).where('id', '=', g.groupId).execute();
+    await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner }), 'not_found', /default ticket group .* no longer exists/);
+    // The refused create rolled back its number: the next ticket (in a live group) is #2.
+    const next = await e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, ticket_group_id: g.threadGroupId });
+    expect(next.number).toBe(2);
+  });
+
   it('opens a ticket in the default group with the next number, an event and a Discord job', async () => {
     const g = await seedGuild(database().db);
     const t1 = await e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, message: 'Hello', topic: 'Billing' });
@@ -84,7 +98,7 @@ describeEachDatabase('ticket engine', (database) => {
     await expectError(e().tickets.move(staff, { ...ref, ticket_group_id: g.threadGroupId }), 'conflict', /same mode/);
     await expectError(e().tickets.get({ guild_id: g.guildId, ticket: { ticket_id: snowflake() } }), 'not_found', /list_tickets/);
     await expectError(e().tickets.close(staff, { guild_id: other.guildId, ticket: { ticket_id: t.id } }), 'not_found');
-    await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, ticket_group_id: other.groupId }), 'not_found');
+    await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, ticket_group_id: other.groupId }), 'not_found', /No ticket group .* list_ticket_groups/);
     await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, priority: 3 }), 'invalid', /between 0 and 2 \(0=Low, 1=Medium, 2=High\)/);
     await database().db.updateTable('ticket_groups').set({ priority_levels: '[]' }).where('id', '=', g.threadGroupId).execute();
     await expectError(e().tickets.create(staff, { guild_id: g.guildId, user_id: owner, ticket_group_id: g.threadGroupId, priority: 0 }), 'invalid', /no priority levels/);
