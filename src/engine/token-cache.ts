@@ -13,9 +13,10 @@ const MAX_ENTRIES = 10_000;
 
 export function createAuthenticator(tokens: TokenChecker, ttlMs: number, now: () => number = Date.now) {
   const cache = new Map<string, { actor: Actor; expires: number }>();
-  return async (token: string | undefined): Promise<Actor> => {
+  /** `hashed`: the token's hash when the caller already has it (the MCP face binds sessions to it). */
+  return async (token: string | undefined, hashed?: string): Promise<Actor> => {
     if (!token || ttlMs <= 0) return tokens.authenticate(token);
-    const key = hashToken(token);
+    const key = hashed ?? hashToken(token);
     const hit = cache.get(key);
     const t = now();
     if (hit && hit.expires > t) return hit.actor;

@@ -18,5 +18,8 @@ export function bearerOf(header: string | undefined): string | undefined {
 /** The shared token check (same cache lifetime as REST), plus the key a session is bound to. */
 export function createSessionAuthenticator(engine: Engine, cacheMs: number) {
   const authenticate = createAuthenticator(engine.tokens, cacheMs);
-  return async (token: string | undefined): Promise<Authenticated> => ({ actor: await authenticate(token), key: token ? hashToken(token) : '' });
+  return async (token: string | undefined): Promise<Authenticated> => {
+    const key = token ? hashToken(token) : '';
+    return { actor: await authenticate(token, key || undefined), key };
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * MCP call benchmark: get_ticket over stdio and over Streamable HTTP, each beside an `echo` tool on
  * the same SDK in the same run (stdio: McpServer's echo; HTTP: the SDK's default Streamable HTTP setup).
- * Sequential calls in alternating slices (ours, baseline, ours, …): calls/s, p50, p99 and the client's CPU per call. Loopback only; needs PostgreSQL
+ * Sequential calls, interleaved call by call with the baseline: calls/s, p50, p99 and the CPU the
+ * caller and the server spend per call. Loopback only; needs PostgreSQL
  * (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres) and a build (dist/cli.js).
  *   npx tsx tools/bench/mcp-calls.ts
  * Targets: stdio get_ticket ≥ 80% of the stdio echo rate; HTTP get_ticket ≥ 2× the default-HTTP echo rate.
@@ -36,27 +37,29 @@ function cpuOf(pid: number | null | undefined): number | null {
   } catch { return null; }
 }
 
-/** Sequential calls for `seconds`: rate, latency and what the calling (client) process spent per call. */
-async function timed(seconds: number, fn: () => Promise<unknown>, serverPid?: number | null): Promise<CallFigures> {
-  const samples: number[] = [];
-  const server0 = cpuOf(serverPid);
+/** One side's calls in a round: latencies (ms), time and the caller's CPU spent in them. */
+interface Side { samples: number[]; ms: number; clientUs: number; serverUs: number | null }
+
+const side = (): Side => ({ samples: [], ms: 0, clientUs: 0, serverUs: null });
+
+async function timedCall(s: Side, fn: () => Promise<unknown>): Promise<void> {
   const cpu0 = process.cpuUsage();
-  const start = performance.now();
-  const until = start + seconds * 1000;
-  while (performance.now() < until) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  const elapsed = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const server1 = cpuOf(serverPid);
-  samples.sort((a, b) => a - b);
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(cpu0);
+  s.samples.push(ms);
+  s.ms += ms;
+  s.clientUs += c.user + c.system;
+}
+
+function figures(s: Side): CallFigures {
+  const sorted = [...s.samples].sort((a, b) => a - b);
   const r = (n: number) => Math.round(n * 1000) / 1000;
   return {
-    calls: samples.length, calls_per_s: Math.round(samples.length / elapsed), p50_ms: r(percentile(samples, 50)), p99_ms: r(percentile(samples, 99)),
-    client_cpu_us_per_call: Math.round((cpu.user + cpu.system) / samples.length),
-    server_cpu_us_per_call: server0 !== null && server1 !== null ? Math.round((server1 - server0) / samples.length) : null,
+    calls: sorted.length, calls_per_s: Math.round(sorted.length / (s.ms / 1000)), p50_ms: r(percentile(sorted, 50)), p99_ms: r(percentile(sorted, 99)),
+    client_cpu_us_per_call: Math.round(s.clientUs / sorted.length),
+    server_cpu_us_per_call: s.serverUs === null ? null : Math.round(s.serverUs / sorted.length),
   };
 }
 
@@ -69,15 +72,34 @@ async function parallel(seconds: number, workers: number, fn: () => Promise<unkn
   return Math.round(done / ((performance.now() - start) / 1000));
 }
 
-
 /**
- * Ours and the baseline in alternating slices (warm-up first), so that drift in the machine's load
- * hits both alike; figures are the medians over rounds, the ratio the median of per-round ratios.
+ * Ours and the baseline call by call, in turns (ours, baseline, baseline, ours, …), after a warm-up.
+ * This VM's speed drifts by ±30% within fractions of a second: slices of seconds (or turns of 50
+ * calls) gave per-round ratios 0.6–0.9 for the same two servers, calls interleaved one by one see the
+ * same machine (an A/A run of either server against itself: 0.95–1.03). Each server is woken for
+ * every call, as by an agent that calls tools between other work. A side's rate is its calls over the
+ * time spent in them; figures are medians over rounds, the ratio the median of per-round ratios.
+ * Client CPU is read around each call; a server's from /proc over the round.
  */
 async function compare(rounds: number, seconds: number, ours: () => Promise<unknown>, base: () => Promise<unknown>, pids: { ours?: number | null; base?: number | null } = {}) {
   for (let i = 0; i < 1000; i++) { await ours(); await base(); }
   const per: Array<{ o: CallFigures; b: CallFigures }> = [];
-  for (let i = 0; i < rounds; i++) per.push({ o: await timed(seconds, ours, pids.ours), b: await timed(seconds, base, pids.base) });
+  for (let round = 0; round < rounds; round++) {
+    const o = side();
+    const b = side();
+    // A server process is idle between its calls, so its CPU over the round is its CPU for them.
+    const o0 = cpuOf(pids.ours);
+    const b0 = cpuOf(pids.base);
+    const until = performance.now() + seconds * 1000;
+    for (let i = 0; performance.now() < until; i++) {
+      if (i % 2 === 0) { await timedCall(o, ours); await timedCall(b, base); } else { await timedCall(b, base); await timedCall(o, ours); }
+    }
+    const o1 = cpuOf(pids.ours);
+    const b1 = cpuOf(pids.base);
+    if (o0 !== null && o1 !== null) o.serverUs = o1 - o0;
+    if (b0 !== null && b1 !== null) b.serverUs = b1 - b0;
+    per.push({ o: figures(o), b: figures(b) });
+  }
   const pick = (f: (x: (typeof per)[number]) => CallFigures): CallFigures => ({
     calls: per.reduce((n, x) => n + f(x).calls, 0),
     calls_per_s: median(per.map((x) => f(x).calls_per_s)), p50_ms: median(per.map((x) => f(x).p50_ms)), p99_ms: median(per.map((x) => f(x).p99_ms)),
@@ -187,7 +209,7 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
     const callBody = (name: string, a: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: a } });
     const ourEndpoint = `http://127.0.0.1:${ourPort}/mcp`;
     const echoEndpoint = `http://127.0.0.1:${echoPort}/mcp`;
-    const light = await lightClient(3, seconds,
+    const light = await lightClient(5, seconds,
       { url: ourEndpoint, headers: await rawSession(ourEndpoint, { authorization: `Bearer ${token}` }), body: callBody('get_ticket', args) },
       { url: echoEndpoint, headers: await rawSession(echoEndpoint, {}), body: callBody('echo', { text: 'hello' }) });
 
