@@ -14,6 +14,7 @@ import { catalogue } from '../operations/index.js';
 import { createSessionAuthenticator, bearerOf } from './http-auth.js';
 import { createHostGuard } from './http-guard.js';
 import { HybridHttpTransport, isRequest } from './http-transport.js';
+import { isJsonRpcMessage } from './jsonrpc.js';
 import { createSession, type McpSession } from './server.js';
 import { parseBool, parseList, resolveSelection, SelectionError, type ResolvedSelection } from './toolsets.js';
 
@@ -26,7 +27,6 @@ const MAX_BATCH = 100;
 
 interface HttpSession { session: McpSession; transport: HybridHttpTransport; tokenKey: string; actor: Actor; lastSeen: number }
 
-type Msg = Record<string, unknown>;
 
 function rpcError(reply: FastifyReply, status: number, code: number, message: string, headers: Record<string, string> = {}) {
   return reply.code(status).headers({ 'content-type': 'application/json', ...headers }).send(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
@@ -141,7 +141,7 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     const batch = Array.isArray(parsed);
     const messages = (batch ? parsed : [parsed]) as unknown[];
     if (messages.length === 0 || messages.length > MAX_BATCH) return rpcError(reply, 400, -32600, `Send 1 to ${MAX_BATCH} JSON-RPC messages per request.`);
-    if (!messages.every((m): m is Msg => typeof m === 'object' && m !== null && !Array.isArray(m) && (m as Msg).jsonrpc === '2.0')) {
+    if (!messages.every(isJsonRpcMessage)) {
       return rpcError(reply, 400, -32600, 'Invalid Request: every message needs "jsonrpc": "2.0".');
     }
 

@@ -3,13 +3,13 @@
  * token's abilities and guilds when TICKETBRIDGE_TOKEN is set. stdout carries only MCP messages;
  * logs go to stderr (pino) and, when the client asks, to the client as MCP log notifications.
  */
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { AppDeps } from '../deps.js';
 import { operatorActor, type Actor } from '../engine/actor.js';
 import { createSession } from './server.js';
 import { catalogue } from '../operations/index.js';
 import { resolveSelection, SelectionError } from './toolsets.js';
 import { invalid } from '../engine/errors.js';
+import { LineTransport } from './stdio-transport.js';
 
 export interface StdioOptions { toolsets?: string[] | undefined; tools?: string[] | undefined; readOnly?: boolean | undefined }
 
@@ -25,7 +25,7 @@ export async function runStdio(deps: AppDeps, opts: StdioOptions): Promise<void>
   const token = deps.config.TICKETBRIDGE_TOKEN;
   const actor: Actor = token ? await deps.engine.tokens.authenticate(token) : operatorActor();
   const session = createSession(deps, { actor: () => actor, selection, label: 'stdio' });
-  const transport = new StdioServerTransport();
+  const transport = new LineTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());

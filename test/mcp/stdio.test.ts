@@ -3,6 +3,7 @@
  * transport, over this file's own database (PostgreSQL when available, so the test can seed and
  * change data while the server runs; otherwise a PGlite copy handed over to the child).
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -106,6 +107,44 @@ describe('MCP over stdio (built CLI)', () => {
     const picked = await spawnClient(['--toolsets', 'guild', '--tools', 'get_ticket']);
     expect((await picked.listTools()).tools.map((t) => t.name)).toContain('get_ticket');
     await picked.close();
+  });
+
+  it('answers lines that are not JSON-RPC with JSON-RPC errors, and reads messages split across or packed into chunks', async () => {
+    const child = spawn(process.execPath, ['dist/cli.js', 'stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }) },
+    });
+    const lines: Array<Record<string, unknown>> = [];
+    const waiters: Array<() => void> = [];
+    let rest = '';
+    child.stdout.on('data', (d: Buffer) => {
+      rest += d.toString();
+      for (let nl = rest.indexOf('\n'); nl !== -1; nl = rest.indexOf('\n')) {
+        lines.push(JSON.parse(rest.slice(0, nl)) as Record<string, unknown>);
+        rest = rest.slice(nl + 1);
+        waiters.splice(0).forEach((w) => w());
+      }
+    });
+    const next = async (): Promise<Record<string, unknown>> => {
+      while (lines.length === 0) await new Promise<void>((resolve) => waiters.push(resolve));
+      return lines.shift()!;
+    };
+    try {
+      child.stdin.write('this is not json\n');
+      expect(await next()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+      child.stdin.write('[1, 2]\n{"id": 3, "method": "ping"}\n');
+      expect(await next()).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/"jsonrpc": "2.0"/) } });
+      expect(await next()).toMatchObject({ id: null, error: { code: -32600 } });
+      // initialize split in two writes, ending in CRLF; then a notification and a call in one write.
+      const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1.0.0' } } });
+      child.stdin.write(init.slice(0, 40));
+      child.stdin.write(`${init.slice(40)}\r\n`);
+      expect(await next()).toMatchObject({ id: 1, result: { protocolVersion: '2025-11-25', serverInfo: { name: 'ticketbridge' } } });
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_ticket', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } } })}\n`);
+      expect(await next()).toMatchObject({ id: 2, result: { structuredContent: { id: seededTicket.id, topic: 'Seeded' } } });
+    } finally {
+      child.kill();
+    }
   });
 
   it.skipIf(!postgresAvailable())('notifies a subscriber of changes made by another process (PostgreSQL)', async () => {
