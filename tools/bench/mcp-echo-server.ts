@@ -1,7 +1,11 @@
 /**
  * The baseline of the MCP call benchmark: one `echo` tool on the same SDK (McpServer + registerTool),
  * over stdio, or over the SDK's default Streamable HTTP setup (stateful sessions, an SSE stream per
- * POST). Run by tools/bench/mcp-calls.ts as a child process: `tsx mcp-echo-server.ts stdio|http`.
+ * POST). Run by tools/bench/mcp-calls.ts as a child process: `tsx mcp-echo-server.ts stdio|http|canned`.
+ *
+ * `canned` is no MCP server at all but the ceiling of the HTTP comparison: plain node:http answering
+ * every tools/call at once with the same prepared JSON body (the size of a get_ticket answer), so
+ * what an SDK client reaches against it is the most any server can reach with that client.
  */
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -18,8 +22,34 @@ function echoServer(): McpServer {
   return server;
 }
 
+/** The ceiling server: initialize, 202 for notifications, 405 for GET, a prepared result for calls. */
+function cannedServer(result: string) {
+  const sessionId = randomUUID();
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST') { res.writeHead(405).end(); return; }
+      const msg = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: number | string; method: string; params?: { protocolVersion?: string } };
+      if (msg.id === undefined) { res.writeHead(202).end(); return; }
+      const body = msg.method === 'initialize'
+        ? JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { protocolVersion: msg.params?.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'canned', version: '1.0.0' } } })
+        : `{"jsonrpc":"2.0","id":${JSON.stringify(msg.id)},"result":${result}}`;
+      res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': sessionId }).end(body);
+    });
+  });
+}
+
 async function main(mode: string): Promise<void> {
   if (mode === 'stdio') { await echoServer().connect(new StdioServerTransport()); return; }
+  if (mode === 'canned') {
+    const http = cannedServer(process.argv[3] ?? '{"content":[]}');
+    http.listen(0, '127.0.0.1', () => {
+      const address = http.address();
+      process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+    });
+    return;
+  }
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const http = createServer((req, res) => {
     const chunks: Buffer[] = [];
