@@ -32,7 +32,8 @@ interface Stream {
   done: boolean;
 }
 
-interface JsonSink { respond(body: string): void; waiting: Set<RequestId>; responses: Msg[]; batch: boolean }
+/** `respond(null)`: every request of the POST was cancelled, so there is nothing to answer (202). */
+interface JsonSink { respond(body: string | null): void; waiting: Set<RequestId>; responses: Msg[]; batch: boolean }
 
 let streamCounter = 0;
 
@@ -48,9 +49,31 @@ export class HybridHttpTransport implements Transport {
 
   async start(): Promise<void> {}
 
-  /** Hands incoming messages to the server; only requests were registered for an answer. */
+  /**
+   * Hands incoming messages to the server; only requests were registered for an answer. A cancelled
+   * request gets no response from the SDK's Protocol, so its HTTP exchange is ended here: otherwise
+   * the client's POST (JSON) or stream (SSE) would stay open, and its entry here, until the session ends.
+   */
   deliver(messages: Msg[], extra: MessageExtraInfo): void {
-    for (const m of messages) this.onmessage?.(m as JSONRPCMessage, extra);
+    for (const m of messages) {
+      if (m.method === 'notifications/cancelled') this.release((m.params as { requestId?: RequestId } | undefined)?.requestId);
+      this.onmessage?.(m as JSONRPCMessage, extra);
+    }
+  }
+
+  /** Stops waiting for a request's response; its POST or stream ends once nothing else is awaited. */
+  private release(id: RequestId | undefined): void {
+    const route = id === undefined ? undefined : this.byRequest.get(id);
+    if (!route) return;
+    this.byRequest.delete(id!);
+    if (route.kind === 'sse') {
+      route.stream.waiting.delete(id!);
+      if (route.stream.waiting.size === 0) this.finish(route.stream);
+      return;
+    }
+    const sink = route.sink;
+    sink.waiting.delete(id!);
+    if (sink.waiting.size === 0) sink.respond(sink.responses.length ? JSON.stringify(sink.batch ? sink.responses : sink.responses[0]) : null);
   }
 
   /** Answer these requests with one JSON body (an array for a batch). */

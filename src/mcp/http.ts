@@ -198,7 +198,8 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     }
     return new Promise<FastifyReply>((resolve) => {
       s.transport.expectJson(requests, batch, (body) => {
-        resolve(reply.code(200).headers({ 'content-type': 'application/json', 'mcp-session-id': s.transport.sessionId }).send(body));
+        if (body === null) resolve(reply.code(202).header('mcp-session-id', s.transport.sessionId).send());
+        else resolve(reply.code(200).headers({ 'content-type': 'application/json', 'mcp-session-id': s.transport.sessionId }).send(body));
       });
       s.transport.deliver(messages, extra);
     });

@@ -277,6 +277,42 @@ describe('MCP over Streamable HTTP', () => {
     expect(progress.at(-1)?.progress).toBe(progress.at(-1)?.total);
   });
 
+  it('ends the exchange of a cancelled call: its event stream closes without a result, a JSON POST gets 202', async () => {
+    const t = await engine.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
+    const channelId = await giveChannel(database.db, t.id);
+    // Enough history that reading it takes far longer than the cancellation's round trip.
+    const base = Date.parse('2025-01-01T00:00:00Z');
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      id: String(200000000000000000n + BigInt(i)), ticket_id: t.id, guild_id: g.guildId, channel_id: channelId,
+      author_id: OWNER, author_name: 'Olive Owner', author_avatar: null, content: `message ${i}`, embeds: '[]', created_at: new Date(base + i * 1000),
+    }));
+    for (let i = 0; i < rows.length; i += 1000) await database.db.insertInto('messages').values(rows.slice(i, i + 1000)).execute();
+
+    const auth = { authorization: `Bearer ${token}` };
+    const init = await post(initialize, auth);
+    await init.text();
+    const session = { ...auth, 'mcp-session-id': init.headers.get('mcp-session-id') ?? '', 'mcp-protocol-version': '2025-11-25' };
+    expect((await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).status).toBe(202);
+    const transcriptCall = (id: number, meta?: Record<string, unknown>) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_transcript', arguments: { guild_id: g.guildId, ticket_id: t.id }, ...(meta ? { _meta: meta } : {}) } });
+    const cancel = (requestId: number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'the user moved on' } });
+
+    // Asking for progress makes the answer an event stream, open as soon as the call is accepted.
+    const streamed = await post(transcriptCall(5, { progressToken: 'p5' }), session);
+    expect(streamed.headers.get('content-type')).toMatch(/text\/event-stream/);
+    expect((await post(cancel(5), session)).status).toBe(202);
+    const events = await streamed.text(); // resolves only because the stream ends
+    expect(events).not.toMatch(/"id":5,"result"/);
+
+    // A call and its cancellation in one POST: nothing is left to answer.
+    const both = await post([transcriptCall(6), cancel(6)], session);
+    expect(both.status).toBe(202);
+    expect(await both.text()).toBe('');
+
+    // The session goes on.
+    const ping = await post({ jsonrpc: '2.0', id: 7, method: 'ping' }, session);
+    expect(await ping.json()).toMatchObject({ id: 7, result: {} });
+  });
+
   it('tells the client when its toolsets change', async () => {
     const client = await connect();
     const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
