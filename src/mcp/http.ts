@@ -27,7 +27,6 @@ const MAX_BATCH = 100;
 
 interface HttpSession { session: McpSession; transport: HybridHttpTransport; tokenKey: string; actor: Actor; lastSeen: number }
 
-
 function rpcError(reply: FastifyReply, status: number, code: number, message: string, headers: Record<string, string> = {}) {
   return reply.code(status).headers({ 'content-type': 'application/json', ...headers }).send(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }

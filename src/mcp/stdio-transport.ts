@@ -23,26 +23,30 @@ export class LineTransport implements Transport {
 
   constructor(private readonly input: Readable = process.stdin, private readonly output: Writable = process.stdout) {}
 
+  /** Past the size limit: the rest of that line is skipped, up to its newline. */
+  private discarding = false;
+
   private readonly onData = (chunk: Buffer) => {
     let start = 0;
     for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
       const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.discarding) { this.discarding = false; continue; }
       const line = this.pending.length ? Buffer.concat([...this.pending, piece]) : piece;
       this.pending = [];
       this.pendingBytes = 0;
-      start = nl + 1;
       this.handleLine(line.toString('utf8'));
     }
-    if (start < chunk.length) {
-      this.pendingBytes += chunk.length - start;
-      if (this.pendingBytes > MAX_LINE_BYTES) {
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.reply(-32600, `Message too large: lines are limited to ${MAX_LINE_BYTES} bytes.`);
-        return;
-      }
-      this.pending.push(chunk.subarray(start));
+    if (start >= chunk.length || this.discarding) return;
+    this.pendingBytes += chunk.length - start;
+    if (this.pendingBytes > MAX_LINE_BYTES) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.discarding = true;
+      this.reply(-32600, `Message too large: lines are limited to ${MAX_LINE_BYTES} bytes.`);
+      return;
     }
+    this.pending.push(chunk.subarray(start));
   };
 
   private readonly onInputError = (err: Error) => { this.onerror?.(err); };

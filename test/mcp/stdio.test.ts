@@ -109,7 +109,7 @@ describe('MCP over stdio (built CLI)', () => {
     await picked.close();
   });
 
-  it('answers lines that are not JSON-RPC with JSON-RPC errors, and reads messages split across or packed into chunks', async () => {
+  it('answers lines that are not JSON-RPC (or too long) with JSON-RPC errors, and reads messages split across or packed into chunks', async () => {
     const child = spawn(process.execPath, ['dist/cli.js', 'stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }) },
@@ -142,6 +142,10 @@ describe('MCP over stdio (built CLI)', () => {
       expect(await next()).toMatchObject({ id: 1, result: { protocolVersion: '2025-11-25', serverInfo: { name: 'ticketbridge' } } });
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_ticket', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } } })}\n`);
       expect(await next()).toMatchObject({ id: 2, result: { structuredContent: { id: seededTicket.id, topic: 'Seeded' } } });
+      // A line over the 10 MiB limit is refused once and skipped to its end; the next line is read.
+      child.stdin.write(`{"jsonrpc":"2.0","id":8,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n{"jsonrpc":"2.0","id":9,"method":"ping"}\n`);
+      expect(await next()).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/too large/) } });
+      expect(await next()).toMatchObject({ id: 9, result: {} });
     } finally {
       child.kill();
     }
