@@ -7,7 +7,7 @@ import { ChannelType, PermissionFlagsBits as F, Routes, type REST } from 'discor
 import { z } from 'zod';
 import type { Engine } from '../engine/index.js';
 import type { GuildSyncReport } from '../engine/outbox.js';
-import { isEngineError } from '../engine/errors.js';
+import { cancelled, isEngineError } from '../engine/errors.js';
 import { staffOnlyOverwrites } from './permissions.js';
 
 const Guild = z.looseObject({ id: z.string(), name: z.string(), icon: z.string().nullish(), owner_id: z.string().nullish() });
@@ -32,11 +32,11 @@ function guessStaffRoles(guildId: string, roles: Array<z.infer<typeof Role>>): s
   )).map((r) => r.id);
 }
 
-async function fetchMembers(rest: REST, guildId: string): Promise<Array<z.infer<typeof Member>>> {
+async function fetchMembers(rest: REST, guildId: string, signal: AbortSignal | undefined): Promise<Array<z.infer<typeof Member>>> {
   const out: Array<z.infer<typeof Member>> = [];
   let after = '0';
   for (;;) {
-    const page = Member.array().parse(await rest.get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: '1000', after }) }));
+    const page = Member.array().parse(await rest.get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: '1000', after }), signal }));
     out.push(...page);
     const last = page.at(-1);
     if (page.length < 1000 || !last) return out;
@@ -44,22 +44,33 @@ async function fetchMembers(rest: REST, guildId: string): Promise<Array<z.infer<
   }
 }
 
-export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: string; guildId: string; progress?: Progress }): Promise<GuildSyncReport> {
-  const { rest, engine, guildId } = opts;
-  const progress: Progress = opts.progress ?? (() => {});
+/**
+ * A cancelled sync (`signal`) stops at its next step or Discord request and records nothing: the
+ * snapshot is written in one call at the end. Channels it already created for a new guild are found
+ * by name on the next sync.
+ */
+export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: string; guildId: string; progress?: Progress; signal?: AbortSignal }): Promise<GuildSyncReport> {
+  const { rest, engine, guildId, signal } = opts;
+  const report: Progress = opts.progress ?? (() => {});
+  const progress: Progress = (done, total, message) => {
+    if (signal?.aborted) throw cancelled();
+    report(done, total, message);
+    if (signal?.aborted) throw cancelled();
+  };
+  const get = (route: `/${string}`) => rest.get(route, { signal });
   const steps = 6;
   progress(0, steps, 'Fetching the guild');
-  const guild = Guild.parse(await rest.get(Routes.guild(guildId)));
+  const guild = Guild.parse(await get(Routes.guild(guildId)));
   progress(1, steps, 'Fetching channels');
-  let channels = Channel.array().parse(await rest.get(Routes.guildChannels(guildId)));
+  let channels = Channel.array().parse(await get(Routes.guildChannels(guildId)));
   // Active threads too (forum posts, ticket threads): messages can be sent to them by id.
-  const active = z.object({ threads: Channel.array().default([]) }).parse(await rest.get(Routes.guildActiveThreads(guildId)));
+  const active = z.object({ threads: Channel.array().default([]) }).parse(await get(Routes.guildActiveThreads(guildId)));
   channels = [...channels, ...active.threads];
   progress(2, steps, 'Fetching roles and emojis');
-  const roles = Role.array().parse(await rest.get(Routes.guildRoles(guildId)));
-  const emojis = Emoji.array().parse(await rest.get(Routes.guildEmojis(guildId))).filter((e): e is { id: string; name: string; animated?: boolean } => e.id !== null && e.name !== null);
+  const roles = Role.array().parse(await get(Routes.guildRoles(guildId)));
+  const emojis = Emoji.array().parse(await get(Routes.guildEmojis(guildId))).filter((e): e is { id: string; name: string; animated?: boolean } => e.id !== null && e.name !== null);
   progress(3, steps, 'Fetching members');
-  const members = await fetchMembers(rest, guildId);
+  const members = await fetchMembers(rest, guildId, signal);
 
   const known = await engine.guilds.get(guildId).then(() => true, (err: unknown) => {
     if (isEngineError(err) && err.code === 'not_found') return false;
@@ -71,7 +82,8 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
     const staff = guessStaffRoles(guildId, roles);
     const made: Channel[] = [];
     const create = async (body: Record<string, unknown>) => {
-      const ch = Channel.parse(await rest.post(Routes.guildChannels(guildId), { body }));
+      if (signal?.aborted) throw cancelled();
+      const ch = Channel.parse(await rest.post(Routes.guildChannels(guildId), { body, signal }));
       made.push(ch);
       return ch;
     };
@@ -104,7 +116,7 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
     members_complete: true,
     ...(defaults ? { defaults } : {}),
   });
-  progress(steps, steps, 'Guild synced');
+  report(steps, steps, 'Guild synced'); // recorded: too late to cancel
   return {
     guild_id: guild.id, name: guild.name, channels: channels.length, roles: roles.length, emojis: emojis.length, members: members.length,
     created_default_group: result.created,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../db/connect.js';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../logger.js';
-import { isEngineError, notFound, unavailable } from '../engine/errors.js';
+import { cancelled, isEngineError, notFound, unavailable } from '../engine/errors.js';
 import { registerCommands } from './commands.js';
 import { classify } from './errors.js';
 import { attachGateway } from './gateway/index.js';
@@ -68,8 +68,8 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
   let ready = false;
   const registered = new Set<string>();
   let botUserId = '';
-  const doSync = async (guildId: string, progress?: Progress) => {
-    const report = await syncGuild({ rest: client.rest, engine, botUserId, guildId, ...(progress ? { progress } : {}) });
+  const doSync = async (guildId: string, progress?: Progress, signal?: AbortSignal) => {
+    const report = await syncGuild({ rest: client.rest, engine, botUserId, guildId, ...(progress ? { progress } : {}), ...(signal ? { signal } : {}) });
     if (!registered.has(guildId)) {
       await registerCommands(client.rest, client.application?.id ?? botUserId, guildId);
       registered.add(guildId);
@@ -97,8 +97,9 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
 
   engine.outbox.setWaitBound(opts.waitBoundMs ?? 10_000);
   engine.outbox.installPort({
-    syncGuild: (guildId, progress) => doSync(guildId, progress).catch((err: unknown) => {
+    syncGuild: (guildId, progress, signal) => doSync(guildId, progress, signal).catch((err: unknown) => {
       if (isEngineError(err)) throw err;
+      if (signal?.aborted) throw cancelled(); // discord.js's AbortError from a request in flight
       const c = classify(err);
       if (c.code === 10004 || c.status === 404 || c.status === 403) throw notFound(`The bot is not in guild ${guildId} (Discord says: ${c.message}). Invite it first.`);
       throw unavailable(`Discord did not answer the sync of guild ${guildId}: ${c.message}. Retry in a moment.`);

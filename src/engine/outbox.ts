@@ -58,7 +58,8 @@ export interface JobOutcome { id: string; status: 'done' | 'dead' | 'pending' | 
 
 /** What the running Discord side offers to operations (installed by the app; absent without Discord). */
 export interface DiscordPort {
-  syncGuild(guildId: string, progress: (done: number, total: number, message: string) => void): Promise<GuildSyncReport>;
+  /** Stops, recording nothing, once `signal` aborts. */
+  syncGuild(guildId: string, progress: (done: number, total: number, message: string) => void, signal?: AbortSignal): Promise<GuildSyncReport>;
 }
 
 export interface GuildSyncReport {

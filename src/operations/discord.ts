@@ -8,7 +8,7 @@ import { GuildId } from './schemas.js';
 export const syncGuild = defineOperation({
   name: 'sync_guild', title: 'Sync a guild from Discord', toolset: 'guild', ability: 'guild:admin',
   annotations: { ...idempotentWrite, openWorldHint: true },
-  description: "Fetch the guild's channels, roles, emojis and members from Discord now and record them. A guild seen for the first time also gets a default ticket group wired to a support category and a transcripts channel (created when missing). Reports progress.",
+  description: "Fetch the guild's channels, roles, emojis and members from Discord now and record them. A guild seen for the first time also gets a default ticket group wired to a support category and a transcripts channel (created when missing). Reports progress; stops, recording nothing, when cancelled.",
   input: z.object({ guild_id: GuildId }).strict(),
   output: z.object({
     guild_id: z.string(), name: z.string(),
@@ -18,7 +18,7 @@ export const syncGuild = defineOperation({
   run: async (ctx, input) => {
     const port = ctx.engine.outbox.port();
     if (!port) throw unavailable('This server is not connected to Discord right now (no bot session), so it cannot sync. Retry once it is connected (see /healthz).');
-    return port.syncGuild(input.guild_id, (done, total, message) => ctx.progress(done, total, message));
+    return port.syncGuild(input.guild_id, (done, total, message) => ctx.progress(done, total, message), ctx.signal);
   },
 });
 

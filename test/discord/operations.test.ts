@@ -200,6 +200,26 @@ describeEachDatabase('Discord effects of operations', (database) => {
     expect(progress.at(-1)).toBe('Guild synced');
   });
 
+  it('sync_guild cancelled part-way stops and records nothing; uncancelled it records the snapshot', async () => {
+    const { engine, sandbox } = h();
+    const guildId = sandbox.demo.guildId;
+    const syncedAt = async () => (await engine.guilds.get(guildId)).synced_at;
+    const before = await syncedAt();
+    const op = findOperation('sync_guild')!;
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const run = invoke(op, { engine, actor: admin, requestId: 'r2', signal: abort.signal, progress: (_d, _t, m) => {
+      if (m) seen.push(m);
+      if (m === 'Fetching members') abort.abort(); // the guild, channels and roles are fetched by now
+    } }, { guild_id: guildId });
+    await expect(run).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/cancelled/) });
+    expect(seen.at(-1)).toBe('Fetching members');
+    expect(await syncedAt()).toBe(before);
+
+    await invoke(op, { engine, actor: admin, requestId: 'r3', signal: new AbortController().signal, progress: () => {} }, { guild_id: guildId });
+    expect(Date.parse((await syncedAt())!)).toBeGreaterThan(Date.parse(before ?? '1970-01-01'));
+  });
+
   it('gateway: a channel deleted by hand deletes its ticket; leaving closes tickets where asked; expiry closes unless eternal', async () => {
     const { engine, sandbox, discord } = h();
     const d = sandbox.demo;

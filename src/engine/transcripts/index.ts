@@ -5,7 +5,7 @@
 import type { GroupRow, TicketRow } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
-import { EngineError } from '../errors.js';
+import { cancelled, EngineError } from '../errors.js';
 import { requireTicketsModule } from '../guards.js';
 import type { Db } from '../tx.js';
 import type { TicketView } from '../views.js';
@@ -14,7 +14,7 @@ import { findTicket } from '../tickets/lookup.js';
 import { mutateTicket } from '../tickets/mutate.js';
 import { createTranscriptRecorder } from './record.js';
 import { createTranscriptReader, type TranscriptScope } from './stream.js';
-import { buildTicketeerHead, buildTicketeerTranscript, cancelled, type TicketeerHead, type TicketeerTranscript } from './ticketeer.js';
+import { buildTicketeerHead, buildTicketeerTranscript, type TicketeerHead, type TicketeerTranscript } from './ticketeer.js';
 
 export type { RecordedMessage, ChangedMessage } from './record.js';
 export type { TranscriptMessage, TranscriptAttachment, TranscriptScope, StreamOptions, MessageCursor } from './stream.js';

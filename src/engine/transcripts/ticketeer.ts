@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { FormAnswer, FormField, GroupRow, Level, TicketRow, TicketStatus, WeekSchedule } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
-import { EngineError } from '../errors.js';
+import { cancelled } from '../errors.js';
 import { avatarUrl, iso } from '../views.js';
 import type { Db, Tx } from '../tx.js';
 import type { TranscriptMessage, createTranscriptReader } from './stream.js';
@@ -119,9 +119,6 @@ export async function buildTicketeerTranscript(ctx: EngineContext, ticket: Ticke
   };
 }
 
-export function cancelled(): EngineError {
-  return new EngineError('unavailable', 'The request was cancelled before it finished.', { cancelled: true });
-}
 
 export function ticketeerMessage(m: TranscriptMessage): TicketeerMessage {
   return {
