@@ -32,6 +32,14 @@ function sample(schema: Json, name: string): unknown {
   }
 }
 
+/** Arguments for a JSON-schema object (an MCP tool's input): its required fields, plus every id field it knows. */
+export function sampleArgs(schema: Json): Json {
+  const out = sample(schema, '') as Json;
+  const props = (schema['properties'] ?? {}) as Record<string, Json>;
+  for (const key of Object.keys(props)) if (key in byName && !(key in out)) out[key] = byName[key];
+  return out;
+}
+
 const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Json;
 
 export interface SampleRequest { method: string; path: string; query: Record<string, string>; body: Json | undefined }
