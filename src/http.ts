@@ -8,7 +8,7 @@ export async function buildHttpServer(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
-    // Snowflakes are strings; never let a client's very long number turn into a lossy float.
+    // While shutting down, new requests get 503 (retry elsewhere) instead of hanging.
     return503OnClosing: true,
   });
 
