@@ -51,6 +51,15 @@ export class LineTransport implements Transport {
 
   private readonly onInputError = (err: Error) => { this.onerror?.(err); };
 
+  /** stdout broke (EPIPE: the client is gone): nobody can hear us any more, so the session ends. */
+  private readonly onOutputError = (err: Error) => {
+    this.onerror?.(err);
+    void this.close();
+  };
+
+  /** Sends waiting for stdout to drain; released on close so no caller waits forever. */
+  private readonly drains = new Set<() => void>();
+
   private handleLine(raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
@@ -73,13 +82,16 @@ export class LineTransport implements Transport {
   async start(): Promise<void> {
     this.input.on('data', this.onData);
     this.input.on('error', this.onInputError);
+    this.output.on('error', this.onOutputError);
   }
 
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      if (this.output.write(`${JSON.stringify(message)}\n`)) resolve();
-      else this.output.once('drain', () => resolve());
+      if (this.output.write(`${JSON.stringify(message)}\n`)) { resolve(); return; }
+      const done = () => { this.output.off('drain', done); this.drains.delete(done); resolve(); };
+      this.drains.add(done);
+      this.output.on('drain', done);
     });
   }
 
@@ -89,6 +101,8 @@ export class LineTransport implements Transport {
     this.input.off('data', this.onData);
     this.input.off('error', this.onInputError);
     if (this.input.listenerCount('data') === 0) this.input.pause();
+    // Keep listening for output errors: a write still in flight may fail after this.
+    for (const done of [...this.drains]) done();
     this.pending = [];
     this.onclose?.();
   }

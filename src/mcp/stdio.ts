@@ -33,6 +33,8 @@ export async function runStdio(deps: AppDeps, opts: StdioOptions): Promise<void>
     process.once('SIGTERM', () => resolve());
   });
   await session.mcp.connect(transport);
+  // Transport trouble (stdin failing, stdout gone because the client quit) ends up here, not on stdout.
+  session.mcp.server.onerror = (err) => deps.logger.warn({ err: err.message }, 'MCP stdio transport error');
   deps.logger.info({ toolsets: selection.toolsets, tools: selection.tools, readOnly: selection.readOnly, scoped: Boolean(token) }, 'MCP stdio server ready');
   await closed;
   await session.close().catch(() => {});

@@ -151,6 +151,22 @@ describe('MCP over stdio (built CLI)', () => {
     }
   });
 
+  it('ends quietly when the client stops reading its stdout', async () => {
+    const child = spawn(process.execPath, ['dist/cli.js', 'stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }) },
+    });
+    let err = '';
+    const ready = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('MCP stdio server ready')) resolve(); }));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await ready;
+    child.stdout.destroy(); // the client is gone: the server's next write fails with EPIPE
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })}\n`);
+    expect(await exited).toBe(0);
+    expect(err).toMatch(/EPIPE.*MCP stdio transport error/);
+    expect(err).not.toMatch(/Unhandled|at .*stdio-transport/);
+  });
+
   it.skipIf(!postgresAvailable())('notifies a subscriber of changes made by another process (PostgreSQL)', async () => {
     const scoped = (await engine!.tokens.create({ name: 'stdio', user_id: STAFF, guild_ids: [g.guildId], abilities: ['tickets:read', 'transcripts:read'] })).token;
     const client = await spawnClient([], { TICKETBRIDGE_TOKEN: scoped });
