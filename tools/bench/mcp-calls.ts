@@ -192,7 +192,7 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
     // stdio: the built CLI (as `npm start` runs node) vs the SDK's McpServer with one echo tool.
     const oursStdio = new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' });
     const ours = await connect(oursStdio);
-    const echoStdio = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' });
+    const echoStdio = new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' });
     const echo = await connect(echoStdio);
     const stdio = await compare(rounds, seconds, getTicket(ours), echoCall(echo), { ours: oursStdio.pid, base: echoStdio.pid });
 
