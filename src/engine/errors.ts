@@ -25,7 +25,7 @@ export const conflict = (message: string) => new EngineError('conflict', message
 export const forbidden = (message: string) => new EngineError('forbidden', message);
 export const unauthorized = (message: string) => new EngineError('unauthorized', message);
 export const unavailable = (message: string) => new EngineError('unavailable', message);
-/** A long operation stopped because its caller cancelled it (MCP notifications/cancelled). */
+/** A long operation stopped because its caller aborted its signal. */
 export const cancelled = () => new EngineError('unavailable', 'The request was cancelled before it finished.', { cancelled: true });
 export const moduleDisabled = (guildId: string) => new EngineError('module_disabled',
   `The tickets module is disabled for guild ${guildId}. Enable it (enable_tickets_module) before working with its tickets.`);

@@ -119,7 +119,6 @@ export async function buildTicketeerTranscript(ctx: EngineContext, ticket: Ticke
   };
 }
 
-
 export function ticketeerMessage(m: TranscriptMessage): TicketeerMessage {
   return {
     id: m.id, channel_id: m.channel_id, author_id: m.author.id,
