@@ -3,7 +3,8 @@
  * registerTool) because the catalogue already validates: `invoke` checks ability, input (with
  * field-naming sentences), guild scope and output, and the JSON schemas are built once, not per list.
  */
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { catalogue } from '../operations/index.js';
@@ -44,6 +45,28 @@ function closest(name: string, names: string[]): string | undefined {
   return best;
 }
 
+/** What Protocol checks of a tools/call before our handler: the method only (see checkCall). */
+const AnyToolsCall = z.looseObject({ method: z.literal('tools/call') });
+
+/**
+ * A malformed tools/call gets a sentence: Protocol's own parse would answer -32603 with zod's issue
+ * dump. Arguments of the wrong type are the tool's input error (isError), as the spec asks, so the
+ * agent can correct its call.
+ */
+function checkCall(request: unknown): { call: CallToolRequest } | { refused: CallToolResult } {
+  const parsed = CallToolRequestSchema.safeParse(request);
+  if (parsed.success) return { call: parsed.data };
+  const params = (request as { params?: unknown }).params as { name?: unknown; arguments?: unknown } | undefined;
+  if (typeof params !== 'object' || params === null || typeof params.name !== 'string') {
+    throw new McpError(ErrorCode.InvalidParams, 'tools/call needs params.name, the name of a tool (see tools/list), and params.arguments, an object of its fields.');
+  }
+  const args = params.arguments;
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    return { refused: toolError(`Invalid input for ${params.name}: "arguments" must be an object of the tool's fields (see its inputSchema in tools/list).`, { code: 'invalid', fields: [{ path: 'arguments', message: 'Expected an object' }] }) };
+  }
+  throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}.`);
+}
+
 export function registerTools(mcp: McpServer, session: SessionContext): void {
   const server = mcp.server;
   server.registerCapabilities({ tools: { listChanged: true } });
@@ -52,8 +75,11 @@ export function registerTools(mcp: McpServer, session: SessionContext): void {
   // Protocol's registration, not Server's override: the override parses the request a second time and
   // copies every result through CallToolResultSchema. Our results are built here from output the
   // catalogue has already validated (MCP tests check them against the SDK client's schemas), so that
-  // pass bought nothing and cost ~10% of a stdio call. Protocol still parses the request.
-  Protocol.prototype.setRequestHandler.call(server, CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  // pass bought nothing and cost ~10% of a stdio call. checkCall parses the request once.
+  Protocol.prototype.setRequestHandler.call(server, AnyToolsCall, async (raw, extra): Promise<CallToolResult> => {
+    const checked = checkCall(raw);
+    if ('refused' in checked) return checked.refused;
+    const request = checked.call;
     const name = request.params.name;
     const def = toolDefinitions().get(name);
     const selection = session.selection();

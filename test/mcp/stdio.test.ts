@@ -142,6 +142,11 @@ describe('MCP over stdio (built CLI)', () => {
       expect(await next()).toMatchObject({ id: 1, result: { protocolVersion: '2025-11-25', serverInfo: { name: 'ticketbridge' } } });
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_ticket', arguments: { guild_id: g.guildId, ticket_id: seededTicket.id } } })}\n`);
       expect(await next()).toMatchObject({ id: 2, result: { structuredContent: { id: seededTicket.id, topic: 'Seeded' } } });
+      // A malformed call: a sentence with "invalid params", or the tool's own input error for bad arguments.
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: {} })}\n`);
+      expect(await next()).toMatchObject({ id: 3, error: { code: -32602, message: expect.stringMatching(/tools\/call needs params\.name/) } });
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'get_ticket', arguments: 'ticket 1' } })}\n`);
+      expect(await next()).toMatchObject({ id: 4, result: { isError: true, content: [{ text: expect.stringMatching(/"arguments" must be an object/) }] } });
       // A line over the 10 MiB limit is refused once and skipped to its end; the next line is read.
       child.stdin.write(`{"jsonrpc":"2.0","id":8,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n{"jsonrpc":"2.0","id":9,"method":"ping"}\n`);
       expect(await next()).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/too large/) } });
