@@ -7,6 +7,7 @@ import type { Actor } from '../engine/actor.js';
 import type { AppDeps } from '../deps.js';
 import type { SessionContext } from './context.js';
 import { registerPrompts } from './prompts.js';
+import { plainParamErrors } from './request-params.js';
 import { registerResources } from './resources.js';
 import { registerSubscriptions } from './subscriptions.js';
 import { registerTools } from './tools.js';
@@ -29,10 +30,11 @@ export interface McpSession {
 export function createSession(deps: Pick<AppDeps, 'engine' | 'logger' | 'config'>, opts: { actor: () => Actor; selection: ResolvedSelection; label: string }): McpSession {
   let selection = opts.selection;
   const context: SessionContext = { deps, actor: opts.actor, selection: () => selection, label: opts.label };
-  const mcp = new McpServer(SERVER_INFO, {
-    capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
-    instructions: INSTRUCTIONS,
-  });
+  // Only logging is declared up front (the Server registers logging/setLevel as it is built). The
+  // rest is declared after plainParamErrors, so the handlers McpServer installs for it are wrapped too.
+  const mcp = new McpServer(SERVER_INFO, { capabilities: { logging: {} }, instructions: INSTRUCTIONS });
+  plainParamErrors(mcp.server);
+  mcp.server.registerCapabilities({ tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {} });
   registerTools(mcp, context);
   registerResources(mcp, context);
   registerPrompts(mcp, context);

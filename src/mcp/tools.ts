@@ -16,6 +16,7 @@ import { renderText } from './render-text.js';
 import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
 import { isSelected, whyNotSelected, type ResolvedSelection } from './toolsets.js';
 import { progressReporter } from './progress.js';
+import { issuesSentence } from './request-params.js';
 
 let definitions: Map<string, ToolDefinition> | undefined;
 /** Built on first use: other modules may still be adding operations to the catalogue at import time. */
@@ -64,7 +65,7 @@ function checkCall(request: unknown): { call: CallToolRequest } | { refused: Cal
   if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
     return { refused: toolError(`Invalid input for ${params.name}: "arguments" must be an object of the tool's fields (see its inputSchema in tools/list).`, { code: 'invalid', fields: [{ path: 'arguments', message: 'Expected an object' }] }) };
   }
-  throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}.`);
+  throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${issuesSentence(parsed.error.issues)}.`);
 }
 
 export function registerTools(mcp: McpServer, session: SessionContext): void {
