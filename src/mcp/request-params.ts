@@ -17,13 +17,19 @@ export function issuesSentence(issues: readonly Issue[]): string {
   return issues.map((i) => `${i.path.map(String).join('.') || '(request)'}: ${i.message}`).join('; ');
 }
 
+type Handler = Parameters<Server['setRequestHandler']>[1];
+
+/** Registers `handler` for `method` with Protocol checking nothing but the method: the handler parses. */
+export function registerUnparsed(server: Server, method: string, handler: (request: unknown, extra: Parameters<Handler>[1]) => ReturnType<Handler>): void {
+  Protocol.prototype.setRequestHandler.call(server, z.looseObject({ method: z.literal(method) }), handler);
+}
+
 export function plainParamErrors(server: Server): void {
-  const register = Protocol.prototype.setRequestHandler;
   const wrapped: Server['setRequestHandler'] = (schema, handler) => {
     const shape = getObjectShape(schema as AnyObjectSchema);
     const method = shape?.['method'] ? getLiteralValue(shape['method']) : undefined;
     if (typeof method !== 'string') throw new Error('A request schema needs a method literal');
-    register.call(server, z.looseObject({ method: z.literal(method) }), (request, extra) => {
+    registerUnparsed(server, method, (request, extra) => {
       const parsed = safeParse(schema, request);
       if (!parsed.success) {
         const issues = (parsed.error as { issues?: Issue[] }).issues ?? [];

@@ -31,7 +31,8 @@ export function createSession(deps: Pick<AppDeps, 'engine' | 'logger' | 'config'
   let selection = opts.selection;
   const context: SessionContext = { deps, actor: opts.actor, selection: () => selection, label: opts.label };
   // Only logging is declared up front (the Server registers logging/setLevel as it is built). The
-  // rest is declared after plainParamErrors, so the handlers McpServer installs for it are wrapped too.
+  // rest is declared here, in one place, after plainParamErrors, so the handlers McpServer installs
+  // for it are wrapped too.
   const mcp = new McpServer(SERVER_INFO, { capabilities: { logging: {} }, instructions: INSTRUCTIONS });
   plainParamErrors(mcp.server);
   mcp.server.registerCapabilities({ tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, completions: {} });

@@ -44,7 +44,6 @@ function hubOf(engine: Engine): SubscriptionHub {
 /** Registers subscribe/unsubscribe; returns a function that drops this session's subscriptions. */
 export function registerSubscriptions(mcp: McpServer, session: SessionContext): () => void {
   const server = mcp.server;
-  server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const subscriber: Subscriber = {
