@@ -324,6 +324,89 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+export interface MonitorConfigsTable {
+  guild_id: string;
+  active: Generated<boolean>;
+  privacy_mode_enabled: Generated<boolean>;
+  todo_channel_id: string | null;
+  sweep_output_channel_id: string | null;
+  sweep_interval_hours: Generated<number>;
+  last_sweep_time: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface MonitoredChannelsTable {
+  guild_id: string;
+  channel_id: string;
+  last_message_id: string | null;
+  created_at: Generated<Date>;
+}
+
+export type ActionItemPriority = 'low' | 'medium' | 'high';
+export type ActionItemStatus = 'pending' | 'in_progress' | 'completed' | 'archived';
+
+export interface ActionItemsTable {
+  id: string;
+  guild_id: string;
+  channel_id: string;
+  summary: string | null;
+  text: string;
+  priority: ActionItemPriority;
+  category: string;
+  status: ActionItemStatus;
+  assigned_to: string | null;
+  source_key: string | null;
+  sweep_id: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface SweepsTable {
+  id: string;
+  guild_id: string;
+  triggered_at: Timestamp;
+  triggered_by: string | null;
+  channels_processed: Generated<number>;
+  messages_processed: Generated<number>;
+  action_items_found: Generated<number>;
+  status: 'running' | 'completed' | 'failed';
+  duration_seconds: number | null;
+  error: string | null;
+}
+
+export interface SweepChannelsTable {
+  sweep_id: string;
+  guild_id: string;
+  channel_id: string;
+  messages_processed: number;
+  action_items_found: number;
+  swept_at: Timestamp;
+}
+
+export interface MemberPermissionsTable {
+  guild_id: string;
+  user_id: string;
+  can_configure_bot: boolean;
+  can_manage_action_items: boolean;
+  can_view_analytics: boolean;
+  can_trigger_sweeps: boolean;
+  updated_at: Generated<Date>;
+}
+
+export type AuditAction = 'data_access' | 'data_deletion' | 'privacy_toggle';
+
+export interface PrivacyAuditTable {
+  id: string;
+  guild_id: string;
+  action: AuditAction;
+  user_id: string | null;
+  details: string;
+  ip_address: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   guilds: GuildsTable;
   channels: ChannelsTable;
@@ -346,6 +429,13 @@ export interface DB {
   guild_stat_counts: GuildStatCountsTable;
   guild_daily_stats: GuildDailyStatsTable;
   idempotency_keys: IdempotencyKeysTable;
+  monitor_configs: MonitorConfigsTable;
+  monitored_channels: MonitoredChannelsTable;
+  action_items: ActionItemsTable;
+  sweeps: SweepsTable;
+  sweep_channels: SweepChannelsTable;
+  member_permissions: MemberPermissionsTable;
+  privacy_audit: PrivacyAuditTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;
@@ -360,3 +450,6 @@ export type TokenRow = Selectable<ApiTokensTable>;
 export type JobRow = Selectable<DiscordJobsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type EventRow = Selectable<TicketEventsTable>;
+export type ActionItemRow = Selectable<ActionItemsTable>;
+export type MonitorConfigRow = Selectable<MonitorConfigsTable>;
+export type SweepRow = Selectable<SweepsTable>;

@@ -14,6 +14,7 @@ import { classify } from './errors.js';
 import { attachGateway } from './gateway/index.js';
 import { GlobalGate, gatedRestOptions, type GlobalGateOptions } from './global-gate.js';
 import { syncGuild, type Progress } from './guild-sync.js';
+import { channelHistory } from './channel-history.js';
 import { startWorker, type Worker } from './outbox-worker.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 
@@ -104,6 +105,13 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       if (c.code === 10004 || c.status === 404 || c.status === 403) throw notFound(`The bot is not in guild ${guildId} (Discord says: ${c.message}). Invite it first.`);
       throw unavailable(`Discord did not answer the sync of guild ${guildId}: ${c.message}. Retry in a moment.`);
     }),
+    channelMessages: (channelId, after, max, signal) => channelHistory(client.rest, channelId, after, max, signal).catch((err: unknown) => {
+      if (signal?.aborted) throw cancelled();
+      const c = classify(err);
+      if (c.status === 404 || c.status === 403) throw notFound(`The bot cannot read channel ${channelId} (Discord says: ${c.message}). Give it View Channel and Read Message History there, or stop monitoring the channel.`);
+      throw unavailable(`Discord did not answer reading channel ${channelId}: ${c.message}. Retry in a moment.`);
+    }),
+    botUserId: () => botUserId,
   });
   const scheduler = startScheduler(engine, logger, opts.schedulerIntervalMs);
 

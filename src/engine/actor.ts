@@ -1,6 +1,7 @@
 /** Who performs an operation: a token's user, the operator over stdio, or the bot on Discord's behalf. */
 export const ABILITIES = [
   'tickets:read', 'tickets:write', 'transcripts:read', 'guild:read', 'guild:admin', 'channels:write', 'anonymous', 'tokens:admin',
+  'action_items:read', 'action_items:write',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
 

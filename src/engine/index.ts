@@ -18,6 +18,7 @@ import { createPanels } from './panels.js';
 import { createCustomMessages } from './custom-messages.js';
 import { createChannelMessages } from './channel-messages.js';
 import { createPrivacy } from './privacy.js';
+import { createActionItems } from './action-items/index.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -52,6 +53,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     customMessages: createCustomMessages(ctx),
     channelMessages: createChannelMessages(ctx),
     privacy: createPrivacy(ctx, outbox),
+    actionItems: createActionItems(ctx, () => outbox.port()),
   };
 }
 

@@ -17,6 +17,7 @@ import type { EngineContext } from './context.js';
 import { appendEvent } from './events.js';
 import { enqueueJobs, type JobInput } from './jobs.js';
 import { inTransaction, json } from './tx.js';
+import type { SweptMessage } from './action-items/extract.js';
 
 export interface OutboxOptions {
   /** Attempts before a job is dead (default 8). */
@@ -60,6 +61,13 @@ export interface JobOutcome { id: string; status: 'done' | 'dead' | 'pending' | 
 export interface DiscordPort {
   /** Stops, recording nothing, once `signal` aborts. */
   syncGuild(guildId: string, progress: (done: number, total: number, message: string) => void, signal?: AbortSignal): Promise<GuildSyncReport>;
+  /**
+   * A channel's messages after `after` (oldest first; at most `max`), or its newest ones when `after`
+   * is null. Sweeps read monitored channels through this.
+   */
+  channelMessages(channelId: string, after: string | null, max: number, signal?: AbortSignal): Promise<SweptMessage[]>;
+  /** The bot's own Discord user id. */
+  botUserId(): string;
 }
 
 export interface GuildSyncReport {

@@ -9,7 +9,7 @@ import { canAccessGuild, hasAbility, type Ability, type Actor } from '../engine/
 import { forbidden, invalid, type FieldIssue } from '../engine/errors.js';
 import { readThrough } from './read-cache.js';
 
-export type Toolset = 'tickets' | 'transcripts' | 'guild' | 'groups' | 'channels' | 'panels' | 'messages' | 'admin' | 'stats';
+export type Toolset = 'tickets' | 'transcripts' | 'guild' | 'groups' | 'channels' | 'panels' | 'messages' | 'admin' | 'stats' | 'action_items';
 
 export interface Annotations {
   readOnlyHint: boolean;
@@ -25,6 +25,8 @@ export interface OperationContext {
   signal: AbortSignal;
   /** Reports progress of long operations (MCP progress notifications); a no-op when nobody listens. */
   progress: (progress: number, total?: number, message?: string) => void;
+  /** The caller's IP address where the face knows it (REST); the privacy audit records it. */
+  clientIp?: string | undefined;
 }
 
 export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

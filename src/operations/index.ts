@@ -10,6 +10,7 @@ import { panelOperations } from './panels.js';
 import { messageOperations } from './messages.js';
 import { discordOperations } from './discord.js';
 import { messageLinkOperations, privacyOperations } from './privacy.js';
+import { actionItemOperations } from './action-items.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
@@ -23,6 +24,7 @@ export const catalogue: readonly AnyOperation[] = [
   ...messageOperations,
   ...discordOperations,
   ...privacyOperations,
+  ...actionItemOperations,
 ] as unknown as readonly AnyOperation[];
 
 export function findOperation(name: string): AnyOperation | undefined {

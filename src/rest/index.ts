@@ -11,8 +11,9 @@ import { RateLimiter } from './kit/rate-limit.js';
 import { husqy } from './husqy/index.js';
 import { ticketeer } from './ticketeer/index.js';
 import { volvox } from './volvox/index.js';
+import { noteticketing } from './noteticketing/index.js';
 
-export const dialects: readonly Dialect[] = [ticketeer, husqy, volvox];
+export const dialects: readonly Dialect[] = [ticketeer, husqy, volvox, noteticketing];
 
 export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const settings = deps.config;

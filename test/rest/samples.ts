@@ -9,7 +9,8 @@ const byName: Record<string, string> = {
   guild_id: DEMO.guildId, id: DEMO.guildId, ticket_id: DEMO.ticketId, channel_id: DEMO.channelId, channel: DEMO.channelId,
   user_id: DEMO.memberId, new_engineer: DEMO.staffId, privacy_member_id: DEMO.customerId, message_id: '1441604990945853999',
   custom_message_id: '1441604990945854000', panel_id: '1441604990945854001', ticket_type_id: '1441604990945854002', ticketId: '1',
-  ticket_group_id: DEMO.groupId,
+  ticket_group_id: DEMO.groupId, guildId: DEMO.guildId, channelId: DEMO.channelId, userId: DEMO.memberId, itemId: '1441604990945854003',
+  item_id: '1441604990945854003',
 };
 
 function sample(schema: Json, name: string): unknown {

@@ -5,6 +5,7 @@ import * as discordOutbox from './0004_discord_outbox.js';
 import * as changeFeed from './0005_change_feed.js';
 import * as deletedCount from './0006_deleted_count.js';
 import * as messagesByAuthor from './0007_messages_by_author.js';
+import * as actionItems from './0008_action_items.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0005_change_feed': changeFeed,
   '0006_deleted_count': deletedCount,
   '0007_messages_by_author': messagesByAuthor,
+  '0008_action_items': actionItems,
 };

@@ -8,7 +8,7 @@ import type { RestSettings } from './settings.js';
 export interface RenderedError { status: number; body: unknown }
 
 export interface Dialect {
-  name: 'ticketeer' | 'husqy' | 'volvox';
+  name: 'ticketeer' | 'husqy' | 'volvox' | 'noteticketing';
   title: string;
   /** Path prefixes the dialect owns (its unknown paths get its own 404). */
   prefixes: string[];
@@ -17,7 +17,8 @@ export interface Dialect {
   tokenOf(req: FastifyRequest): string | undefined;
   /** Requests per window per client IP. */
   ipLimit(settings: RestSettings): number;
-  renderError(problem: Problem, route: AnyRoute | undefined): RenderedError;
+  /** `requestId` is the id the request's log lines carry. */
+  renderError(problem: Problem, route: AnyRoute | undefined, requestId: string): RenderedError;
   /** The error envelope, for the OpenAPI document. */
   errorSchema: z.ZodType;
   /** OpenAPI security scheme names that apply (defined in openapi.ts). */

@@ -17,7 +17,7 @@ import type { Dialect } from './dialect.js';
 import { parseJsonBody } from './json.js';
 import { RestProblem, badRequest, toProblem } from './problem.js';
 import type { RateLimiter, RateState } from './rate-limit.js';
-import type { AnyRoute } from './route.js';
+import { RawResponse, type AnyRoute } from './route.js';
 import type { RestSettings } from './settings.js';
 
 export interface KitDeps {
@@ -75,7 +75,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
     const problem = toProblem(err);
     if (problem.kind === 'internal') kit.app.logger.error({ err, url: req.url, method: req.method }, 'REST request failed');
     if (problem.kind === 'rate_limited' && problem.retryAfterSeconds && !reply.getHeader('Retry-After')) reply.header('Retry-After', problem.retryAfterSeconds);
-    const rendered = dialect.renderError(problem, route);
+    const rendered = dialect.renderError(problem, route, String(req.id));
     return reply.code(rendered.status).type('application/json; charset=utf-8').send(rendered.body);
   };
 
@@ -136,6 +136,10 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
     const key = req.method === 'POST' ? headerValue(req, 'idempotency-key') : undefined;
     if (!key) {
       const result = await run();
+      if (result.body instanceof RawResponse) {
+        for (const [name, value] of Object.entries(result.body.headers)) reply.header(name, value);
+        return reply.code(result.status).type(result.body.contentType).send(result.body.body);
+      }
       return reply.code(result.status).send(result.body);
     }
     if (key.length > 255) throw badRequest('Idempotency-Key must be at most 255 characters.', [{ path: 'Idempotency-Key', message: 'too long' }]);
@@ -154,7 +158,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
       return reply.code(result.status).send(result.body);
     } catch (err) {
       const problem = toProblem(err);
-      const rendered = dialect.renderError(problem, spec);
+      const rendered = dialect.renderError(problem, spec, String(req.id));
       if (rendered.status < 500) {
         // A refused request is an answer too: the retry gets the same one.
         await kit.idempotency.complete(scopeKey, key, fingerprint, rendered.status, rendered.body);
@@ -168,7 +172,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
   async function callOperation(name: string, input: unknown, actor: Actor, req: FastifyRequest): Promise<unknown> {
     const op = findOperation(name);
     if (!op) throw new RestProblem('not_implemented', `This route needs the ${name} operation, which this server does not provide yet.`);
-    return invoke(op, { engine, actor, requestId: String(req.id), signal: neverAborted, progress: noProgress }, input);
+    return invoke(op, { engine, actor, requestId: String(req.id), signal: neverAborted, progress: noProgress, clientIp: req.ip }, input);
   }
 }
 

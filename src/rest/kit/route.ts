@@ -47,3 +47,8 @@ export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): AnyRoute {
   return spec as unknown as AnyRoute;
 }
+
+/** A handler's answer that is not JSON (a CSV export): sent as is with its content type and headers. */
+export class RawResponse {
+  constructor(readonly contentType: string, readonly body: string, readonly headers: Record<string, string> = {}) {}
+}
