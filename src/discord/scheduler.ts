@@ -1,4 +1,7 @@
-/** Closes tickets whose expiry has passed (unless eternal), on an interval and on demand. */
+/**
+ * On an interval and on demand: closes tickets whose expiry has passed (unless eternal), and sweeps
+ * the guilds whose next action-item sweep is due.
+ */
 import type { Actor } from '../engine/actor.js';
 import { isEngineError } from '../engine/errors.js';
 import type { Engine } from '../engine/index.js';
@@ -20,6 +23,14 @@ export function startScheduler(engine: Engine, logger: Logger, intervalMs = 60_0
         } catch (err) {
           // Closed or deleted meanwhile, or its module is off: nothing to do.
           if (!isEngineError(err)) logger.warn({ err: (err as Error).message, ticket: t.id }, 'closing an expired ticket failed');
+        }
+      }
+      for (const guildId of await engine.actionItems.sweeps.due(engine.ctx.now())) {
+        try {
+          await engine.actionItems.sweeps.trigger(botActor, { guild_id: guildId });
+        } catch (err) {
+          // A sweep already running, or one that failed (it is recorded as failed in the history).
+          logger.warn({ err: (err as Error).message, guildId }, 'scheduled sweep failed');
         }
       }
       return closed;

@@ -77,9 +77,9 @@ export const updateMonitorConfig = defineOperation({
   input: z.object({
     guild_id: GuildId,
     active: z.boolean().optional().describe('Sweep the monitored channels (manually and every interval)'),
-    privacy_mode_enabled: z.boolean().optional(),
+    privacy_mode_enabled: z.boolean().optional().describe('Audit every read of action items and keep no author or message excerpt in swept items'),
     channels_to_monitor: z.array(Snowflake).max(100).optional().describe('The full list of channels to monitor'),
-    todo_channel_id: Snowflake.nullable().optional(),
+    todo_channel_id: Snowflake.nullable().optional().describe('The channel where the team keeps its to-do list'),
     sweep_output_channel_id: Snowflake.nullable().optional().describe('Where each sweep posts the items it found'),
     sweep_interval_hours: Int.min(1).max(168).optional().describe('Hours between automatic sweeps, 1–168'),
   }).strict(),
@@ -118,8 +118,9 @@ export const listActionItems = defineOperation({
   name: 'list_action_items', title: 'List action items', toolset: 'action_items', ability: 'action_items:read', annotations: read,
   description: "A page of a guild's action items, filtered by status, priority, source channel or assignee, sorted by created_at (default), updated_at or priority, newest first unless order is asc.",
   input: z.object({
-    guild_id: GuildId, status: Status.optional(), priority: Priority.optional(), channel_id: Snowflake.optional().describe('Only items from this channel'),
-    assigned_to: Assignee.optional(), sort: z.enum(['created_at', 'priority', 'updated_at']).optional(), order: z.enum(['asc', 'desc']).optional(),
+    guild_id: GuildId, status: Status.optional().describe('Only items with this status'), priority: Priority.optional().describe('Only items with this priority'),
+    channel_id: Snowflake.optional().describe('Only items from this channel'), assigned_to: Assignee.optional().describe('Only items assigned to this user'),
+    sort: z.enum(['created_at', 'priority', 'updated_at']).optional().describe('Sort key (default created_at)'), order: z.enum(['asc', 'desc']).optional().describe('Sort direction (default desc)'),
     limit: Limit(100, 50), offset: Offset,
   }).strict(),
   output: z.object({ action_items: z.array(ActionItem), total: Int, limit: Int, offset: Int }),
@@ -138,8 +139,8 @@ export const createActionItem = defineOperation({
   description: 'Record an action item by hand (sweeps find them in monitored channels). Priority defaults to medium, category to general, status to pending.',
   input: z.object({
     guild_id: GuildId, channel_id: Snowflake.describe('The channel it belongs to'), text: z.string().trim().min(1).max(2000).describe('What is to be done'),
-    summary: z.string().trim().max(200).nullable().optional().describe('A short title'), priority: Priority.optional(), category: Category.optional(),
-    status: Status.optional(), assigned_to: Assignee.nullable().optional().describe('Who is to do it: a Discord user ID'),
+    summary: z.string().trim().max(200).nullable().optional().describe('A short title'), priority: Priority.optional().describe('low, medium (default) or high'), category: Category.optional(),
+    status: Status.optional().describe('pending (default), in_progress, completed or archived'), assigned_to: Assignee.nullable().optional().describe('Who is to do it: a Discord user ID'),
   }).strict(),
   output: ActionItem,
   run: (ctx, input) => ctx.engine.actionItems.items.create(ctx.actor, input),
@@ -149,8 +150,10 @@ export const updateActionItem = defineOperation({
   name: 'update_action_item', title: 'Change an action item', toolset: 'action_items', ability: 'action_items:write', annotations: idempotentWrite,
   description: 'Change only the fields given (at least one); assigned_to or summary null clears them.',
   input: z.object({
-    guild_id: GuildId, item_id: ItemId, text: z.string().trim().min(1).max(2000).optional(), summary: z.string().trim().max(200).nullable().optional(),
-    priority: Priority.optional(), category: Category.optional(), status: Status.optional(), assigned_to: Assignee.nullable().optional(),
+    guild_id: GuildId, item_id: ItemId, text: z.string().trim().min(1).max(2000).optional().describe('What is to be done'),
+    summary: z.string().trim().max(200).nullable().optional().describe('A short title; null clears it'), priority: Priority.optional().describe('low, medium or high'),
+    category: Category.optional(), status: Status.optional().describe('pending, in_progress, completed or archived'),
+    assigned_to: Assignee.nullable().optional().describe('A Discord user ID; null unassigns'),
   }).strict(),
   output: ActionItem,
   run: (ctx, input) => ctx.engine.actionItems.items.update(ctx.actor, input),
@@ -159,7 +162,7 @@ export const updateActionItem = defineOperation({
 export const setActionItemStatus = defineOperation({
   name: 'set_action_item_status', title: "Set an action item's status", toolset: 'action_items', ability: 'action_items:write', annotations: idempotentWrite,
   description: 'Mark an action item pending, in_progress, completed or archived.',
-  input: z.object({ guild_id: GuildId, item_id: ItemId, status: Status }).strict(),
+  input: z.object({ guild_id: GuildId, item_id: ItemId, status: Status.describe('pending, in_progress, completed or archived') }).strict(),
   output: ActionItem,
   run: (ctx, input) => ctx.engine.actionItems.items.update(ctx.actor, input),
 });
@@ -249,7 +252,7 @@ export const setMemberPermissions = defineOperation({
 export const listPrivacyAudit = defineOperation({
   name: 'list_privacy_audit', title: 'List the privacy audit', toolset: 'action_items', ability: 'guild:admin', annotations: read,
   description: 'A page of the privacy audit, newest first: data access (reads in privacy mode, exports), data deletion and privacy-mode changes, each with who, what and from which IP.',
-  input: z.object({ guild_id: GuildId, action: z.enum(['data_access', 'data_deletion', 'privacy_toggle']).optional(), limit: Limit(100, 50), offset: Offset }).strict(),
+  input: z.object({ guild_id: GuildId, action: z.enum(['data_access', 'data_deletion', 'privacy_toggle']).optional().describe('Only entries of this kind'), limit: Limit(100, 50), offset: Offset }).strict(),
   output: z.object({
     audit_logs: z.array(z.object({
       id: Snowflake, guild_id: Snowflake, action: z.enum(['data_access', 'data_deletion', 'privacy_toggle']), user_id: z.string().nullable(),
@@ -264,7 +267,7 @@ export const exportActionItems = defineOperation({
   // Not read-only: every export is written to the privacy audit.
   name: 'export_action_items', title: "Export a guild's action-item data", toolset: 'action_items', ability: 'guild:admin', annotations: write,
   description: 'Everything stored for the guild here in one document: config, action items, sweeps, member permissions and (include_audit) the privacy audit. The export is itself recorded in the audit.',
-  input: z.object({ guild_id: GuildId, include_audit: z.boolean().optional() }).strict(),
+  input: z.object({ guild_id: GuildId, include_audit: z.boolean().optional().describe('Include the privacy audit (default false)') }).strict(),
   output: z.object({
     guild_id: Snowflake, exported_at: Timestamp,
     config: MonitorConfig.omit({ guild_id: true, created_at: true, updated_at: true }),

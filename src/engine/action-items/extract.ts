@@ -29,7 +29,7 @@ export interface FoundItem {
 
 const LABELLED = /^(?:todo|to-do|action(?:\s+item)?|ai|task|follow[- ]?up|next step)\s*[:\-–]\s*(.+)$/i;
 const CHECKBOX = /^\[\s?\]\s+(.+)$/;
-const COMMITMENT = /\b(?:we|i|you|someone|somebody|<@!?\d+>|@\w+)\s+(?:need|needs|have|has|must|should|will|'ll)\s+(?:to\s+)?\w/i;
+const COMMITMENT = /(?:\b(?:we|i|you|someone|somebody)|<@!?\d+>|@\w+)(?:\s+(?:need|needs|have|has|must|should|will)\s+|'ll\s+)(?:to\s+)?\w/i;
 const REQUEST = /^(?:please|pls|can (?:you|someone|somebody)|could (?:you|someone|somebody)|remember to|don't forget to|dont forget to)\b/i;
 const MENTION = /<@!?(\d{17,20})>/;
 const MAX_TEXT = 500;
