@@ -12,6 +12,7 @@ import { ensureAdminToken } from './admin-token.js';
 import type { AppDeps, DiscordStatus } from './deps.js';
 import { startDiscord, type DiscordRuntime } from './discord/runtime.js';
 import type { Sandbox } from './sandbox/index.js';
+import { startWebhookWorker } from './webhooks/worker.js';
 
 export interface RunningApp {
   url: string;
@@ -58,11 +59,13 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const deps: AppDeps = { config, logger, database, engine, discord: discordStatus };
     const http = await buildHttpServer(deps);
     const address = await http.listen({ host: config.HOST, port: config.PORT });
+    const webhooks = startWebhookWorker(engine, logger.child({ part: 'webhooks' }));
     logger.info({ address, database: database.kind, discord: running.status() }, 'ticketbridge is listening');
     return {
       url: address, deps, http,
       close: async () => {
         await http.close();
+        await webhooks.stop();
         await running.close();
         await sandbox?.close();
         await database.close();

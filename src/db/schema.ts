@@ -332,8 +332,25 @@ export interface MonitorConfigsTable {
   sweep_output_channel_id: string | null;
   sweep_interval_hours: Generated<number>;
   last_sweep_time: NullableTimestamp;
+  webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
+  webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  guild_id: string;
+  url: string;
+  secret: string;
+  event: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  delivered_at: NullableTimestamp;
 }
 
 export interface MonitoredChannelsTable {
@@ -436,6 +453,7 @@ export interface DB {
   sweep_channels: SweepChannelsTable;
   member_permissions: MemberPermissionsTable;
   privacy_audit: PrivacyAuditTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

@@ -8,6 +8,8 @@ export interface ChangeEvents {
   ticket: [{ guildId: string; ticketId: string; transcript?: boolean; /** written by another process */ remote?: boolean }];
   /** Discord jobs were committed; the outbox worker wakes. */
   jobs: [{ count: number }];
+  /** Webhook deliveries were committed; the webhook worker wakes. */
+  webhooks: [{ count: number }];
   /** Guild-level data changed (groups, panels, module state …). */
   guild: [{ guildId: string }];
 }

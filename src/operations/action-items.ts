@@ -29,7 +29,9 @@ const ActionItem = z.object({
 const MonitorConfig = z.object({
   guild_id: Snowflake, active: z.boolean().describe('Whether monitored channels are swept'), privacy_mode_enabled: z.boolean().describe('When on, reads of action items are audited and sweeps keep no author or message excerpt'),
   channels_to_monitor: z.array(Snowflake), todo_channel_id: Snowflake.nullable(), sweep_output_channel_id: Snowflake.nullable(),
-  sweep_interval_hours: Int, last_sweep_time: Timestamp.nullable(), created_at: Timestamp, updated_at: Timestamp,
+  sweep_interval_hours: Int, last_sweep_time: Timestamp.nullable(),
+  webhook_url: z.string().nullable().describe('Where action_item.created events are POSTed'), webhook_secret_set: z.boolean().describe('Whether a signing secret is stored (it is never shown)'),
+  created_at: Timestamp, updated_at: Timestamp,
 });
 const Sweep = z.object({
   id: Snowflake, guild_id: Snowflake, triggered_at: Timestamp, channels_processed: Int, messages_processed: Int, action_items_found: Int,
@@ -73,7 +75,7 @@ export const getMonitorConfig = defineOperation({
 
 export const updateMonitorConfig = defineOperation({
   name: 'update_monitor_config', title: "Change a guild's monitoring config", toolset: 'action_items', ability: 'guild:admin', annotations: idempotentWrite,
-  description: 'Change only the fields given. channels_to_monitor replaces the monitored list (channels that stay keep their sweep position); null clears todo_channel_id or sweep_output_channel_id. Turning privacy mode on or off is written to the privacy audit.',
+  description: 'Change only the fields given. channels_to_monitor replaces the monitored list (channels that stay keep their sweep position); null clears todo_channel_id or sweep_output_channel_id. Turning privacy mode on or off is written to the privacy audit. A webhook_url needs a webhook_secret (kept, never shown).',
   input: z.object({
     guild_id: GuildId,
     active: z.boolean().optional().describe('Sweep the monitored channels (manually and every interval)'),
@@ -82,6 +84,9 @@ export const updateMonitorConfig = defineOperation({
     todo_channel_id: Snowflake.nullable().optional().describe('The channel where the team keeps its to-do list'),
     sweep_output_channel_id: Snowflake.nullable().optional().describe('Where each sweep posts the items it found'),
     sweep_interval_hours: Int.min(1).max(168).optional().describe('Hours between automatic sweeps, 1–168'),
+    webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2000).nullable().optional()
+      .describe('POST an action_item.created event here for every new item, signed in X-Webhook-Signature; null removes the webhook'),
+    webhook_secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('The HMAC-SHA256 key for X-Webhook-Signature (write-only)'),
   }).strict(),
   output: MonitorConfig,
   run: (ctx, input) => ctx.engine.actionItems.config.update(ctx.actor, input, origin(ctx.clientIp)),
@@ -270,7 +275,7 @@ export const exportActionItems = defineOperation({
   input: z.object({ guild_id: GuildId, include_audit: z.boolean().optional().describe('Include the privacy audit (default false)') }).strict(),
   output: z.object({
     guild_id: Snowflake, exported_at: Timestamp,
-    config: MonitorConfig.omit({ guild_id: true, created_at: true, updated_at: true }),
+    config: MonitorConfig.omit({ guild_id: true, created_at: true, updated_at: true, webhook_url: true, webhook_secret_set: true }),
     action_items: z.array(ActionItem),
     sweeps: z.array(Sweep.omit({ guild_id: true })),
     permissions: z.array(PermissionsShape.extend({ user_id: z.string() })),

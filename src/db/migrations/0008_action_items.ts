@@ -1,7 +1,7 @@
 /**
  * Action items (the NoteTicketing API, document 004): per-guild monitoring config, monitored channels
  * with their sweep cursor, action items, sweeps and their per-channel counts, member permissions and
- * the privacy audit log. Every row belongs to a guild and goes with it.
+ * the privacy audit log, and outgoing webhook deliveries. Every row belongs to a guild and goes with it.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -14,6 +14,9 @@ const upStatements: string[] = [
     sweep_output_channel_id text,
     sweep_interval_hours integer NOT NULL DEFAULT 6 CHECK (sweep_interval_hours BETWEEN 1 AND 168),
     last_sweep_time timestamptz,
+    -- Where action_item.created events are POSTed, signed with the secret (HMAC-SHA256).
+    webhook_url text,
+    webhook_secret text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
   )`,
@@ -88,11 +91,26 @@ const upStatements: string[] = [
     ip_address text,
     created_at timestamptz NOT NULL DEFAULT now()
   )`,
+  `CREATE TABLE webhook_deliveries (
+    id text PRIMARY KEY,
+    guild_id text NOT NULL REFERENCES guilds(id) ON DELETE CASCADE,
+    url text NOT NULL,
+    secret text NOT NULL,
+    event text NOT NULL,
+    body text NOT NULL,
+    status text NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    last_error text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    delivered_at timestamptz
+  )`,
+  `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`,
   `CREATE INDEX privacy_audit_guild ON privacy_audit (guild_id, created_at DESC, id DESC)`,
 ];
 
 const downStatements: string[] = [
-  'DROP TABLE IF EXISTS privacy_audit', 'DROP TABLE IF EXISTS member_permissions', 'DROP TABLE IF EXISTS sweep_channels',
+  'DROP TABLE IF EXISTS webhook_deliveries', 'DROP TABLE IF EXISTS privacy_audit', 'DROP TABLE IF EXISTS member_permissions', 'DROP TABLE IF EXISTS sweep_channels',
   'DROP TABLE IF EXISTS sweeps', 'DROP TABLE IF EXISTS action_items', 'DROP TABLE IF EXISTS monitored_channels', 'DROP TABLE IF EXISTS monitor_configs',
 ];
 

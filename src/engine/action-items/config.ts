@@ -6,7 +6,7 @@
 import type { GuildRow, MonitorConfigRow } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, invalid, notFound } from '../errors.js';
 import { checkChannelRefs } from '../guild-refs.js';
 import { requireGuild } from '../guards.js';
 import { inTransaction, type Db, type Tx } from '../tx.js';
@@ -21,6 +21,8 @@ export interface ConfigPatch {
   todo_channel_id?: string | null | undefined;
   sweep_output_channel_id?: string | null | undefined;
   sweep_interval_hours?: number | undefined;
+  webhook_url?: string | null | undefined;
+  webhook_secret?: string | undefined;
 }
 
 export const DEFAULT_INTERVAL_HOURS = 6;
@@ -29,7 +31,7 @@ export async function loadConfig(db: Db | Tx, guild: GuildRow): Promise<Omit<Mon
   const row = await db.selectFrom('monitor_configs').selectAll().where('guild_id', '=', guild.id).executeTakeFirst();
   return row ?? {
     guild_id: guild.id, active: true, privacy_mode_enabled: false, todo_channel_id: null, sweep_output_channel_id: null,
-    sweep_interval_hours: DEFAULT_INTERVAL_HOURS, last_sweep_time: null, created_at: guild.joined_at, updated_at: guild.joined_at,
+    sweep_interval_hours: DEFAULT_INTERVAL_HOURS, last_sweep_time: null, webhook_url: null, webhook_secret: null, created_at: guild.joined_at, updated_at: guild.joined_at,
   };
 }
 
@@ -43,7 +45,8 @@ async function configView(db: Db | Tx, guild: GuildRow): Promise<MonitorConfigVi
   return {
     guild_id: guild.id, active: c.active, privacy_mode_enabled: c.privacy_mode_enabled, channels_to_monitor: await monitoredChannelIds(db, guild.id),
     todo_channel_id: c.todo_channel_id, sweep_output_channel_id: c.sweep_output_channel_id, sweep_interval_hours: c.sweep_interval_hours,
-    last_sweep_time: isoOrNull(c.last_sweep_time), created_at: iso(c.created_at), updated_at: iso(c.updated_at),
+    last_sweep_time: isoOrNull(c.last_sweep_time), webhook_url: c.webhook_url, webhook_secret_set: c.webhook_secret !== null,
+    created_at: iso(c.created_at), updated_at: iso(c.updated_at),
   };
 }
 
@@ -71,12 +74,18 @@ export function createMonitorConfig(ctx: EngineContext) {
           { path: 'sweep_output_channel_id', id: input.sweep_output_channel_id, kind: 'text' },
         ]);
         const before = await loadConfig(trx, guild);
+        if (input.webhook_url && !input.webhook_secret && !before.webhook_secret) {
+          throw invalid('A webhook needs a secret to sign its deliveries: give webhook_secret (16 characters or more) with webhook_url.', [{ path: 'webhook_secret', message: 'required with webhook_url' }]);
+        }
         await trx.updateTable('monitor_configs').set({
           ...(input.active !== undefined ? { active: input.active } : {}),
           ...(input.privacy_mode_enabled !== undefined ? { privacy_mode_enabled: input.privacy_mode_enabled } : {}),
           ...(input.todo_channel_id !== undefined ? { todo_channel_id: input.todo_channel_id } : {}),
           ...(input.sweep_output_channel_id !== undefined ? { sweep_output_channel_id: input.sweep_output_channel_id } : {}),
           ...(input.sweep_interval_hours !== undefined ? { sweep_interval_hours: input.sweep_interval_hours } : {}),
+          ...(input.webhook_url !== undefined ? { webhook_url: input.webhook_url } : {}),
+          // Removing the URL forgets the secret too.
+          ...(input.webhook_url === null ? { webhook_secret: null } : input.webhook_secret !== undefined ? { webhook_secret: input.webhook_secret } : {}),
           updated_at: now,
         }).where('guild_id', '=', input.guild_id).execute();
         if (input.channels_to_monitor !== undefined) {

@@ -10,6 +10,7 @@ import { createMonitorConfig } from './config.js';
 import { createActionItemStore } from './items.js';
 import { createSweeps } from './sweeps.js';
 import { createMonitorGuilds } from './guilds.js';
+import { createWebhookDeliveries } from './webhooks.js';
 
 export function createActionItems(ctx: EngineContext, port: () => DiscordPort | null) {
   return {
@@ -18,6 +19,7 @@ export function createActionItems(ctx: EngineContext, port: () => DiscordPort | 
     sweeps: createSweeps(ctx, port),
     analytics: createAnalytics(ctx),
     admin: createActionItemAdmin(ctx),
+    webhooks: createWebhookDeliveries(ctx),
     guilds: createMonitorGuilds(ctx, () => port()?.botUserId() ?? null),
   };
 }

@@ -14,6 +14,7 @@ import { inTransaction, type Db, type Tx } from '../tx.js';
 import { audit, requirePermission, type AuditOrigin } from './access.js';
 import { loadConfig } from './config.js';
 import { iso, type ActionItemView } from './views.js';
+import { enqueueItemCreated } from './webhooks.js';
 
 export interface ListItemsInput {
   guild_id: string;
@@ -105,7 +106,7 @@ export function createActionItemStore(ctx: EngineContext) {
     async create(actor: Actor, input: NewItemInput): Promise<ActionItemView> {
       const item = await inTransaction(ctx.db, async (trx) => {
         await requirePermission(trx, actor, input.guild_id, 'can_manage_action_items');
-        await requireGuild(trx, input.guild_id);
+        const guild = await requireGuild(trx, input.guild_id);
         await checkChannelRefs(trx, input.guild_id, [{ path: 'channel_id', id: input.channel_id, kind: 'text' }]);
         const now = ctx.now();
         const id = newId();
@@ -114,10 +115,13 @@ export function createActionItemStore(ctx: EngineContext) {
           priority: input.priority ?? 'medium', category: input.category ?? 'general', status: input.status ?? 'pending',
           assigned_to: input.assigned_to ?? null, created_by: actor.userId, created_at: now, updated_at: now,
         }).execute();
-        return loadItem(trx, input.guild_id, id);
+        const view = await loadItem(trx, input.guild_id, id);
+        const hooks = await enqueueItemCreated(trx, await loadConfig(trx, guild), [view], now);
+        return { view, hooks };
       });
       changed(input.guild_id);
-      return item;
+      if (item.hooks) ctx.changes.emit('webhooks', { count: item.hooks });
+      return item.view;
     },
 
     async update(actor: Actor, input: ItemChange): Promise<ActionItemView> {

@@ -17,6 +17,7 @@ import { requirePermission } from './access.js';
 import { loadConfig, monitoredChannelIds } from './config.js';
 import { extractActionItems, type FoundItem, type SweptMessage } from './extract.js';
 import { iso, isoOrNull, type SweepView } from './views.js';
+import { enqueueItemCreated } from './webhooks.js';
 
 /** Messages read per channel per sweep; the rest wait for the next sweep (the cursor moves only as far as read). */
 export const MESSAGES_PER_CHANNEL = 1000;
@@ -136,6 +137,7 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
           const finished = ctx.now();
           let messages = 0;
           const created: FoundItem[] = [];
+          const hooked: Array<{ id: string; text: string; priority: string; channel_name: string | null }> = [];
           for (const channelId of channels) {
             const msgs = read.get(channelId) ?? [];
             messages += msgs.length;
@@ -147,7 +149,7 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
                 id: newId(), guild_id: guildId, channel_id: channelId, summary, text: f.text, priority: f.priority, category: f.category,
                 status: 'pending', assigned_to: f.assigned_to, source_key: f.source_key, sweep_id: sweepId, created_by: null, created_at: finished, updated_at: finished,
               }).onConflict((oc) => oc.columns(['guild_id', 'source_key']).where('source_key', 'is not', null).doNothing()).returning('id').executeTakeFirst();
-              if (row) { kept++; created.push(f); }
+              if (row) { kept++; created.push(f); hooked.push({ id: row.id, text: f.text, priority: f.priority, channel_name: names.get(channelId) ?? null }); }
             }
             const newest = msgs.reduce<string | null>((max, m) => (max === null || BigInt(m.id) > BigInt(max) ? m.id : max), null);
             if (newest) await trx.updateTable('monitored_channels').set({ last_message_id: newest }).where('guild_id', '=', guildId).where('channel_id', '=', channelId).execute();
@@ -164,10 +166,12 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
               message: { content: summaryMessage(created, names), allowed_mentions: { parse: [] } }, nonce: newId(),
             } }]);
           }
-          return { sweep: sweepView(done), posted: created.length > 0 && fresh.sweep_output_channel_id !== null };
+          const hooks = await enqueueItemCreated(trx, fresh, hooked, finished);
+          return { sweep: sweepView(done), posted: created.length > 0 && fresh.sweep_output_channel_id !== null, hooks };
         });
         ctx.changes.emit('guild', { guildId });
         if (result.posted) ctx.changes.emit('jobs', { count: 1 });
+        if (result.hooks) ctx.changes.emit('webhooks', { count: result.hooks });
         return result.sweep;
       } catch (err) {
         const message = err instanceof EngineError ? err.message : String((err as Error)?.message ?? err);

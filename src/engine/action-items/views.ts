@@ -10,7 +10,7 @@ export interface ActionItemView {
 export interface MonitorConfigView {
   guild_id: string; active: boolean; privacy_mode_enabled: boolean; channels_to_monitor: string[];
   todo_channel_id: string | null; sweep_output_channel_id: string | null; sweep_interval_hours: number;
-  last_sweep_time: string | null; created_at: string; updated_at: string;
+  last_sweep_time: string | null; webhook_url: string | null; webhook_secret_set: boolean; created_at: string; updated_at: string;
 }
 
 export interface SweepView {
