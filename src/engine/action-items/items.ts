@@ -86,12 +86,7 @@ export function createActionItemStore(ctx: EngineContext) {
       q = input.sort === 'priority' ? q.orderBy(PRIORITY_RANK, dir).orderBy('action_items.created_at', dir)
         : q.orderBy(input.sort === 'updated_at' ? 'action_items.updated_at' : 'action_items.created_at', dir);
       const rows = await q.orderBy('action_items.id', dir).limit(limit).offset(offset).execute();
-      const total = await ctx.db.selectFrom('action_items').select((eb) => eb.fn.countAll<string>().as('n')).where('guild_id', '=', input.guild_id)
-        .$if(input.status !== undefined, (w) => w.where('status', '=', input.status!))
-        .$if(input.priority !== undefined, (w) => w.where('priority', '=', input.priority!))
-        .$if(input.channel_id !== undefined, (w) => w.where('channel_id', '=', input.channel_id!))
-        .$if(input.assigned_to !== undefined, (w) => w.where('assigned_to', '=', input.assigned_to!))
-        .executeTakeFirstOrThrow();
+      const total = await filtered(itemsQuery(ctx.db, input.guild_id)).clearSelect().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       await auditRead(ctx.db, ctx, input.guild_id, actor, `Listed action items (${rows.length} of ${Number(total.n)})`, origin);
       return { action_items: rows.map(itemView), total: Number(total.n), limit, offset };
     },

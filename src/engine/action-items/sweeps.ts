@@ -102,7 +102,7 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
         throw invalid(`${unknown.map((c) => `channel_ids.${c.i}: channel ${c.id} is not monitored`).join('; ')}. Monitor a channel first (monitor_channel), or leave channel_ids out to sweep every monitored channel.`,
           unknown.map((c) => ({ path: `channel_ids.${c.i}`, message: `channel ${c.id} is not monitored` })));
       }
-      if (channels.length === 0) throw invalid(`Guild ${guildId} monitors no channels, so there is nothing to sweep. Monitor one first (monitor_channel).`, [{ path: 'channel_ids', message: 'no monitored channels' }]);
+      if (channels.length === 0) throw conflict(`Guild ${guildId} monitors no channels, so there is nothing to sweep. Monitor one first (monitor_channel).`);
       const now = ctx.now();
       if (!input.force && config.last_sweep_time) {
         const next = new Date(config.last_sweep_time.getTime() + config.sweep_interval_hours * 3_600_000);
