@@ -59,7 +59,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const deps: AppDeps = { config, logger, database, engine, discord: discordStatus };
     const http = await buildHttpServer(deps);
     const address = await http.listen({ host: config.HOST, port: config.PORT });
-    const webhooks = startWebhookWorker(engine, logger.child({ part: 'webhooks' }));
+    const webhooks = startWebhookWorker(engine, logger.child({ part: 'webhooks' }), { allowInternal: config.TICKETBRIDGE_WEBHOOK_ALLOW_INTERNAL });
     logger.info({ address, database: database.kind, discord: running.status() }, 'ticketbridge is listening');
     return {
       url: address, deps, http,

@@ -39,6 +39,8 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_READ_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(1000),
   /** How long a stored Idempotency-Key answer is replayed, in seconds. */
   TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int('must be a whole number').min(60).default(24 * 3600),
+  /** Let webhook deliveries reach loopback, private and link-local addresses (local development only). */
+  TICKETBRIDGE_WEBHOOK_ALLOW_INTERNAL: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

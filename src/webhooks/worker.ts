@@ -5,6 +5,8 @@
  * this process, and by a timer for retries and other processes' deliveries.
  */
 import { createHmac } from 'node:crypto';
+import { fetch, type Dispatcher } from 'undici';
+import { checkLiteralHost, publicOnlyAgent } from './address-guard.js';
 import type { Engine } from '../engine/index.js';
 import type { Delivery } from '../engine/action-items/webhooks.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +17,8 @@ export interface WebhookWorkerOptions {
   maxDelayMs?: number;
   timeoutMs?: number;
   pollMs?: number;
+  /** Allow loopback, private and link-local receivers (local development). Default: refused. */
+  allowInternal?: boolean;
 }
 
 export interface WebhookWorker { drain(): Promise<void>; stop(): Promise<void> }
@@ -29,14 +33,16 @@ export function startWebhookWorker(engine: Engine, logger: Logger, opts: Webhook
   const baseDelayMs = opts.baseDelayMs ?? 5_000;
   const maxDelayMs = opts.maxDelayMs ?? 3_600_000;
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const dispatcher: Dispatcher | undefined = opts.allowInternal ? undefined : publicOnlyAgent();
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
 
   const send = async (d: Delivery): Promise<void> => {
     try {
+      if (!opts.allowInternal) checkLiteralHost(d.url);
       const res = await fetch(d.url, {
-        method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs),
+        method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), ...(dispatcher ? { dispatcher } : {}),
         headers: {
           'content-type': 'application/json', 'user-agent': 'ticketbridge-webhooks', 'x-webhook-event': d.event,
           'x-webhook-delivery': d.id, 'x-webhook-signature': signature(d.secret, d.body),
@@ -48,8 +54,10 @@ export function startWebhookWorker(engine: Engine, logger: Logger, opts: Webhook
       throw new Error(`the receiver answered ${res.status}`);
     } catch (err) {
       const attempt = d.attempts + 1;
-      const message = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
-      const retryAt = attempt >= maxAttempts ? null : new Date(engine.ctx.now().getTime() + Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs));
+      const cause = causeOf(err);
+      const message = cause.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : cause.message;
+      // An internal address stays internal: no retry.
+      const retryAt = attempt >= maxAttempts || cause.name === 'InternalAddressError' ? null : new Date(engine.ctx.now().getTime() + Math.min(baseDelayMs * 2 ** (attempt - 1), maxDelayMs));
       await store.failed(d.id, message, retryAt);
       // The URL is the guild's own configuration; its path may carry a key, so only the host is logged.
       logger.warn({ delivery: d.id, host: safeHost(d.url), attempt, error: message, giving_up: retryAt === null }, 'webhook delivery failed');
@@ -85,8 +93,15 @@ export function startWebhookWorker(engine: Engine, logger: Logger, opts: Webhook
       clearInterval(timer);
       engine.changes.off('webhooks', wake);
       await running;
+      await dispatcher?.close();
     },
   };
+}
+
+/** fetch wraps connection errors ("fetch failed"); the reason is its cause. */
+function causeOf(err: unknown): Error {
+  const e = err as Error & { cause?: unknown };
+  return e.cause instanceof Error ? e.cause : e;
 }
 
 function safeHost(url: string): string {

@@ -46,7 +46,8 @@ describeEachDatabase('NoteTicketing webhooks', (database) => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const address = receiver.address();
     receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hooks/tb`;
-    worker = startWebhookWorker(s.engine, pino({ level: 'silent' }), { baseDelayMs: 10, maxAttempts: 3, pollMs: 20 });
+    // The receiver is on loopback, which deliveries may reach only when allowed.
+    worker = startWebhookWorker(s.engine, pino({ level: 'silent' }), { baseDelayMs: 10, maxAttempts: 3, pollMs: 20, allowInternal: true });
   });
   afterAll(async () => {
     await worker.stop();
@@ -102,6 +103,26 @@ describeEachDatabase('NoteTicketing webhooks', (database) => {
     const lost = String(received.at(-1)!.headers['x-webhook-delivery']);
     await worker.drain();
     expect(await delivery(lost)).toMatchObject({ status: 'failed', attempts: 3, last_error: 'the receiver answered 500' });
+  });
+
+  it('refuses internal receivers unless allowed, without retrying', async () => {
+    const guarded = startWebhookWorker(s.engine, pino({ level: 'silent' }), { baseDelayMs: 10, maxAttempts: 3, pollMs: 60_000 });
+    try {
+      await worker.stop();
+      for (const url of [receiverUrl, 'http://[::1]:8080/x', 'http://localhost:8080/x']) {
+        await call('PATCH', `${G}/config`, { webhook_url: url, webhook_secret: SECRET });
+        const count = received.length;
+        await call('POST', `${G}/action-items`, { channel_id: DEMO.channelId, text: `Inward to ${url}` });
+        await guarded.drain();
+        expect(received.length).toBe(count);
+        const row = await s.engine.db.selectFrom('webhook_deliveries').selectAll().where('url', '=', url).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+        expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringMatching(/is an internal address \((127\.0\.0\.1|::1)\)/) });
+      }
+    } finally {
+      await guarded.stop();
+      worker = startWebhookWorker(s.engine, pino({ level: 'silent' }), { baseDelayMs: 10, maxAttempts: 3, pollMs: 20, allowInternal: true });
+      await call('PATCH', `${G}/config`, { webhook_url: receiverUrl, webhook_secret: SECRET });
+    }
   });
 
   it('sends nothing once the webhook is removed', async () => {
