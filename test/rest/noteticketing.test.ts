@@ -46,7 +46,10 @@ describeEachDatabase('NoteTicketing API', (database) => {
     });
     expect(Number(r.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
     expect(Number(r.headers.get('x-ratelimit-remaining'))).toBeLessThan(Number(r.headers.get('x-ratelimit-limit')));
-    expect(r.headers.get('x-ratelimit-reset')).toMatch(/^\d+$/);
+    // The reset is a Unix time here, as the document's example shows (1640995200), within the window.
+    const reset = Number(r.headers.get('x-ratelimit-reset'));
+    expect(reset).toBeGreaterThan(Date.now() / 1000);
+    expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 60);
     expect((await call('GET', G)).body).toMatchObject({ id: DEMO.guildId, member_count: 3 });
     failure(await call('GET', '/v1/guilds/123456789'), 404, 'NOT_FOUND');
     failure(await request(s.url, 'GET', '/v1/guilds'), 401, 'UNAUTHORIZED');

@@ -21,6 +21,8 @@ export interface Dialect {
   renderError(problem: Problem, route: AnyRoute | undefined, requestId: string): RenderedError;
   /** The error envelope, for the OpenAPI document. */
   errorSchema: z.ZodType;
+  /** X-RateLimit-Reset as the Unix time of the reset (NoteTicketing) instead of seconds until it. */
+  rateResetEpoch?: boolean;
   /** OpenAPI security scheme names that apply (defined in openapi.ts). */
   security: Array<'bearer' | 'apiSecret'>;
 }

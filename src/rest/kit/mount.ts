@@ -51,16 +51,16 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
   throw badRequest(`Invalid ${where}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}.`, fields);
 }
 
-function setRateHeaders(reply: FastifyReply, state: RateState): void {
+function setRateHeaders(reply: FastifyReply, state: RateState, resetAsEpoch: boolean): void {
   reply.header('X-RateLimit-Limit', state.limit);
   reply.header('X-RateLimit-Remaining', state.remaining);
-  reply.header('X-RateLimit-Reset', state.resetSeconds);
+  reply.header('X-RateLimit-Reset', resetAsEpoch ? Math.ceil(Date.now() / 1000) + state.resetSeconds : state.resetSeconds);
 }
 
-function checkLimit(reply: FastifyReply, state: RateState | undefined, what: string): void {
+function checkLimit(reply: FastifyReply, state: RateState | undefined, what: string, resetAsEpoch: boolean): void {
   if (!state) return;
   const current = reply.getHeader('X-RateLimit-Remaining');
-  if (current === undefined || state.exceeded || Number(current) > state.remaining) setRateHeaders(reply, state);
+  if (current === undefined || state.exceeded || Number(current) > state.remaining) setRateHeaders(reply, state, resetAsEpoch);
   if (state.exceeded) {
     reply.header('Retry-After', state.resetSeconds);
     throw new RestProblem('rate_limited', `Too many requests ${what}: at most ${state.limit} per window. Retry in ${state.resetSeconds} s.`, undefined, state.resetSeconds);
@@ -107,9 +107,10 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
     (req.routeOptions.config as { restRoute?: AnyRoute } | undefined)?.restRoute;
 
   async function handle(spec: AnyRoute, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    checkLimit(reply, kit.limiter.hit(`${dialect.name}:ip:${req.ip}`, ipLimit), 'from this IP address');
+    const epoch = dialect.rateResetEpoch === true;
+    checkLimit(reply, kit.limiter.hit(`${dialect.name}:ip:${req.ip}`, ipLimit), 'from this IP address', epoch);
     const actor = await kit.authenticate(dialect.tokenOf(req));
-    checkLimit(reply, kit.limiter.hit(`token:${actor.tokenId ?? 'anonymous'}`, kit.settings.TICKETBRIDGE_RATE_LIMIT_TOKEN), 'with this API token');
+    checkLimit(reply, kit.limiter.hit(`token:${actor.tokenId ?? 'anonymous'}`, kit.settings.TICKETBRIDGE_RATE_LIMIT_TOKEN), 'with this API token', epoch);
 
     const params = parsePart(spec.params, req.params, 'path');
     const query = parsePart(spec.query, req.query, 'query');

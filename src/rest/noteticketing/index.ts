@@ -45,5 +45,6 @@ export const noteticketing: Dialect = {
   ipLimit: (s) => s.TICKETBRIDGE_RATE_LIMIT_IP,
   renderError,
   errorSchema: NtError,
+  rateResetEpoch: true,
   security: ['bearer'],
 };
