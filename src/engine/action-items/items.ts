@@ -122,7 +122,7 @@ export function createActionItemStore(ctx: EngineContext) {
     async update(actor: Actor, input: ItemChange): Promise<ActionItemView> {
       const fields = (['text', 'summary', 'priority', 'category', 'status', 'assigned_to'] as const).filter((k) => input[k] !== undefined);
       if (fields.length === 0) {
-        throw invalid('Nothing to change: give at least one of text, summary, priority, category, status, assigned_to.', [{ path: '(input)', message: 'no field to change' }]);
+        throw invalid('Nothing to change: give at least one of text, summary, priority, category, status, assigned_to.', [{ path: 'text', message: 'no field to change' }]);
       }
       const item = await inTransaction(ctx.db, async (trx) => {
         await requirePermission(trx, actor, input.guild_id, 'can_manage_action_items');
