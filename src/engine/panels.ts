@@ -20,7 +20,6 @@ import { enqueueJobs, type JobInput } from './jobs.js';
 import { pageWindow, type PageInput } from './paging.js';
 import { loadGroup } from './tickets/lookup.js';
 import { inTransaction, json, type Db, type Tx } from './tx.js';
-import { iso } from './views.js';
 
 export const PANEL_TYPES = ['create_button', 'ticket_type_button', 'dropdown'] as const;
 export type PanelType = (typeof PANEL_TYPES)[number];
