@@ -44,7 +44,7 @@ export const updateMonitorConfig = defineOperation({
     active: z.boolean().optional().describe('Sweep the monitored channels (manually and every interval)'),
     privacy_mode_enabled: z.boolean().optional().describe('Audit every read of action items and keep no author or message excerpt in swept items'),
     channels_to_monitor: z.array(Snowflake).max(100).optional().describe('The full list of channels to monitor'),
-    todo_channel_id: Snowflake.nullable().optional().describe('The channel where the team keeps its to-do list'),
+    todo_channel_id: Snowflake.nullable().optional().describe('Where items added by hand are announced (and sweep summaries, when there is no sweep output channel)'),
     sweep_output_channel_id: Snowflake.nullable().optional().describe('Where each sweep posts the items it found'),
     sweep_interval_hours: Int.min(1).max(168).optional().describe('Hours between automatic sweeps, 1–168'),
     webhook_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2000).nullable().optional()

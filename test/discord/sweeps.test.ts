@@ -61,6 +61,23 @@ describeEachDatabase('action-item sweeps over Discord', (database) => {
     expect(analytics.top_channels).toEqual([{ channel_id: d.generalChannelId, channel_name: 'general', action_items: 3, messages_processed: 4 }]);
   });
 
+  it('announces an item added by hand in the to-do channel, without pinging anyone', async () => {
+    const { sandbox } = h();
+    const d = sandbox.demo;
+    await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: d.ticketsChannelId }).result;
+    const item = await call('create_action_item', { guild_id: d.guildId, channel_id: d.generalChannelId, text: `Ask <@${d.memberUserId}> about the invoice`, priority: 'high' }).result;
+    expect(item).toMatchObject({ channel_name: 'general' });
+    const posted = await eventually(() => {
+      const m = messagesIn(d.ticketsChannelId).find((x) => x.content.includes('Ask <@'));
+      if (!m) throw new Error('not announced yet');
+      return m as typeof m & { mentions?: unknown[] };
+    });
+    expect(posted.content).toBe(`New action item:\n• [high] Ask <@${d.memberUserId}> about the invoice (#general)`);
+    expect(posted.author.id).toBe(sandbox.botUserId);
+    expect(posted.mentions).toEqual([]);
+    await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: null }).result;
+  });
+
   it('a cancelled sweep records no items, moves no cursor, and is listed as failed', async () => {
     const { sandbox } = h();
     const d = sandbox.demo;

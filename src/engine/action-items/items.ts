@@ -15,6 +15,7 @@ import { audit, requirePermission, type AuditOrigin } from './access.js';
 import { loadConfig } from './config.js';
 import { iso, type ActionItemView } from './views.js';
 import { enqueueItemCreated } from './webhooks.js';
+import { announce, itemLine } from './announce.js';
 
 export interface ListItemsInput {
   guild_id: string;
@@ -111,10 +112,16 @@ export function createActionItemStore(ctx: EngineContext) {
           assigned_to: input.assigned_to ?? null, created_by: actor.userId, created_at: now, updated_at: now,
         }).execute();
         const view = await loadItem(trx, input.guild_id, id);
-        const hooks = await enqueueItemCreated(trx, await loadConfig(trx, guild), [view], now);
-        return { view, hooks };
+        const config = await loadConfig(trx, guild);
+        // An item added by hand is announced in the to-do channel (sweeps post one summary instead).
+        if (config.todo_channel_id) {
+          await announce(trx, input.guild_id, config.todo_channel_id, `New action item:\n${itemLine(view, view.channel_name ? `#${view.channel_name}` : `<#${view.channel_id}>`)}`);
+        }
+        const hooks = await enqueueItemCreated(trx, config, [view], now);
+        return { view, hooks, announced: config.todo_channel_id !== null };
       });
       changed(input.guild_id);
+      if (item.announced) ctx.changes.emit('jobs', { count: 1 });
       if (item.hooks) ctx.changes.emit('webhooks', { count: item.hooks });
       return item.view;
     },

@@ -10,7 +10,6 @@ import type { EngineContext } from '../context.js';
 import { EngineError, cancelled, conflict, invalid, unavailable } from '../errors.js';
 import { requireGuild } from '../guards.js';
 import { newId } from '../ids.js';
-import { enqueueJobs } from '../jobs.js';
 import type { DiscordPort } from '../outbox.js';
 import { inTransaction, type Db } from '../tx.js';
 import { requirePermission } from './access.js';
@@ -18,6 +17,7 @@ import { loadConfig, monitoredChannelIds } from './config.js';
 import { extractActionItems, type FoundItem, type SweptMessage } from './extract.js';
 import { iso, isoOrNull, type SweepView } from './views.js';
 import { enqueueItemCreated } from './webhooks.js';
+import { announce, itemLine } from './announce.js';
 
 /** Messages read per channel per sweep; the rest wait for the next sweep (the cursor moves only as far as read). */
 export const MESSAGES_PER_CHANNEL = 1000;
@@ -37,7 +37,7 @@ function summaryMessage(found: ReadonlyArray<FoundItem>, names: Map<string, stri
   const lines: string[] = [head];
   let length = head.length;
   for (const [i, f] of found.entries()) {
-    const line = `• [${f.priority}] ${f.text} (${names.has(f.channel_id) ? `#${names.get(f.channel_id)}` : `<#${f.channel_id}>`})`;
+    const line = itemLine(f, names.has(f.channel_id) ? `#${names.get(f.channel_id)}` : `<#${f.channel_id}>`);
     const more = `… and ${found.length - i} more.`;
     if (length + line.length + 1 + more.length + 1 > 2000) { lines.push(more); break; }
     lines.push(line);
@@ -160,14 +160,11 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
             .where('id', '=', sweepId).returningAll().executeTakeFirstOrThrow();
           await trx.insertInto('monitor_configs').values({ guild_id: guildId, last_sweep_time: now, created_at: finished, updated_at: finished })
             .onConflict((oc) => oc.column('guild_id').doUpdateSet({ last_sweep_time: now })).execute();
-          if (created.length && fresh.sweep_output_channel_id) {
-            await enqueueJobs(trx, [{ guildId, kind: 'channel.message.send', payload: {
-              channel_id: fresh.sweep_output_channel_id, channel_type: null, message_id: null, via: 'bot', webhook: null, thread: null,
-              message: { content: summaryMessage(created, names), allowed_mentions: { parse: [] } }, nonce: newId(),
-            } }]);
-          }
+          // The summary goes to the sweep output channel, or to the to-do channel when there is none.
+          const summaryChannel = fresh.sweep_output_channel_id ?? fresh.todo_channel_id;
+          if (created.length && summaryChannel) await announce(trx, guildId, summaryChannel, summaryMessage(created, names));
           const hooks = await enqueueItemCreated(trx, fresh, hooked, finished);
-          return { sweep: sweepView(done), posted: created.length > 0 && fresh.sweep_output_channel_id !== null, hooks };
+          return { sweep: sweepView(done), posted: created.length > 0 && summaryChannel !== null, hooks };
         });
         ctx.changes.emit('guild', { guildId });
         if (result.posted) ctx.changes.emit('jobs', { count: 1 });
