@@ -3,7 +3,7 @@
  * Reads are written to the privacy audit when the guild's privacy mode is on; deletions always are.
  */
 import { sql, type SelectQueryBuilder } from 'kysely';
-import type { ActionItemPriority, ActionItemRow, ActionItemStatus, DB } from '../../db/schema.js';
+import type { ActionItemPriority, ActionItemRow, ActionItemStatus, DB, GuildRow } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
 import { invalid, notFound } from '../errors.js';
@@ -64,9 +64,8 @@ async function loadItem(db: Db | Tx, guildId: string, itemId: string, forUpdate 
 }
 
 /** Audits a read when privacy mode is on. */
-async function auditRead(db: Db, ctx: EngineContext, guildId: string, actor: Actor, details: string, origin?: AuditOrigin): Promise<void> {
-  const guild = await requireGuild(db, guildId);
-  if ((await loadConfig(db, guild)).privacy_mode_enabled) await audit(db, { guildId, action: 'data_access', actor, details, origin, at: ctx.now() });
+async function auditRead(ctx: EngineContext, guild: GuildRow, actor: Actor, details: string, origin?: AuditOrigin): Promise<void> {
+  if ((await loadConfig(ctx.db, guild)).privacy_mode_enabled) await audit(ctx.db, { guildId: guild.id, action: 'data_access', actor, details, origin, at: ctx.now() });
 }
 
 export function createActionItemStore(ctx: EngineContext) {
@@ -81,21 +80,21 @@ export function createActionItemStore(ctx: EngineContext) {
         .$if(input.priority !== undefined, (w) => w.where('action_items.priority', '=', input.priority!))
         .$if(input.channel_id !== undefined, (w) => w.where('action_items.channel_id', '=', input.channel_id!))
         .$if(input.assigned_to !== undefined, (w) => w.where('action_items.assigned_to', '=', input.assigned_to!));
-      await requireGuild(ctx.db, input.guild_id);
+      const guild = await requireGuild(ctx.db, input.guild_id);
       const dir = input.order ?? 'desc';
       let q = filtered(itemsQuery(ctx.db, input.guild_id));
       q = input.sort === 'priority' ? q.orderBy(PRIORITY_RANK, dir).orderBy('action_items.created_at', dir)
         : q.orderBy(input.sort === 'updated_at' ? 'action_items.updated_at' : 'action_items.created_at', dir);
       const rows = await q.orderBy('action_items.id', dir).limit(limit).offset(offset).execute();
       const total = await filtered(itemsQuery(ctx.db, input.guild_id)).clearSelect().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-      await auditRead(ctx.db, ctx, input.guild_id, actor, `Listed action items (${rows.length} of ${Number(total.n)})`, origin);
+      await auditRead(ctx, guild, actor, `Listed action items (${rows.length} of ${Number(total.n)})`, origin);
       return { action_items: rows.map(itemView), total: Number(total.n), limit, offset };
     },
 
     async get(actor: Actor, input: { guild_id: string; item_id: string }, origin?: AuditOrigin): Promise<ActionItemView> {
-      await requireGuild(ctx.db, input.guild_id);
+      const guild = await requireGuild(ctx.db, input.guild_id);
       const item = await loadItem(ctx.db, input.guild_id, input.item_id);
-      await auditRead(ctx.db, ctx, input.guild_id, actor, `Read action item ${input.item_id}`, origin);
+      await auditRead(ctx, guild, actor, `Read action item ${input.item_id}`, origin);
       return item;
     },
 
