@@ -38,3 +38,5 @@ export const MemberPermissions = z.object({
 export const guildOnly = z.object({ guild_id: GuildId }).strict();
 export const itemRef = z.object({ guild_id: GuildId, item_id: ItemId }).strict();
 export const origin = (ip: string | undefined) => ({ ip });
+export const ItemText = z.string().trim().min(1).max(2000).describe('What is to be done');
+export const ItemSummary = z.string().trim().max(200).nullable();

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { destructive, idempotentWrite, read, write } from './annotations.js';
 import { defineOperation } from './define.js';
 import { GuildId, Snowflake } from './schemas.js';
-import { ActionItem, Assignee, Category, Int, ItemId, Limit, Offset, Period, Priority, Status, itemRef, origin } from './action-item-schemas.js';
+import { ActionItem, Assignee, Category, Int, ItemId, ItemSummary, ItemText, Limit, Offset, Period, Priority, Status, itemRef, origin } from './action-item-schemas.js';
 import { PERIODS } from '../engine/action-items/analytics.js';
 import { monitoringOperations, sweepOperations } from './monitoring.js';
 import { actionItemAdminOperations } from './action-item-admin.js';
@@ -39,8 +39,8 @@ export const createActionItem = defineOperation({
   name: 'create_action_item', title: 'Create an action item', toolset: 'action_items', ability: 'action_items:write', annotations: write,
   description: 'Record an action item by hand (sweeps find them in monitored channels). Priority defaults to medium, category to general, status to pending.',
   input: z.object({
-    guild_id: GuildId, channel_id: Snowflake.describe('The channel it belongs to'), text: z.string().trim().min(1).max(2000).describe('What is to be done'),
-    summary: z.string().trim().max(200).nullable().optional().describe('A short title'), priority: Priority.optional().describe('low, medium (default) or high'), category: Category.optional(),
+    guild_id: GuildId, channel_id: Snowflake.describe('The channel it belongs to'), text: ItemText,
+    summary: ItemSummary.optional().describe('A short title'), priority: Priority.optional().describe('low, medium (default) or high'), category: Category.optional(),
     status: Status.optional().describe('pending (default), in_progress, completed or archived'), assigned_to: Assignee.nullable().optional().describe('Who is to do it: a Discord user ID'),
   }).strict(),
   output: ActionItem,
@@ -51,8 +51,8 @@ export const updateActionItem = defineOperation({
   name: 'update_action_item', title: 'Change an action item', toolset: 'action_items', ability: 'action_items:write', annotations: idempotentWrite,
   description: 'Change only the fields given (at least one); assigned_to or summary null clears them.',
   input: z.object({
-    guild_id: GuildId, item_id: ItemId, text: z.string().trim().min(1).max(2000).optional().describe('What is to be done'),
-    summary: z.string().trim().max(200).nullable().optional().describe('A short title; null clears it'), priority: Priority.optional().describe('low, medium or high'),
+    guild_id: GuildId, item_id: ItemId, text: ItemText.optional(),
+    summary: ItemSummary.optional().describe('A short title; null clears it'), priority: Priority.optional().describe('low, medium or high'),
     category: Category.optional(), status: Status.optional().describe('pending, in_progress, completed or archived'),
     assigned_to: Assignee.nullable().optional().describe('A Discord user ID; null unassigns'),
   }).strict(),

@@ -58,6 +58,17 @@ async function lockConfig(trx: Tx, guildId: string, now: Date): Promise<GuildRow
 }
 
 export function createMonitorConfig(ctx: EngineContext) {
+  /** One change of the monitored list: permission, config lock, the change, the config's updated_at, the new view. */
+  const changeMonitored = (actor: Actor, guildId: string, change: (trx: Tx, now: Date) => Promise<void>): Promise<MonitorConfigView> =>
+    inTransaction(ctx.db, async (trx) => {
+      await requirePermission(trx, actor, guildId, 'can_configure_bot');
+      const now = ctx.now();
+      const guild = await lockConfig(trx, guildId, now);
+      await change(trx, now);
+      await trx.updateTable('monitor_configs').set({ updated_at: now }).where('guild_id', '=', guildId).execute();
+      return configView(trx, guild);
+    });
+
   return {
     async get(guildId: string): Promise<MonitorConfigView> {
       return configView(ctx.db, await requireGuild(ctx.db, guildId));
@@ -109,29 +120,19 @@ export function createMonitorConfig(ctx: EngineContext) {
     },
 
     async monitor(actor: Actor, input: { guild_id: string; channel_id: string }): Promise<MonitorConfigView> {
-      return inTransaction(ctx.db, async (trx) => {
-        await requirePermission(trx, actor, input.guild_id, 'can_configure_bot');
-        const now = ctx.now();
-        const guild = await lockConfig(trx, input.guild_id, now);
+      return changeMonitored(actor, input.guild_id, async (trx, now) => {
         await checkChannelRefs(trx, input.guild_id, [{ path: 'channel_id', id: input.channel_id, kind: 'text' }]);
         const added = await trx.insertInto('monitored_channels').values({ guild_id: input.guild_id, channel_id: input.channel_id, created_at: now })
           .onConflict((oc) => oc.columns(['guild_id', 'channel_id']).doNothing()).returning('channel_id').executeTakeFirst();
         if (!added) throw conflict(`Channel ${input.channel_id} is already monitored in guild ${input.guild_id}; nothing to do.`);
-        await trx.updateTable('monitor_configs').set({ updated_at: now }).where('guild_id', '=', input.guild_id).execute();
-        return configView(trx, guild);
       });
     },
 
     async unmonitor(actor: Actor, input: { guild_id: string; channel_id: string }): Promise<MonitorConfigView> {
-      return inTransaction(ctx.db, async (trx) => {
-        await requirePermission(trx, actor, input.guild_id, 'can_configure_bot');
-        const now = ctx.now();
-        const guild = await lockConfig(trx, input.guild_id, now);
+      return changeMonitored(actor, input.guild_id, async (trx) => {
         const gone = await trx.deleteFrom('monitored_channels').where('guild_id', '=', input.guild_id).where('channel_id', '=', input.channel_id)
           .returning('channel_id').executeTakeFirst();
         if (!gone) throw notFound(`Channel ${input.channel_id} is not monitored in guild ${input.guild_id}. See channels_to_monitor in its config.`);
-        await trx.updateTable('monitor_configs').set({ updated_at: now }).where('guild_id', '=', input.guild_id).execute();
-        return configView(trx, guild);
       });
     },
 

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { notFound } from '../../engine/errors.js';
 import * as ops from '../../operations/action-items.js';
+import { Priority, Status } from '../../operations/action-item-schemas.js';
+import { PERIODS } from '../../engine/action-items/analytics.js';
 import { RawResponse, route, type AnyRoute } from '../kit/route.js';
 
 const Snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake: 17 to 20 digits');
@@ -13,7 +15,7 @@ const ItemParams = GuildParams.extend({ itemId: Snowflake.describe('The action i
 const ChannelParams = GuildParams.extend({ channelId: Snowflake.describe('The channel ID.') }).strict();
 const UserParams = GuildParams.extend({ userId: Snowflake.describe('The Discord user ID.') }).strict();
 const IntQ = (what: string, max: number) => z.string().regex(/^\d{1,7}$/, `${what} must be a whole number`).transform(Number).pipe(z.number().int().min(0).max(max));
-const PeriodQuery = z.object({ period: z.enum(['1d', '7d', '30d', '90d']).optional().describe('1d, 7d, 30d or 90d (default 30d; 7d for stats).') }).strict();
+const PeriodQuery = z.object({ period: z.enum(PERIODS).optional().describe('1d, 7d, 30d or 90d (default 30d; 7d for stats).') }).strict();
 const BoolQ = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 function guildId(id: string): string {
@@ -29,8 +31,8 @@ type Out<O extends { output: z.ZodType }> = z.output<O['output']>;
 const Guild = ops.listMonitorGuilds.output.shape.guilds.element;
 const ItemBody = z.object({
   channel_id: Snowflake.describe('The channel it belongs to'), summary: z.string().nullable().optional(), text: z.string(),
-  priority: z.enum(['low', 'medium', 'high']).optional(), category: z.string().optional(),
-  status: z.enum(['pending', 'in_progress', 'completed', 'archived']).optional(), assigned_to: z.string().nullable().optional(),
+  priority: Priority.optional(), category: z.string().optional(),
+  status: Status.optional(), assigned_to: z.string().nullable().optional(),
 }).strict();
 const ItemChange = ItemBody.omit({ channel_id: true }).partial().strict();
 const ConfigBody = ops.updateMonitorConfig.input.omit({ guild_id: true }).strict();
@@ -112,7 +114,7 @@ export const noteTicketingRoutes: AnyRoute[] = [
   route({
     method: 'GET', path: `${G}/action-items`, summary: 'List action items', tags: T, params: GuildParams, response: ops.listActionItems.output,
     query: z.object({
-      status: z.enum(['pending', 'in_progress', 'completed', 'archived']).optional(), priority: z.enum(['low', 'medium', 'high']).optional(),
+      status: Status.optional(), priority: Priority.optional(),
       channel_id: Snowflake.optional().describe('Filter by source channel'), assigned_to: z.string().optional(),
       limit: IntQ('limit', 1_000_000).pipe(z.number().min(1, 'limit must be at least 1')).optional().describe('Number of items (default 50, at most 100)'),
       offset: IntQ('offset', 1_000_000).optional().describe('Pagination offset'),
@@ -144,7 +146,7 @@ export const noteTicketingRoutes: AnyRoute[] = [
   }),
   route({
     method: 'PATCH', path: `${G}/action-items/{itemId}/status`, summary: 'Set an action item\'s status', tags: T, params: ItemParams,
-    body: z.object({ status: z.enum(['pending', 'in_progress', 'completed', 'archived']) }).strict(), response: ops.setActionItemStatus.output,
+    body: z.object({ status: Status }).strict(), response: ops.setActionItemStatus.output,
     operations: ['set_action_item_status'], ability: 'action_items:write', guildOf: byGuild,
     handler: async ({ params, body, call }) => call('set_action_item_status', { guild_id: guildId(params.guildId), item_id: params.itemId, status: body.status }),
   }),
