@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_RATE_LIMIT_IP: Count.default(1200),
   /** Requests per window per client IP on the Volvox API (its documents say 30 a minute). */
   TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: Count.default(30),
+  /** Requests per hour per API key on the NoteTicketing API (its document: 1,000 on the standard plan); replaces the per-token window there. */
+  TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: Count.default(1000),
   /** Rate-limit window in seconds. */
   TICKETBRIDGE_RATE_LIMIT_WINDOW: z.coerce.number().int('must be a whole number').min(1).max(86_400).default(60),
   /** Largest accepted REST request body, in bytes. */

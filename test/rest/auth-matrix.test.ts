@@ -22,7 +22,7 @@ describeEachDatabase('auth matrix', (database) => {
   beforeAll(async () => {
     await seedDemo(database());
     otherGuild = (await seedGuild(database().db)).guildId;
-    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' });
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' });
     const r = await s.engine.tokens.create({ abilities: ['*'], user_id: DEMO.staffId });
     await s.engine.tokens.revoke(r.info.id);
     revoked = r.token;

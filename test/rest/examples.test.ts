@@ -48,7 +48,7 @@ describeEachDatabase('the documents\' example requests, verbatim', (database) =>
 
   beforeAll(async () => {
     await seedDemo(database());
-    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' });
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' });
     // The first-start admin token, as `npm start` creates it.
     dir = mkdtempSync(join(tmpdir(), 'tb-admin-'));
     await ensureAdminToken(s.engine, dir, undefined);

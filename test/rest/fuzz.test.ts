@@ -38,7 +38,7 @@ describeEachDatabase('REST fuzz', (database) => {
   let token: string;
   beforeAll(async () => {
     await seedDemo(database());
-    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' });
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_VOLVOX_RATE_LIMIT_IP: '0' });
     token = (await s.engine.tokens.create({ abilities: ['*'], user_id: DEMO.staffId })).token;
   });
   afterAll(async () => { await s.close(); });

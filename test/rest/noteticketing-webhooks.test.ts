@@ -32,7 +32,7 @@ describeEachDatabase('NoteTicketing webhooks', (database) => {
 
   beforeAll(async () => {
     await seedDemo(database());
-    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_RATE_LIMIT_TOKEN: '0' });
+    s = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '0' });
     admin = (await s.engine.tokens.create({ abilities: ['*'], user_id: DEMO.staffId })).token;
     receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];

@@ -44,16 +44,45 @@ describeEachDatabase('NoteTicketing API', (database) => {
       guilds: [{ id: DEMO.guildId, name: 'TicketBridge Demo', icon: null, member_count: 3, bot_permissions: [], active: true, created_at: expect.any(String) }],
       total: 1,
     });
-    expect(Number(r.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
-    expect(Number(r.headers.get('x-ratelimit-remaining'))).toBeLessThan(Number(r.headers.get('x-ratelimit-limit')));
-    // The reset is a Unix time here, as the document's example shows (1640995200), within the window.
+    // 1,000 requests an hour per key, as the document's standard plan says.
+    expect(r.headers.get('x-ratelimit-limit')).toBe('1000');
+    expect(Number(r.headers.get('x-ratelimit-remaining'))).toBeLessThan(1000);
+    // The reset is a Unix time here, as the document's example shows (1640995200), within the hour.
     const reset = Number(r.headers.get('x-ratelimit-reset'));
     expect(reset).toBeGreaterThan(Date.now() / 1000);
-    expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 60);
+    expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 3600);
     expect((await call('GET', G)).body).toMatchObject({ id: DEMO.guildId, member_count: 3 });
     failure(await call('GET', '/v1/guilds/123456789'), 404, 'NOT_FOUND');
     failure(await request(s.url, 'GET', '/v1/guilds'), 401, 'UNAUTHORIZED');
     failure(await call('GET', `${G}/nothing-here`), 404, 'NOT_FOUND');
+  });
+
+  it('counts requests per API key per hour, apart from the other APIs\' per-token window, then 429 RATE_LIMIT_EXCEEDED', async () => {
+    const limited = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '3', TICKETBRIDGE_RATE_LIMIT_TOKEN: '2' });
+    try {
+      const key = (await s.engine.tokens.create({ name: 'hourly', abilities: ['*'], user_id: DEMO.staffId })).token;
+      const remaining: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await request(limited.url, 'GET', '/v1/guilds', { token: key });
+        expect(r.status).toBe(200);
+        expect(r.headers.get('x-ratelimit-limit')).toBe('3');
+        remaining.push(r.headers.get('x-ratelimit-remaining') ?? '');
+      }
+      // Three calls went past the other APIs' limit of 2: the hourly count is the one that applies here.
+      expect(remaining).toEqual(['2', '1', '0']);
+      const over = await request(limited.url, 'GET', G, { token: key });
+      const e = failure(over, 429, 'RATE_LIMIT_EXCEEDED');
+      expect(e.message).toMatch(/at most 3 per hour/);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(60);
+      expect(Number(over.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 + 60);
+      // The same key still has its own window on the other APIs, untouched by these calls.
+      const other = await request(limited.url, 'GET', `/api/v1/guild/${DEMO.guildId}/ticket/${DEMO.ticketId}`, { token: key });
+      expect(other.status).toBe(200);
+      expect(other.headers.get('x-ratelimit-limit')).toBe('2');
+      expect(other.headers.get('x-ratelimit-remaining')).toBe('1');
+      // Another key has its own hour.
+      expect((await request(limited.url, 'GET', '/v1/guilds', { token: admin })).status).toBe(200);
+    } finally { await limited.close(); }
   });
 
   it('reads the default config, changes it, and monitors and unmonitors channels', async () => {

@@ -17,6 +17,8 @@ export interface Dialect {
   tokenOf(req: FastifyRequest): string | undefined;
   /** Requests per window per client IP. */
   ipLimit(settings: RestSettings): number;
+  /** The dialect's own per-token limit and window, counted apart from the shared per-token window it replaces. */
+  tokenLimit?(settings: RestSettings): { limit: number; windowSeconds: number };
   /** `requestId` is the id the request's log lines carry. */
   renderError(problem: Problem, route: AnyRoute | undefined, requestId: string): RenderedError;
   /** The error envelope, for the OpenAPI document. */

@@ -57,19 +57,25 @@ function setRateHeaders(reply: FastifyReply, state: RateState, resetAsEpoch: boo
   reply.header('X-RateLimit-Reset', resetAsEpoch ? Math.ceil(Date.now() / 1000) + state.resetSeconds : state.resetSeconds);
 }
 
+const windowName = (s: number): string => (s === 60 ? 'minute' : s === 3600 ? 'hour' : `${s} s`);
+
 function checkLimit(reply: FastifyReply, state: RateState | undefined, what: string, resetAsEpoch: boolean): void {
   if (!state) return;
   const current = reply.getHeader('X-RateLimit-Remaining');
   if (current === undefined || state.exceeded || Number(current) > state.remaining) setRateHeaders(reply, state, resetAsEpoch);
   if (state.exceeded) {
     reply.header('Retry-After', state.resetSeconds);
-    throw new RestProblem('rate_limited', `Too many requests ${what}: at most ${state.limit} per window. Retry in ${state.resetSeconds} s.`, undefined, state.resetSeconds);
+    throw new RestProblem('rate_limited', `Too many requests ${what}: at most ${state.limit} per ${windowName(state.windowSeconds)}. Retry in ${state.resetSeconds} s.`, undefined, state.resetSeconds);
   }
 }
 
 export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialect): void {
   const { engine } = kit.app;
   const ipLimit = dialect.ipLimit(kit.settings);
+  const own = dialect.tokenLimit?.(kit.settings);
+  const tokenLimit = own
+    ? { prefix: `${dialect.name}:token:`, limit: own.limit, windowMs: own.windowSeconds * 1000 }
+    : { prefix: 'token:', limit: kit.settings.TICKETBRIDGE_RATE_LIMIT_TOKEN, windowMs: undefined };
 
   const sendProblem = (err: unknown, req: FastifyRequest, reply: FastifyReply, route: AnyRoute | undefined) => {
     const problem = toProblem(err);
@@ -110,7 +116,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
     const epoch = dialect.rateResetEpoch === true;
     checkLimit(reply, kit.limiter.hit(`${dialect.name}:ip:${req.ip}`, ipLimit), 'from this IP address', epoch);
     const actor = await kit.authenticate(dialect.tokenOf(req));
-    checkLimit(reply, kit.limiter.hit(`token:${actor.tokenId ?? 'anonymous'}`, kit.settings.TICKETBRIDGE_RATE_LIMIT_TOKEN), 'with this API token', epoch);
+    checkLimit(reply, kit.limiter.hit(`${tokenLimit.prefix}${actor.tokenId ?? 'anonymous'}`, tokenLimit.limit, tokenLimit.windowMs), 'with this API token', epoch);
 
     const params = parsePart(spec.params, req.params, 'path');
     const query = parsePart(spec.query, req.query, 'query');

@@ -2,7 +2,7 @@
  * Fixed-window request counters, per key (a token or an IP), in process memory. Cheap enough to
  * run on every request; several server processes each count their own share.
  */
-export interface RateState { limit: number; remaining: number; resetSeconds: number; exceeded: boolean }
+export interface RateState { limit: number; windowSeconds: number; remaining: number; resetSeconds: number; exceeded: boolean }
 
 interface Window { count: number; resetAt: number }
 
@@ -12,19 +12,20 @@ export class RateLimiter {
 
   constructor(private readonly windowMs: number, private readonly now: () => number = Date.now) {}
 
-  /** Counts one request for `key` against `limit` (0 = unlimited → undefined). */
-  hit(key: string, limit: number): RateState | undefined {
+  /** Counts one request for `key` against `limit` (0 = unlimited → undefined) in a window of `windowMs`. */
+  hit(key: string, limit: number, windowMs: number = this.windowMs): RateState | undefined {
     if (limit <= 0) return undefined;
     const now = this.now();
     this.sweep(now);
     let w = this.windows.get(key);
     if (!w || w.resetAt <= now) {
-      w = { count: 0, resetAt: now + this.windowMs };
+      w = { count: 0, resetAt: now + windowMs };
       this.windows.set(key, w);
     }
     w.count++;
     return {
       limit,
+      windowSeconds: Math.round(windowMs / 1000),
       remaining: Math.max(0, limit - w.count),
       resetSeconds: Math.max(1, Math.ceil((w.resetAt - now) / 1000)),
       exceeded: w.count > limit,

@@ -43,6 +43,7 @@ export const noteticketing: Dialect = {
   routes: noteTicketingRoutes,
   tokenOf: bearerToken,
   ipLimit: (s) => s.TICKETBRIDGE_RATE_LIMIT_IP,
+  tokenLimit: (s) => ({ limit: s.TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR, windowSeconds: 3600 }),
   renderError,
   errorSchema: NtError,
   rateResetEpoch: true,
