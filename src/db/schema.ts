@@ -118,6 +118,10 @@ export interface TicketGroupsTable {
   deleted_at: NullableTimestamp;
   /** Close the owner's open tickets of this group when they leave the guild (0004). */
   close_on_leave: Generated<boolean>;
+  /** Close open tickets after this many hours without a message (0009); null: never. */
+  auto_close_hours: Generated<number | null>;
+  /** Warn the owner this many hours before the inactivity close; null: no warning. */
+  stale_warning_hours: Generated<number | null>;
 }
 
 export interface PanelsTable {
@@ -192,6 +196,8 @@ export interface TicketsTable {
   transcript_saved_at: NullableTimestamp;
   /** The bot's opening message in the ticket (0004): its embed shows status, assignee and priority. */
   opening_message_id: Generated<string | null>;
+  /** When the owner was last warned that the ticket closes for inactivity (0009). */
+  stale_warned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface TicketMembersTable {

@@ -1,6 +1,7 @@
 /**
- * On an interval and on demand: closes tickets whose expiry has passed (unless eternal), and sweeps
- * the guilds whose next action-item sweep is due.
+ * On an interval and on demand: closes tickets whose expiry has passed (unless eternal), warns about
+ * and closes tickets idle past their group's auto_close_hours, and sweeps the guilds whose next
+ * action-item sweep is due.
  */
 import type { Actor } from '../engine/actor.js';
 import { isEngineError } from '../engine/errors.js';
@@ -24,6 +25,11 @@ export function startScheduler(engine: Engine, logger: Logger, intervalMs = 60_0
           // Closed or deleted meanwhile, or its module is off: nothing to do.
           if (!isEngineError(err)) logger.warn({ err: (err as Error).message, ticket: t.id }, 'closing an expired ticket failed');
         }
+      }
+      try {
+        closed += (await engine.tickets.closeIdle(botActor)).closed;
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'closing idle tickets failed');
       }
       for (const guildId of await engine.actionItems.sweeps.due(engine.ctx.now())) {
         try {

@@ -38,12 +38,18 @@ export interface GroupFields extends Partial<Record<ChannelField, string | null 
   private?: boolean | undefined;
   /** Close the owner's open tickets of this group when they leave the guild. */
   close_on_leave?: boolean | undefined;
+  /** Close open tickets after this many hours without a message (null: never). */
+  auto_close_hours?: number | null | undefined;
+  /** Warn the owner this many hours before that close (null: no warning). */
+  stale_warning_hours?: number | null | undefined;
   is_default?: boolean | undefined;
 }
 
 /** A group as operations return it: the shared view plus settings only groups carry. */
-export type GroupDetail = GroupView & { close_on_leave: boolean };
-const detail = (row: GroupRow, count: number): GroupDetail => ({ ...groupView(row, count), close_on_leave: row.close_on_leave });
+export type GroupDetail = GroupView & { close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null };
+const detail = (row: GroupRow, count: number): GroupDetail => ({
+  ...groupView(row, count), close_on_leave: row.close_on_leave, auto_close_hours: row.auto_close_hours, stale_warning_hours: row.stale_warning_hours,
+});
 
 export type CreateGroupInput = GroupFields & { guild_id: string; name: string };
 export type UpdateGroupInput = GroupFields & { guild_id: string; group_id: string };
@@ -65,9 +71,13 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 /** Rules on the group as it will be after the change (so an update is checked in full, not just its patch). */
 export function checkGroupRules(g: {
   name_template: string; schedule: WeekSchedule | null; schedule_timezone: string | null;
-  priority_levels: Level[]; rating_levels: Level[];
+  priority_levels: Level[]; rating_levels: Level[]; auto_close_hours: number | null; stale_warning_hours: number | null;
 }): void {
   const issues: FieldIssue[] = [];
+  if (g.stale_warning_hours !== null) {
+    if (g.auto_close_hours === null) issues.push({ path: 'stale_warning_hours', message: 'a warning needs an inactivity close; set auto_close_hours too' });
+    else if (g.stale_warning_hours >= g.auto_close_hours) issues.push({ path: 'stale_warning_hours', message: `must be less than auto_close_hours (${g.auto_close_hours})` });
+  }
   for (const m of g.name_template.matchAll(/\{([^}]*)\}/g)) {
     if (!NAME_VARIABLES.has(m[1] as string)) issues.push({ path: 'name_template', message: `unknown variable {${m[1]}}; use {number}, {id} or {owner_id}` });
   }
@@ -121,6 +131,8 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   if (f.per_user_limit !== undefined) out.per_user_limit = f.per_user_limit;
   if (f.private !== undefined) out.private = f.private;
   if (f.close_on_leave !== undefined) out.close_on_leave = f.close_on_leave;
+  if (f.auto_close_hours !== undefined) out.auto_close_hours = f.auto_close_hours;
+  if (f.stale_warning_hours !== undefined) out.stale_warning_hours = f.stale_warning_hours;
   return out;
 }
 
@@ -143,6 +155,7 @@ export async function insertGroup(trx: Tx, now: Date, input: CreateGroupInput, o
   checkGroupRules({
     name_template: input.name_template ?? 'ticket-{number}', schedule: input.schedule ?? null,
     schedule_timezone: input.schedule_timezone ?? null, priority_levels: input.priority_levels ?? [], rating_levels: input.rating_levels ?? [],
+    auto_close_hours: input.auto_close_hours ?? null, stale_warning_hours: input.stale_warning_hours ?? null,
   });
   if (opts.checkRefs !== false) {
     await checkChannelRefs(trx, input.guild_id, channelChecks(input, mode));
@@ -176,6 +189,8 @@ export async function patchGroup(trx: Tx, now: Date, current: GroupRow, patch: G
     schedule_timezone: patch.schedule_timezone === undefined ? current.schedule_timezone : patch.schedule_timezone,
     priority_levels: patch.priority_levels ?? current.priority_levels,
     rating_levels: patch.rating_levels ?? current.rating_levels,
+    auto_close_hours: patch.auto_close_hours === undefined ? current.auto_close_hours : patch.auto_close_hours,
+    stale_warning_hours: patch.stale_warning_hours === undefined ? current.stale_warning_hours : patch.stale_warning_hours,
   };
   checkGroupRules(merged);
   const mode = patch.mode ?? current.mode;

@@ -3,6 +3,7 @@ import type { Database } from '../db/connect.js';
 import { createEngineContext, type EngineContext } from './context.js';
 import { createTicket } from './tickets/create.js';
 import { createTicketActions } from './tickets/actions.js';
+import { createAutoClose } from './tickets/auto-close.js';
 import { createTicketQueries } from './tickets/queries.js';
 import type { Actor } from './actor.js';
 import type { CreateTicketInput } from './tickets/create.js';
@@ -42,6 +43,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
       ...actions,
       createNotes: (actor: Actor, t: TicketTarget) => actions.createNotes(actor, t).then((v) => settled(v, 'ticket.notes.create')),
       ...queries,
+      ...createAutoClose(ctx),
     },
     outbox,
     tokens: createTokens(ctx, { adminToken: opts.adminToken }),

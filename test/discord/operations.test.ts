@@ -246,6 +246,32 @@ describeEachDatabase('Discord effects of operations', (database) => {
     expect((await engine.tickets.get(b.ref)).status).toBe('open');
   });
 
+  it('an idle ticket: the scheduler warns its owner in the channel with a ping, a reply keeps it open, silence closes it', async () => {
+    const { engine, discord, database: dbh } = h();
+    const d = h().sandbox.demo;
+    const quiet = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Quiet', opened_category_id: d.supportCategoryId, staff_role_ids: [d.staffRoleId], auto_close_hours: 2, stale_warning_hours: 1 });
+    const { t, ref } = await newTicket(quiet.id);
+    const channelId = t.channel_id!;
+    // As if it had opened 90 minutes ago with nobody writing since (the bot's opening message does not count).
+    const backdate = (minutes: number) => dbh.db.updateTable('tickets').set({ opened_at: new Date(Date.now() - minutes * 60_000), last_activity: null }).where('id', '=', t.id).execute();
+    await backdate(90);
+    await discord.scheduler.tick(); await idle();
+    const warning = msgs(h(), channelId).find((m) => m.content.includes('closes by itself'));
+    expect(warning, 'the warning is posted in the ticket').toBeDefined();
+    expect((warning as unknown as { mentions: Array<{ id: string }> }).mentions.map((u) => u.id)).toEqual([d.customerUserId]);
+    // The owner answers: the ticket is alive again, and a new tick neither warns nor closes it.
+    h().sandbox.actMessage({ user_id: d.customerUserId, channel_id: channelId, content: 'Still here, still broken.' });
+    await eventually(async () => expect((await dbh.db.selectFrom('tickets').select('last_activity').where('id', '=', t.id).executeTakeFirstOrThrow()).last_activity).not.toBeNull());
+    await discord.scheduler.tick(); await idle();
+    expect((await engine.tickets.get(ref)).status).toBe('open');
+    expect(msgs(h(), channelId).filter((m) => m.content.includes('closes by itself'))).toHaveLength(1);
+    // Three hours of silence: closed like any close (owner loses SendMessages), with the reason.
+    await backdate(180);
+    await discord.scheduler.tick(); await idle();
+    expect(await engine.tickets.get(ref)).toMatchObject({ status: 'closed', closed_reason: 'No activity for 2 hours.' });
+    expect(has(ow(chan(h(), channelId)!, d.customerUserId)!.deny, SEND)).toBe(true);
+  });
+
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
     const { engine, sandbox } = h();
     const d = sandbox.demo;

@@ -6,6 +6,7 @@ import * as changeFeed from './0005_change_feed.js';
 import * as deletedCount from './0006_deleted_count.js';
 import * as messagesByAuthor from './0007_messages_by_author.js';
 import * as actionItems from './0008_action_items.js';
+import * as autoClose from './0009_auto_close.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0006_deleted_count': deletedCount,
   '0007_messages_by_author': messagesByAuthor,
   '0008_action_items': actionItems,
+  '0009_auto_close': autoClose,
 };

@@ -31,6 +31,7 @@ export const handlers: Record<JobKind, JobHandler> = {
   'ticket.notes.create': t.createNotes,
   'ticket.notes.member.add': t.addNotesMember,
   'ticket.notes.member.remove': t.removeNotesMember,
+  'ticket.notice': t.postNotice,
   'transcript.post': postTranscript,
   'transcript.send': sendTranscript,
   'message.capture': captureMessage,

@@ -395,3 +395,23 @@ function notesMemberJob(op: 'add' | 'remove'): JobHandler {
 
 export const addNotesMember = notesMemberJob('add');
 export const removeNotesMember = notesMemberJob('remove');
+
+// ---------- notice ----------
+
+/**
+ * A bot message in an open ticket (the inactivity warning): it may ping the one user the engine
+ * names, nobody else. A ticket closed or deleted meanwhile gets nothing; a thread Discord archived
+ * for quiet is unarchived first, since an archived thread takes no messages.
+ */
+export const postNotice: JobHandler = async (c) => {
+  const tc = await load(c);
+  if (!tc || tc.ticket.deleted_at || tc.ticket.status !== 'open') return { result: { skipped: 'ticket not open' } };
+  const target = conversationId(tc);
+  if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
+  const text = str(c.job.payload['text']);
+  if (!text) throw new PermanentJobError(`ticket.notice job ${c.job.id} has no text`);
+  const ping = str(c.job.payload['ping_user_id']);
+  if (tc.ticket.thread_id) await syncThread(c, tc);
+  const messageId = await sendOnce(c, target, 'notice', { content: text.slice(0, 2000), allowed_mentions: { parse: [], users: ping ? [ping] : [] } });
+  return { result: { message_id: messageId } };
+};

@@ -4,7 +4,7 @@ import type { EngineContext } from '../context.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import type { TicketView } from '../views.js';
 import { loadGroup, type TicketRef } from './lookup.js';
-import { mutateTicket, type MutationScope } from './mutate.js';
+import { mutateTicket, type Change, type MutationScope } from './mutate.js';
 import { checkPriority } from './priority.js';
 
 export interface TicketTarget { guild_id: string; ticket: TicketRef }
@@ -19,6 +19,15 @@ function requireActorUser(actor: Actor, what: string): string {
   return actor.userId;
 }
 
+/** Closing an open ticket: every way a ticket closes (by hand, expiry, inactivity) makes this one change. */
+export function closeChange(s: MutationScope, actor: Actor, reason: string | null): Change {
+  return {
+    kind: 'closed', reason,
+    patch: { status: 'closed', closed_at: s.now, closed_reason: reason, closed_by: actor.userId },
+    jobs: [{ kind: 'ticket.close', payload: { reason } }],
+  };
+}
+
 export function createTicketActions(ctx: EngineContext) {
   const run = (actor: Actor, t: TicketTarget, decide: Parameters<typeof mutateTicket>[4], opts?: { allowDeleted?: boolean }) =>
     mutateTicket(ctx, actor, t.guild_id, t.ticket, decide, opts);
@@ -26,11 +35,7 @@ export function createTicketActions(ctx: EngineContext) {
   return {
     close: (actor: Actor, t: TicketTarget & { reason?: string | undefined }): Promise<TicketView> => run(actor, t, (s) => {
       if (s.ticket.status === 'closed') throw conflict(`${label(s)} is already closed. Reopen it (reopen_ticket) if it needs more work.`);
-      return {
-        kind: 'closed', reason: t.reason ?? null,
-        patch: { status: 'closed', closed_at: s.now, closed_reason: t.reason ?? null, closed_by: actor.userId },
-        jobs: [{ kind: 'ticket.close', payload: { reason: t.reason ?? null } }],
-      };
+      return closeChange(s, actor, t.reason ?? null);
     }),
 
     reopen: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {

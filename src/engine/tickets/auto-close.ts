@@ -1,0 +1,92 @@
+/**
+ * Inactivity auto-close. A group with auto_close_hours closes its open tickets after that many hours
+ * without a message from a person (bot lines, our warnings among them, do not count; a ticket nobody
+ * ever wrote in counts from when it opened). With stale_warning_hours the owner is warned in the
+ * ticket that many hours before, once per stretch of silence. Eternal tickets never close this way.
+ * Each ticket is re-checked under its row lock, so a message that lands meanwhile keeps it open.
+ */
+import { sql } from 'kysely';
+import type { GroupRow, TicketRow } from '../../db/schema.js';
+import type { Actor } from '../actor.js';
+import type { EngineContext } from '../context.js';
+import { isEngineError } from '../errors.js';
+import { closeChange } from './actions.js';
+import { mutateTicket, type Change, type MutationScope } from './mutate.js';
+
+const HOUR = 3_600_000;
+
+/** When the ticket last saw activity: its last message from a person, or its (re)opening. */
+const activityOf = (t: Pick<TicketRow, 'opened_at' | 'last_activity'>): Date =>
+  t.last_activity && t.last_activity > t.opened_at ? t.last_activity : t.opened_at;
+
+type Due = 'close' | 'warn' | null;
+
+/** What the silence calls for now: close, warn, or nothing yet. */
+export function idleAction(t: Pick<TicketRow, 'status' | 'eternal' | 'deleted_at' | 'opened_at' | 'last_activity' | 'stale_warned_at'>,
+  g: Pick<GroupRow, 'auto_close_hours' | 'stale_warning_hours'>, now: Date): Due {
+  if (g.auto_close_hours === null || t.status !== 'open' || t.eternal || t.deleted_at) return null;
+  const activity = activityOf(t);
+  const idle = now.getTime() - activity.getTime();
+  if (idle >= g.auto_close_hours * HOUR) return 'close';
+  if (g.stale_warning_hours === null || idle < (g.auto_close_hours - g.stale_warning_hours) * HOUR) return null;
+  return t.stale_warned_at && t.stale_warned_at >= activity ? null : 'warn';
+}
+
+function warningChange(s: MutationScope, hours: number): Change {
+  const closesAt = Math.floor((activityOf(s.ticket).getTime() + hours * HOUR) / 1000);
+  return {
+    kind: 'stale_warned',
+    patch: { stale_warned_at: s.now },
+    jobs: [{
+      kind: 'ticket.notice',
+      payload: {
+        text: `⏰ <@${s.ticket.owner_id}> this ticket has been quiet for a while. It closes by itself <t:${closesAt}:R> unless someone writes here.`,
+        ping_user_id: s.ticket.owner_id,
+      },
+    }],
+  };
+}
+
+export function createAutoClose(ctx: EngineContext) {
+  const activity = sql<Date>`greatest(tickets.opened_at, tickets.last_activity)`;
+
+  /** Open tickets whose silence calls for a warning or a close (oldest activity first). */
+  const candidates = (now: Date, limit: number) => ctx.db.selectFrom('tickets')
+    .innerJoin('ticket_groups', 'ticket_groups.id', 'tickets.group_id')
+    .select(['tickets.id', 'tickets.guild_id'])
+    .where('ticket_groups.auto_close_hours', 'is not', null)
+    .where('tickets.status', '=', 'open').where('tickets.deleted_at', 'is', null).where('tickets.eternal', '=', false)
+    .where(activity, '<=', sql<Date>`${now}::timestamptz - make_interval(hours => ticket_groups.auto_close_hours - coalesce(ticket_groups.stale_warning_hours, 0))`)
+    .where((eb) => eb.or([
+      eb(activity, '<=', sql<Date>`${now}::timestamptz - make_interval(hours => ticket_groups.auto_close_hours)`),
+      eb('tickets.stale_warned_at', 'is', null),
+      eb('tickets.stale_warned_at', '<', activity),
+    ]))
+    .orderBy(activity).limit(limit).execute();
+
+  return {
+    /** Warns and closes what is due; returns how many of each. Safe to run from several processes at once. */
+    async closeIdle(actor: Actor, limit = 100): Promise<{ warned: number; closed: number }> {
+      const counts = { warned: 0, closed: 0 };
+      for (const t of await candidates(ctx.now(), limit)) {
+        let done: Due = null;
+        try {
+          await mutateTicket(ctx, actor, t.guild_id, { ticket_id: t.id }, (s) => {
+            done = idleAction(s.ticket, s.group, s.now);
+            const hours = s.group.auto_close_hours ?? 0;
+            if (done === 'close') return closeChange(s, actor, `No activity for ${hours} hour${hours === 1 ? '' : 's'}.`);
+            if (done === 'warn') return warningChange(s, hours);
+            return null;
+          });
+        } catch (err) {
+          // Its guild's tickets module is off, or it was deleted meanwhile: nothing to do here.
+          if (!isEngineError(err)) throw err;
+          done = null;
+        }
+        if (done === 'close') counts.closed++;
+        if (done === 'warn') counts.warned++;
+      }
+      return counts;
+    },
+  };
+}
