@@ -6,6 +6,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** A nullable timestamp column added later, with no value needed on insert. */
+type OptionalTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 /** jsonb columns: written as JSON text or values, read back parsed. */
 type Json<T> = ColumnType<T, string, string>;
@@ -197,7 +199,12 @@ export interface TicketsTable {
   /** The bot's opening message in the ticket (0004): its embed shows status, assignee and priority. */
   opening_message_id: Generated<string | null>;
   /** When the owner was last warned that the ticket closes for inactivity (0009). */
-  stale_warned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  stale_warned_at: OptionalTimestamp;
+  /** A pending close request (0010): when, by whom, why, and when it closes unanswered (null: never). */
+  close_requested_at: OptionalTimestamp;
+  close_requested_by: Generated<string | null>;
+  close_request_reason: Generated<string | null>;
+  close_request_deadline: OptionalTimestamp;
 }
 
 export interface TicketMembersTable {

@@ -11,6 +11,10 @@ export const TICKET_COMMAND = {
   options: [
     sub('open', 'Open a ticket', [{ type: O.String, name: 'topic', description: 'What do you need help with?', required: false, max_length: 1024 }]),
     sub('close', 'Close this ticket', [{ type: O.String, name: 'reason', description: 'Why it is closed', required: false, max_length: 1000 }]),
+    sub('closerequest', 'Ask the owner whether this ticket can be closed', [
+      { type: O.String, name: 'reason', description: 'Why it can close', required: false, max_length: 1000 },
+      { type: O.Integer, name: 'hours', description: 'Close by itself after this many hours without an answer', required: false, min_value: 1, max_value: 720 },
+    ]),
     sub('reopen', 'Reopen this ticket'),
     sub('claim', 'Claim this ticket'),
     sub('unclaim', 'Release this ticket'),

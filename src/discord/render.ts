@@ -11,6 +11,8 @@ export const ids = {
   close: (ticketId: string) => `tb:close:${ticketId}`,
   claim: (ticketId: string) => `tb:claim:${ticketId}`,
   closeModal: (ticketId: string) => `tb:closeform:${ticketId}`,
+  acceptClose: (ticketId: string) => `tb:reqclose:${ticketId}`,
+  keepOpen: (ticketId: string) => `tb:reqkeep:${ticketId}`,
   panelOption: (panelId: string, optionId: string) => `tb:panel:${panelId}:${optionId}`,
   panelSelect: (panelId: string) => `tb:panelsel:${panelId}`,
   openForm: (groupId: string, panelId: string | null) => `tb:form:${groupId}:${panelId ?? '-'}`,
@@ -19,7 +21,7 @@ export const ids = {
 };
 
 export type ParsedId =
-  | { verb: 'close' | 'claim' | 'closeform'; ticketId: string }
+  | { verb: 'close' | 'claim' | 'closeform' | 'reqclose' | 'reqkeep'; ticketId: string }
   | { verb: 'panel'; panelId: string; optionId: string }
   | { verb: 'panelsel'; panelId: string }
   | { verb: 'form'; groupId: string; panelId: string | null };
@@ -27,7 +29,7 @@ export type ParsedId =
 export function parseCustomId(customId: string): ParsedId | null {
   const [prefix, verb, a, b] = customId.split(':');
   if (prefix !== 'tb' || !verb || !a) return null;
-  if (verb === 'close' || verb === 'claim' || verb === 'closeform') return { verb, ticketId: a };
+  if (verb === 'close' || verb === 'claim' || verb === 'closeform' || verb === 'reqclose' || verb === 'reqkeep') return { verb, ticketId: a };
   if (verb === 'panel' && b) return { verb, panelId: a, optionId: b };
   if (verb === 'panelsel') return { verb, panelId: a };
   if (verb === 'form' && b) return { verb, groupId: a, panelId: b === '-' ? null : b };
@@ -89,6 +91,24 @@ export function openingMessage(ticket: TicketRow, group: GroupRow): MessageBody 
       components: [
         { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Close', custom_id: ids.close(ticket.id), disabled: closed },
         { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Claim', custom_id: ids.claim(ticket.id), disabled: closed || ticket.assigned_id !== null },
+      ],
+    }],
+  };
+}
+
+/** The close request: the owner is pinged and answers with a button; the deadline shows as a relative time. */
+export function closeRequestMessage(ticket: TicketRow): MessageBody {
+  const by = ticket.close_requested_by ? `<@${ticket.close_requested_by}>` : 'Staff';
+  const reason = ticket.close_request_reason?.trim();
+  const deadline = ticket.close_request_deadline ? ` Without an answer it closes by itself <t:${Math.floor(ticket.close_request_deadline.getTime() / 1000)}:R>.` : '';
+  return {
+    content: `<@${ticket.owner_id}> ${by} thinks this ticket can be closed${reason ? `: ${reason}${/[.!?]$/.test(reason) ? '' : '.'}` : '.'}${deadline}`.slice(0, 2000),
+    allowed_mentions: { parse: [], users: [ticket.owner_id] },
+    components: [{
+      type: ComponentType.ActionRow,
+      components: [
+        { type: ComponentType.Button, style: ButtonStyle.Success, label: 'Close ticket', custom_id: ids.acceptClose(ticket.id) },
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Keep it open', custom_id: ids.keepOpen(ticket.id) },
       ],
     }],
   };

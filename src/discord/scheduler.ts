@@ -1,6 +1,7 @@
 /**
  * On an interval and on demand: closes tickets whose expiry has passed (unless eternal), warns about
- * and closes tickets idle past their group's auto_close_hours, and sweeps the guilds whose next
+ * and closes tickets idle past their group's auto_close_hours, closes tickets whose close request
+ * went unanswered past its deadline, and sweeps the guilds whose next
  * action-item sweep is due.
  */
 import type { Actor } from '../engine/actor.js';
@@ -28,6 +29,7 @@ export function startScheduler(engine: Engine, logger: Logger, intervalMs = 60_0
       }
       try {
         closed += (await engine.tickets.closeIdle(botActor)).closed;
+        closed += await engine.tickets.closeUnanswered(botActor);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'closing idle tickets failed');
       }

@@ -45,8 +45,12 @@ export interface TicketView {
   last_activity: string | null;
   first_response_at: string | null;
   transcript_saved_at: string | null;
+  /** A close request waiting for the owner's answer, or null. */
+  close_request: CloseRequestView | null;
   discord: { status: string; error: string | null };
 }
+
+export interface CloseRequestView { requested_by: string | null; reason: string | null; requested_at: string; closes_at: string | null }
 
 export function defaultTicketName(template: string, t: Pick<TicketRow, 'number' | 'owner_id'>): string {
   return template
@@ -90,6 +94,9 @@ export function ticketView(row: TicketRow, nameTemplate = 'ticket-{number}'): Ti
     last_activity: iso(row.last_activity),
     first_response_at: iso(row.first_response_at),
     transcript_saved_at: iso(row.transcript_saved_at),
+    close_request: row.close_requested_at
+      ? { requested_by: row.close_requested_by, reason: row.close_request_reason, requested_at: row.close_requested_at.toISOString(), closes_at: iso(row.close_request_deadline) }
+      : null,
     discord: { status: row.discord_status, error: row.discord_error },
   };
 }

@@ -58,6 +58,25 @@ export const closeTicket = defineOperation({
   run: (ctx, input) => ctx.engine.tickets.close(ctx.actor, { ...ticketTarget(input), reason: input.reason }),
 });
 
+export const requestTicketClose = defineOperation({
+  name: 'request_ticket_close', title: 'Ask the owner to close a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
+  description: "Ask the owner whether the ticket can close (the problem seems solved): they are pinged in the ticket and answer with a Close / Keep it open button. With close_after_hours it closes unless they answer or write by then. Use close_ticket to close at once.",
+  input: ticketInput({
+    reason: Reason.optional(),
+    close_after_hours: z.number().int().min(1).max(720).nullable().optional().describe('Close after this many hours without an answer (default: wait)'),
+  }),
+  output: Ticket,
+  run: (ctx, input) => ctx.engine.tickets.requestClose(ctx.actor, { ...ticketTarget(input), reason: input.reason, close_after_hours: input.close_after_hours }),
+});
+
+export const answerTicketCloseRequest = defineOperation({
+  name: 'answer_ticket_close_request', title: 'Answer a close request', toolset: 'tickets', ability: 'tickets:write', annotations: write,
+  description: "Answer a ticket's pending close request for its owner (as the owner's buttons do): accept closes the ticket with the request's reason, decline keeps it open and withdraws the request. Fails when no request is pending.",
+  input: ticketInput({ accept: z.boolean().describe('true closes the ticket, false keeps it open') }),
+  output: Ticket,
+  run: (ctx, input) => ctx.engine.tickets.answerCloseRequest(ctx.actor, { ...ticketTarget(input), accept: input.accept }),
+});
+
 export const reopenTicket = defineOperation({
   name: 'reopen_ticket', title: 'Reopen a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: write,
   description: 'Reopen a closed ticket: the owner can write again. Fails if it is already open.',
@@ -226,7 +245,7 @@ export const listTicketEvents = defineOperation({
 });
 
 export const ticketOperations = [
-  createTicket, getTicket, listTickets, closeTicket, reopenTicket, deleteTicket, moveTicket, assignTicket,
+  createTicket, getTicket, listTickets, closeTicket, requestTicketClose, answerTicketCloseRequest, reopenTicket, deleteTicket, moveTicket, assignTicket,
   unassignTicket, claimTicket, transferTicket, setTicketExpiry, setTicketEternal, lockTicket, unlockTicket,
   renameTicket, setTicketPriority, setTicketOwner, addTicketMember, removeTicketMember, createNotesThread,
   addNotesMember, removeNotesMember, rateTicket, setTicketSummary, listTicketEvents,

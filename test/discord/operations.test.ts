@@ -272,6 +272,42 @@ describeEachDatabase('Discord effects of operations', (database) => {
     expect(has(ow(chan(h(), channelId)!, d.customerUserId)!.deny, SEND)).toBe(true);
   });
 
+  it('a close request: the owner is pinged with Close / Keep it open buttons, and each button does what it says', async () => {
+    const { engine, sandbox } = h();
+    const { t, ref, d } = await newTicket();
+    const channelId = t.channel_id!;
+    const requestMessage = () => msgs(h(), channelId).filter((m) => m.content.includes('thinks this ticket can be closed')).at(-1) as unknown as Msg & { mentions: Array<{ id: string }>; components: Array<{ components: Array<{ custom_id: string; label: string }> }> };
+    // Staff asks with /ticket closerequest: the request is on the ticket, the message pings only the owner.
+    await sandbox.actInteraction({ user_id: d.staffUserId, channel_id: channelId, type: 'command', command: 'ticket closerequest', options: { reason: 'Refund sent', hours: 24 } });
+    await idle();
+    expect((await engine.tickets.get(ref)).close_request).toMatchObject({ requested_by: d.staffUserId, reason: 'Refund sent', closes_at: expect.any(String) });
+    const first = requestMessage();
+    expect(first.content).toContain(`<@${d.customerUserId}> <@${d.staffUserId}> thinks this ticket can be closed: Refund sent.`);
+    expect(first.mentions.map((u) => u.id)).toEqual([d.customerUserId]);
+    const buttons = first.components[0]!.components;
+    expect(buttons.map((b) => b.label)).toEqual(['Close ticket', 'Keep it open']);
+
+    // A member added to the ticket sees the buttons but, neither owner nor staff, cannot answer.
+    await engine.tickets.addMember(admin, { ...ref, user_id: d.memberUserId }); await idle();
+    const stranger = await sandbox.actInteraction({ user_id: d.memberUserId, channel_id: channelId, type: 'button', custom_id: buttons[1]!.custom_id, message_id: first.id });
+    expect(JSON.stringify(stranger.response)).toContain('Only the ticket owner or staff');
+    // The owner keeps it open.
+    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: channelId, type: 'button', custom_id: buttons[1]!.custom_id, message_id: first.id });
+    await idle();
+    expect(await engine.tickets.get(ref)).toMatchObject({ status: 'open', close_request: null });
+    expect(msgs(h(), channelId).some((m) => m.content === `<@${d.customerUserId}> kept this ticket open.`)).toBe(true);
+
+    // Asked again (by an agent), the owner closes it: closed like any close, with the request's reason.
+    await engine.tickets.requestClose(admin, { ...ref, reason: 'All fixed' });
+    await idle();
+    const second = requestMessage();
+    expect(second.id).not.toBe(first.id);
+    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: channelId, type: 'button', custom_id: second.components[0]!.components[0]!.custom_id, message_id: second.id });
+    await idle();
+    expect(await engine.tickets.get(ref)).toMatchObject({ status: 'closed', closed_reason: 'All fixed', closed_by: d.customerUserId });
+    expect(has(ow(chan(h(), channelId)!, d.customerUserId)!.deny, SEND)).toBe(true);
+  });
+
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
     const { engine, sandbox } = h();
     const d = sandbox.demo;

@@ -7,6 +7,7 @@ import * as deletedCount from './0006_deleted_count.js';
 import * as messagesByAuthor from './0007_messages_by_author.js';
 import * as actionItems from './0008_action_items.js';
 import * as autoClose from './0009_auto_close.js';
+import * as closeRequests from './0010_close_requests.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0007_messages_by_author': messagesByAuthor,
   '0008_action_items': actionItems,
   '0009_auto_close': autoClose,
+  '0010_close_requests': closeRequests,
 };

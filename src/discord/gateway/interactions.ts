@@ -105,6 +105,15 @@ export function createInteractionHandler(deps: InteractionDeps) {
       await i.showModal(closeModal(tc.ticket.id) as never);
       return;
     }
+    if (id.verb === 'reqclose' || id.verb === 'reqkeep') {
+      const tc = await ticketHere(guildId, id.ticketId);
+      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say('Only the ticket owner or staff can answer this close request.');
+      await i.deferReply({ flags: MessageFlags.Ephemeral });
+      const accept = id.verb === 'reqclose';
+      const t = await engine.tickets.answerCloseRequest(discordActor(i.user.id, guildId), { guild_id: guildId, ticket: { ticket_id: tc.ticket.id }, accept });
+      await answer(i, accept ? `Ticket #${t.number} is closed. Thank you!` : `Ticket #${t.number} stays open.`);
+      return;
+    }
     if (id.verb === 'claim') {
       const tc = await ticketHere(guildId, id.ticketId);
       if (!isStaff(i, tc.group.staff_role_ids)) throw say('Only staff can claim tickets.');
@@ -162,6 +171,10 @@ export function createInteractionHandler(deps: InteractionDeps) {
     const user = () => i.options.getUser('user', true).id;
     switch (sub) {
       case 'close': await engine.tickets.close(actor, { ...t, reason: i.options.getString('reason') ?? undefined }); return answer(i, 'Ticket closed.');
+      case 'closerequest': {
+        const r = await engine.tickets.requestClose(actor, { ...t, reason: i.options.getString('reason') ?? undefined, close_after_hours: i.options.getInteger('hours') });
+        return answer(i, `Asked <@${r.owner_id}> whether this ticket can close${r.close_request?.closes_at ? '; it closes by itself if they do not answer in time' : ''}.`);
+      }
       case 'reopen': await engine.tickets.reopen(actor, t); return answer(i, 'Ticket reopened.');
       case 'claim': await engine.tickets.claim(actor, t); return answer(i, 'You claimed this ticket.');
       case 'unclaim': await engine.tickets.unassign(actor, t); return answer(i, 'The ticket is unassigned.');

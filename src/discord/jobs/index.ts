@@ -32,6 +32,7 @@ export const handlers: Record<JobKind, JobHandler> = {
   'ticket.notes.member.add': t.addNotesMember,
   'ticket.notes.member.remove': t.removeNotesMember,
   'ticket.notice': t.postNotice,
+  'ticket.close.request': t.postCloseRequest,
   'transcript.post': postTranscript,
   'transcript.send': sendTranscript,
   'message.capture': captureMessage,

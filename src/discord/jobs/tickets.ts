@@ -8,7 +8,7 @@ import { ChannelType, Routes } from 'discord.js';
 import type { TicketContext } from '../../engine/outbox.js';
 import { INVALID_FORM, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { channelSlug, notice, openingMessage, ticketName } from '../render.js';
+import { channelSlug, closeRequestMessage, notice, openingMessage, ticketName } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler } from './context.js';
 
 const CATEGORY_LIMIT = 50;
@@ -414,4 +414,14 @@ export const postNotice: JobHandler = async (c) => {
   if (tc.ticket.thread_id) await syncThread(c, tc);
   const messageId = await sendOnce(c, target, 'notice', { content: text.slice(0, 2000), allowed_mentions: { parse: [], users: ping ? [ping] : [] } });
   return { result: { message_id: messageId } };
+};
+
+/** The close request message with its buttons; nothing when the request was answered (or the ticket closed) first. */
+export const postCloseRequest: JobHandler = async (c) => {
+  const tc = await load(c);
+  if (!tc || tc.ticket.deleted_at || tc.ticket.status !== 'open' || !tc.ticket.close_requested_at) return { result: { skipped: 'no pending close request' } };
+  const target = conversationId(tc);
+  if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
+  if (tc.ticket.thread_id) await syncThread(c, tc);
+  return { result: { message_id: await sendOnce(c, target, 'close_request', closeRequestMessage(tc.ticket)) } };
 };

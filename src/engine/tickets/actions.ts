@@ -19,14 +19,20 @@ function requireActorUser(actor: Actor, what: string): string {
   return actor.userId;
 }
 
-/** Closing an open ticket: every way a ticket closes (by hand, expiry, inactivity) makes this one change. */
-export function closeChange(s: MutationScope, actor: Actor, reason: string | null): Change {
+/** Clears a pending close request (the columns only when one is pending, so other events stay as they were). */
+const NO_REQUEST = { close_requested_at: null, close_requested_by: null, close_request_reason: null, close_request_deadline: null } as const;
+const clearRequest = (s: MutationScope) => (s.ticket.close_requested_at ? NO_REQUEST : {});
+
+/** Closing an open ticket: every way a ticket closes (by hand, expiry, inactivity, a close request) makes this one change. */
+export function closeChange(s: MutationScope, actor: Actor, reason: string | null, kind = 'closed'): Change {
   return {
-    kind: 'closed', reason,
-    patch: { status: 'closed', closed_at: s.now, closed_reason: reason, closed_by: actor.userId },
+    kind, reason,
+    patch: { status: 'closed', closed_at: s.now, closed_reason: reason, closed_by: actor.userId, ...clearRequest(s) },
     jobs: [{ kind: 'ticket.close', payload: { reason } }],
   };
 }
+
+const HOUR = 3_600_000;
 
 export function createTicketActions(ctx: EngineContext) {
   const run = (actor: Actor, t: TicketTarget, decide: Parameters<typeof mutateTicket>[4], opts?: { allowDeleted?: boolean }) =>
@@ -36,6 +42,31 @@ export function createTicketActions(ctx: EngineContext) {
     close: (actor: Actor, t: TicketTarget & { reason?: string | undefined }): Promise<TicketView> => run(actor, t, (s) => {
       if (s.ticket.status === 'closed') throw conflict(`${label(s)} is already closed. Reopen it (reopen_ticket) if it needs more work.`);
       return closeChange(s, actor, t.reason ?? null);
+    }),
+
+    /** Asks the owner whether the ticket can close: a message with Close / Keep open buttons, optionally closing unanswered. */
+    requestClose: (actor: Actor, t: TicketTarget & { reason?: string | undefined; close_after_hours?: number | null | undefined }): Promise<TicketView> => run(actor, t, (s) => {
+      requireOpen(s, 'asked to close');
+      const hours = t.close_after_hours ?? null;
+      return {
+        kind: 'close_requested', reason: t.reason ?? null,
+        patch: {
+          close_requested_at: s.now, close_requested_by: actor.userId, close_request_reason: t.reason ?? null,
+          close_request_deadline: hours === null ? null : new Date(s.now.getTime() + hours * HOUR),
+        },
+        jobs: [{ kind: 'ticket.close.request' }],
+      };
+    }),
+
+    /** The answer to a pending close request: accept closes the ticket (with the request's reason), decline keeps it open. */
+    answerCloseRequest: (actor: Actor, t: TicketTarget & { accept: boolean }): Promise<TicketView> => run(actor, t, (s) => {
+      requireOpen(s, 'closed on request');
+      if (!s.ticket.close_requested_at) throw conflict(`${label(s)} has no close request waiting for an answer. Close it with close_ticket, or ask first with request_ticket_close.`);
+      if (t.accept) return closeChange(s, actor, s.ticket.close_request_reason ?? 'Closed on request.', 'close_request_accepted');
+      return {
+        kind: 'close_request_declined', patch: NO_REQUEST,
+        jobs: [{ kind: 'ticket.notice', payload: { text: `${actor.userId ? `<@${actor.userId}>` : 'The owner'} kept this ticket open.` } }],
+      };
     }),
 
     reopen: (actor: Actor, t: TicketTarget): Promise<TicketView> => run(actor, t, (s) => {

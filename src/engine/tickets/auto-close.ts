@@ -4,6 +4,7 @@
  * ever wrote in counts from when it opened). With stale_warning_hours the owner is warned in the
  * ticket that many hours before, once per stretch of silence. Eternal tickets never close this way.
  * Each ticket is re-checked under its row lock, so a message that lands meanwhile keeps it open.
+ * Close requests left unanswered past their deadline close here too.
  */
 import { sql } from 'kysely';
 import type { GroupRow, TicketRow } from '../../db/schema.js';
@@ -64,7 +65,32 @@ export function createAutoClose(ctx: EngineContext) {
     ]))
     .orderBy(activity).limit(limit).execute();
 
+  /** Open tickets whose close request went unanswered past its deadline. */
+  const unanswered = (now: Date, limit: number) => ctx.db.selectFrom('tickets').select(['id', 'guild_id'])
+    .where('close_request_deadline', 'is not', null).where('close_request_deadline', '<=', now)
+    .where('status', '=', 'open').where('deleted_at', 'is', null)
+    .orderBy('close_request_deadline').limit(limit).execute();
+
   return {
+    /** Closes tickets whose close request was not answered in time (with the request's reason); returns how many. */
+    async closeUnanswered(actor: Actor, limit = 100): Promise<number> {
+      let closed = 0;
+      for (const t of await unanswered(ctx.now(), limit)) {
+        let due = false;
+        try {
+          await mutateTicket(ctx, actor, t.guild_id, { ticket_id: t.id }, (s) => {
+            due = s.ticket.status === 'open' && s.ticket.close_request_deadline !== null && s.ticket.close_request_deadline <= s.now;
+            return due ? closeChange(s, actor, s.ticket.close_request_reason ?? 'No answer to the close request.', 'close_request_expired') : null;
+          });
+        } catch (err) {
+          if (!isEngineError(err)) throw err;
+          due = false;
+        }
+        if (due) closed++;
+      }
+      return closed;
+    },
+
     /** Warns and closes what is due; returns how many of each. Safe to run from several processes at once. */
     async closeIdle(actor: Actor, limit = 100): Promise<{ warned: number; closed: number }> {
       const counts = { warned: 0, closed: 0 };

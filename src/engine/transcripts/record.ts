@@ -102,7 +102,7 @@ export function createTranscriptRecorder(ctx: EngineContext) {
         let events = 0;
         let firstResponse = false;
         let expiryCleared = false;
-        const patch: { last_activity?: Date; first_response_at?: Date; expire_at?: null } = {};
+        const patch: { last_activity?: Date; first_response_at?: Date; expire_at?: null; close_request_deadline?: null } = {};
         if (!ticket.last_activity || ticket.last_activity < m.created_at) patch.last_activity = m.created_at;
         if (!ticket.first_response_at) {
           const group = await trx.selectFrom('ticket_groups').select('staff_role_ids').where('id', '=', ticket.group_id).executeTakeFirst();
@@ -123,6 +123,15 @@ export function createTranscriptRecorder(ctx: EngineContext) {
           await appendEvent(trx, actor, {
             ticketId: ticket.id, guildId: ticket.guild_id, kind: 'expiry_cleared',
             data: { changes: { expire_at: null }, message_id: m.id },
+          });
+        }
+        // The owner wrote after a close request: they have more to say, so it no longer closes unanswered.
+        if (ticket.close_request_deadline && m.author.id === ticket.owner_id && ticket.status === 'open') {
+          patch.close_request_deadline = null;
+          events++;
+          await appendEvent(trx, actor, {
+            ticketId: ticket.id, guildId: ticket.guild_id, kind: 'close_request_deadline_cleared',
+            data: { changes: { close_request_deadline: null }, message_id: m.id },
           });
         }
         if (Object.keys(patch).length > 0) {
