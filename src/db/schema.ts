@@ -205,6 +205,8 @@ export interface TicketsTable {
   close_requested_by: Generated<string | null>;
   close_request_reason: Generated<string | null>;
   close_request_deadline: OptionalTimestamp;
+  /** The owner's comment with their rating (0011). */
+  rating_comment: Generated<string | null>;
 }
 
 export interface TicketMembersTable {

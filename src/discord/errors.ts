@@ -39,3 +39,4 @@ export const INVALID_FORM = 50035;
 export const MISSING_ACCESS = 50001;
 export const MISSING_PERMISSIONS = 50013;
 export const MAX_PINS = 30003;
+export const CANNOT_MESSAGE_USER = 50007;

@@ -13,6 +13,9 @@ export const ids = {
   closeModal: (ticketId: string) => `tb:closeform:${ticketId}`,
   acceptClose: (ticketId: string) => `tb:reqclose:${ticketId}`,
   keepOpen: (ticketId: string) => `tb:reqkeep:${ticketId}`,
+  rate: (ticketId: string, rating: number) => `tb:rate:${ticketId}:${rating}`,
+  rateModal: (ticketId: string, rating: number) => `tb:rateform:${ticketId}:${rating}`,
+  commentField: 'comment',
   panelOption: (panelId: string, optionId: string) => `tb:panel:${panelId}:${optionId}`,
   panelSelect: (panelId: string) => `tb:panelsel:${panelId}`,
   openForm: (groupId: string, panelId: string | null) => `tb:form:${groupId}:${panelId ?? '-'}`,
@@ -24,7 +27,8 @@ export type ParsedId =
   | { verb: 'close' | 'claim' | 'closeform' | 'reqclose' | 'reqkeep'; ticketId: string }
   | { verb: 'panel'; panelId: string; optionId: string }
   | { verb: 'panelsel'; panelId: string }
-  | { verb: 'form'; groupId: string; panelId: string | null };
+  | { verb: 'form'; groupId: string; panelId: string | null }
+  | { verb: 'rate' | 'rateform'; ticketId: string; rating: number };
 
 export function parseCustomId(customId: string): ParsedId | null {
   const [prefix, verb, a, b] = customId.split(':');
@@ -33,6 +37,7 @@ export function parseCustomId(customId: string): ParsedId | null {
   if (verb === 'panel' && b) return { verb, panelId: a, optionId: b };
   if (verb === 'panelsel') return { verb, panelId: a };
   if (verb === 'form' && b) return { verb, groupId: a, panelId: b === '-' ? null : b };
+  if ((verb === 'rate' || verb === 'rateform') && b && /^\d{1,2}$/.test(b)) return { verb, ticketId: a, rating: Number(b) };
   return null;
 }
 
@@ -112,6 +117,40 @@ export function closeRequestMessage(ticket: TicketRow): MessageBody {
       ],
     }],
   };
+}
+
+/** The rating buttons: the group's rating levels, or 1–5 stars. */
+function ratingLabels(group: Pick<GroupRow, 'rating_levels'>): string[] {
+  const levels = group.rating_levels as Level[];
+  return levels.length > 0 ? levels.map((l) => l.label.slice(0, 80)) : [1, 2, 3, 4, 5].map((n) => '⭐'.repeat(n));
+}
+
+/** The DM asking the owner of a closed ticket to rate it: one button per rating, five to a row. */
+export function feedbackRequest(ticket: TicketRow, group: Pick<GroupRow, 'rating_levels'>): MessageBody {
+  const buttons = ratingLabels(group).map((label, i) => ({ type: ComponentType.Button, style: ButtonStyle.Secondary, label, custom_id: ids.rate(ticket.id, i + 1) }));
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < buttons.length; i += 5) rows.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+  return { content: `How did we do with your ticket #${ticket.number}? Pick a rating; you can add a comment next.`, allowed_mentions: { parse: [] }, components: rows };
+}
+
+/** The modal for the optional comment that goes with a rating. */
+export function feedbackModal(ticketId: string, rating: number): Record<string, unknown> {
+  return {
+    custom_id: ids.rateModal(ticketId, rating),
+    title: 'Your feedback',
+    components: [{
+      type: ComponentType.ActionRow,
+      components: [{ type: ComponentType.TextInput, custom_id: ids.commentField, label: 'Anything to add? (optional)', style: TextInputStyle.Paragraph, required: false, max_length: 1000 }],
+    }],
+  };
+}
+
+/** A rating as posted to the feedback channel; nobody is pinged. */
+export function feedbackPost(ticket: TicketRow, group: Pick<GroupRow, 'rating_levels'>): MessageBody {
+  const labels = ratingLabels(group);
+  const rating = ticket.rating ?? 0;
+  const comment = ticket.rating_comment ? `\n> ${ticket.rating_comment.replaceAll('\n', '\n> ')}` : '';
+  return notice(`📝 Ticket #${ticket.number} rated ${labels[rating - 1] ?? rating} (${rating}/${labels.length}) by <@${ticket.owner_id}>${comment}`);
 }
 
 export function notice(text: string): MessageBody {

@@ -7,6 +7,7 @@ export type JobKind =
   | 'ticket.lock' | 'ticket.unlock' | 'ticket.assign' | 'ticket.rename' | 'ticket.owner'
   | 'ticket.priority' | 'ticket.member.add' | 'ticket.member.remove'
   | 'ticket.notes.create' | 'ticket.notes.member.add' | 'ticket.notes.member.remove' | 'ticket.notice' | 'ticket.close.request'
+  | 'ticket.feedback.request' | 'ticket.feedback.post'
   | 'transcript.post' | 'transcript.send' | 'message.capture'
   | 'channel.message.send' | 'channel.message.edit'
   | 'panel.post' | 'panel.remove' | 'guild.sync' | 'guild.provision';

@@ -29,6 +29,7 @@ export interface TicketView {
   notes_thread_id: string | null;
   priority: number | null;
   rating: number | null;
+  rating_comment: string | null;
   form: FormAnswer[];
   anonymous: boolean;
   closed_reason: string | null;
@@ -78,6 +79,7 @@ export function ticketView(row: TicketRow, nameTemplate = 'ticket-{number}'): Ti
     notes_thread_id: row.notes_thread_id,
     priority: row.priority,
     rating: row.rating,
+    rating_comment: row.rating_comment,
     form: row.form,
     anonymous: row.anonymous,
     closed_reason: row.closed_reason,

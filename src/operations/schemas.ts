@@ -64,7 +64,7 @@ export const Ticket = z.object({
   channel_id: Snowflake.nullable().describe('The Discord channel (channel mode) or thread (thread mode); null until Discord has created it'),
   thread_id: Snowflake.nullable(), channel_parent_id: Snowflake.nullable(), notes_thread_id: Snowflake.nullable(),
   priority: z.number().int().nullable().describe("Index into the group's priority_levels"),
-  rating: z.number().int().nullable(),
+  rating: z.number().int().nullable(), rating_comment: z.string().nullable(),
   form: z.array(FormAnswer),
   anonymous: z.boolean(),
   closed_reason: z.string().nullable(), closed_by: Snowflake.nullable(), summary: z.string().nullable(),

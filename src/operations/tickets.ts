@@ -215,9 +215,9 @@ export const removeNotesMember = defineOperation({
 
 export const rateTicket = defineOperation({
   name: 'rate_ticket', title: 'Rate a ticket', toolset: 'tickets', ability: 'tickets:write', annotations: idempotentWrite,
-  description: "Record the owner's rating of the support received, from 1 to the number of the group's rating levels (5 when none are set).",
-  input: ticketInput({ rating: z.number().int().min(1).describe('The rating, from 1') }), output: Ticket,
-  run: (ctx, input) => ctx.engine.tickets.rate(ctx.actor, { ...ticketTarget(input), rating: input.rating }),
+  description: "Record the owner's rating of the support received, from 1 to the number of the group's rating levels (5 when none are set), with an optional comment; posted to the group's feedback channel.",
+  input: ticketInput({ rating: z.number().int().min(1).describe('The rating, from 1'), comment: z.string().max(1000).nullable().optional().describe("The owner's words on it") }), output: Ticket,
+  run: (ctx, input) => ctx.engine.tickets.rate(ctx.actor, { ...ticketTarget(input), rating: input.rating, comment: input.comment }),
 });
 
 export const setTicketSummary = defineOperation({

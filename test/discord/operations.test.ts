@@ -308,6 +308,43 @@ describeEachDatabase('Discord effects of operations', (database) => {
     expect(has(ow(chan(h(), channelId)!, d.customerUserId)!.deny, SEND)).toBe(true);
   });
 
+  it('feedback: a closed ticket\'s owner is asked by DM to rate it, rates with a comment, and the rating lands in the feedback channel', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const rated = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Rated', opened_category_id: d.supportCategoryId, staff_role_ids: [d.staffRoleId], feedback_channel_id: d.generalChannelId });
+    const { ref } = await newTicket(rated.id);
+    await engine.tickets.close(admin, { ...ref, reason: 'Solved' });
+    await idle();
+    const dm = (sandbox.state().channels as unknown as Array<{ id: string; type: number; recipients?: Array<{ id: string }> }>)
+      .find((c) => c.type === 1 && c.recipients?.some((r) => r.id === d.customerUserId));
+    expect(dm, 'a DM channel with the owner').toBeDefined();
+    type Row = { components: Array<{ custom_id: string; label: string }> };
+    const ask = (msgs(h(), dm!.id) as unknown as Array<Msg & { components: Row[] }>).filter((m) => m.content.includes('How did we do')).at(-1);
+    expect(ask?.content).toContain(`ticket #`);
+    const buttons = ask!.components.flatMap((r) => r.components);
+    expect(buttons.map((b) => b.label)).toEqual(['⭐', '⭐⭐', '⭐⭐⭐', '⭐⭐⭐⭐', '⭐⭐⭐⭐⭐']);
+
+    // Four stars: the button opens the comment form, its submit records both.
+    const click = await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: dm!.id, type: 'button', custom_id: buttons[3]!.custom_id, message_id: ask!.id });
+    expect(click.response?.type).toBe(9);
+    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: dm!.id, type: 'modal', custom_id: String(click.response?.data?.['custom_id']), fields: { comment: 'Quick and kind <@&1>' } });
+    await eventually(async () => expect(await engine.tickets.get(ref)).toMatchObject({ rating: 4, rating_comment: 'Quick and kind <@&1>' }));
+    await idle();
+    const post = msgs(h(), d.generalChannelId).filter((m) => m.content.includes('rated')).at(-1) as unknown as Msg & { mentions: unknown[]; mention_roles: unknown[] };
+    expect(post.content).toContain('rated ⭐⭐⭐⭐ (4/5)');
+    expect(post.content).toContain('> Quick and kind');
+    expect(post.mentions).toEqual([]);
+    expect(post.mention_roles).toEqual([]);
+
+    // Reopened and closed again, a rated ticket is not asked twice.
+    const asked = () => msgs(h(), dm!.id).filter((m) => m.content.includes('How did we do')).length;
+    const before = asked();
+    await engine.tickets.reopen(admin, ref);
+    await engine.tickets.close(admin, ref);
+    await idle();
+    expect(asked()).toBe(before);
+  });
+
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
     const { engine, sandbox } = h();
     const d = sandbox.demo;

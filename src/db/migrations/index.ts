@@ -8,6 +8,7 @@ import * as messagesByAuthor from './0007_messages_by_author.js';
 import * as actionItems from './0008_action_items.js';
 import * as autoClose from './0009_auto_close.js';
 import * as closeRequests from './0010_close_requests.js';
+import * as feedback from './0011_feedback.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0008_action_items': actionItems,
   '0009_auto_close': autoClose,
   '0010_close_requests': closeRequests,
+  '0011_feedback': feedback,
 };

@@ -14,7 +14,7 @@ import { EngineError, isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
 import type { GroupView } from '../../engine/views.js';
 import type { Logger } from '../../logger.js';
-import { closeModal, formModal, ids, parseCustomId, type ParsedId } from '../render.js';
+import { closeModal, feedbackModal, formModal, ids, parseCustomId, type ParsedId } from '../render.js';
 import { describeSchedule, withinWorkingHours } from '../working-hours.js';
 
 export interface InteractionDeps { engine: Engine; logger: Logger }
@@ -123,6 +123,28 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
   }
 
+  /**
+   * A rating from the feedback DM (no guild there): the button opens the comment form, its submit
+   * records rating and comment. Only the ticket's owner may rate it.
+   */
+  async function onRating(i: ButtonInteraction | ModalSubmitInteraction, id: { verb: 'rate' | 'rateform'; ticketId: string; rating: number }): Promise<void> {
+    const tc = await engine.outbox.ticketContext(id.ticketId);
+    if (!tc || tc.ticket.deleted_at) throw new EngineError('not_found', 'This ticket no longer exists.');
+    if (tc.ticket.owner_id !== i.user.id) throw say('Only the ticket owner can rate it.');
+    if (id.verb === 'rate' && i.isButton()) {
+      await i.showModal(feedbackModal(tc.ticket.id, id.rating) as never);
+      return;
+    }
+    let comment = '';
+    if (i.isModalSubmit()) {
+      try { comment = i.fields.getTextInputValue(ids.commentField).trim(); } catch { /* no comment */ }
+    }
+    await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const guildId = tc.ticket.guild_id;
+    await engine.tickets.rate(discordActor(i.user.id, guildId), { guild_id: guildId, ticket: { ticket_id: tc.ticket.id }, rating: id.rating, comment: comment || undefined });
+    await answer(i, 'Thank you for your feedback!');
+  }
+
   async function onModal(i: ModalSubmitInteraction, id: ParsedId): Promise<void> {
     const guildId = i.guildId as string;
     if (id.verb === 'form') {
@@ -206,10 +228,13 @@ export function createInteractionHandler(deps: InteractionDeps) {
   }
 
   return async (i: Interaction): Promise<void> => {
-    if (!i.isRepliable() || !i.guildId) return;
+    if (!i.isRepliable()) return;
     try {
-      if (i.isChatInputCommand()) return await onCommand(i);
       const id = 'customId' in i ? parseCustomId(i.customId) : null;
+      // Ratings come from the feedback DM; everything else happens in a server.
+      if (id && (id.verb === 'rate' || id.verb === 'rateform') && (i.isButton() || i.isModalSubmit())) return await onRating(i, id);
+      if (!i.guildId) return;
+      if (i.isChatInputCommand()) return await onCommand(i);
       if (!id) return;
       if (i.isButton()) return await onButton(i, id);
       if (i.isStringSelectMenu() && id.verb === 'panelsel') {

@@ -33,6 +33,8 @@ export const handlers: Record<JobKind, JobHandler> = {
   'ticket.notes.member.remove': t.removeNotesMember,
   'ticket.notice': t.postNotice,
   'ticket.close.request': t.postCloseRequest,
+  'ticket.feedback.request': t.requestFeedback,
+  'ticket.feedback.post': t.postFeedback,
   'transcript.post': postTranscript,
   'transcript.send': sendTranscript,
   'message.capture': captureMessage,

@@ -6,9 +6,9 @@
  */
 import { ChannelType, Routes } from 'discord.js';
 import type { TicketContext } from '../../engine/outbox.js';
-import { INVALID_FORM, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
+import { CANNOT_MESSAGE_USER, INVALID_FORM, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { channelSlug, closeRequestMessage, notice, openingMessage, ticketName } from '../render.js';
+import { channelSlug, closeRequestMessage, feedbackPost, feedbackRequest, notice, openingMessage, ticketName } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler } from './context.js';
 
 const CATEGORY_LIMIT = 50;
@@ -424,4 +424,28 @@ export const postCloseRequest: JobHandler = async (c) => {
   if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
   if (tc.ticket.thread_id) await syncThread(c, tc);
   return { result: { message_id: await sendOnce(c, target, 'close_request', closeRequestMessage(tc.ticket)) } };
+};
+
+// ---------- feedback ----------
+
+/** Asks the owner of a closed ticket, by DM, to rate it. A member who accepts no DMs is simply not asked. */
+export const requestFeedback: JobHandler = async (c) => {
+  const tc = await load(c);
+  if (!tc || tc.ticket.deleted_at || tc.ticket.rating !== null) return { result: { skipped: 'deleted or already rated' } };
+  let dmId = c.job.checkpoint['dm_channel_id'];
+  if (typeof dmId !== 'string') {
+    dmId = ApiChannel.parse(await c.rest.post(Routes.userChannels(), { body: { recipient_id: tc.ticket.owner_id } })).id;
+    await checkpoint(c, { dm_channel_id: dmId });
+  }
+  const channelId = dmId as string;
+  const messageId = await unlessGone(() => sendOnce(c, channelId, 'feedback', feedbackRequest(tc.ticket, tc.group)), [CANNOT_MESSAGE_USER], null);
+  return { result: messageId ? { message_id: messageId } : { skipped: 'the owner accepts no direct messages' } };
+};
+
+/** Posts a rating (and its comment) to the group's feedback channel. */
+export const postFeedback: JobHandler = async (c) => {
+  const tc = await load(c);
+  const channelId = tc?.group.feedback_channel_id;
+  if (!tc || !channelId || tc.ticket.rating === null) return { result: { skipped: 'no feedback channel or no rating' } };
+  return { result: { message_id: await sendOnce(c, channelId, 'feedback', feedbackPost(tc.ticket, tc.group)) } };
 };

@@ -23,12 +23,17 @@ function requireActorUser(actor: Actor, what: string): string {
 const NO_REQUEST = { close_requested_at: null, close_requested_by: null, close_request_reason: null, close_request_deadline: null } as const;
 const clearRequest = (s: MutationScope) => (s.ticket.close_requested_at ? NO_REQUEST : {});
 
-/** Closing an open ticket: every way a ticket closes (by hand, expiry, inactivity, a close request) makes this one change. */
+/**
+ * Closing an open ticket: every way a ticket closes (by hand, expiry, inactivity, a close request)
+ * makes this one change. A group with a feedback channel then asks the owner, by DM, to rate it
+ * (once: a rated ticket is not asked again).
+ */
 export function closeChange(s: MutationScope, actor: Actor, reason: string | null, kind = 'closed'): Change {
+  const askFeedback = s.group.feedback_channel_id !== null && s.ticket.rating === null;
   return {
     kind, reason,
     patch: { status: 'closed', closed_at: s.now, closed_reason: reason, closed_by: actor.userId, ...clearRequest(s) },
-    jobs: [{ kind: 'ticket.close', payload: { reason } }],
+    jobs: [{ kind: 'ticket.close', payload: { reason } }, ...(askFeedback ? [{ kind: 'ticket.feedback.request' as const }] : [])],
   };
 }
 
@@ -159,12 +164,18 @@ export function createTicketActions(ctx: EngineContext) {
       return { kind: 'owner_changed', patch: { owner_id: t.user_id }, data: { previous_id: s.ticket.owner_id }, jobs: [{ kind: 'ticket.owner', payload: { user_id: t.user_id, previous_id: s.ticket.owner_id } }] };
     }),
 
-    rate: (actor: Actor, t: TicketTarget & { rating: number }): Promise<TicketView> => run(actor, t, (s) => {
+    /** The owner's rating (and comment); posted to the group's feedback channel when it has one. */
+    rate: (actor: Actor, t: TicketTarget & { rating: number; comment?: string | null | undefined }): Promise<TicketView> => run(actor, t, (s) => {
       const max = s.group.rating_levels.length || 5;
       if (!Number.isInteger(t.rating) || t.rating < 1 || t.rating > max) {
         throw invalid(`rating must be a whole number from 1 to ${max} for ticket group "${s.group.name}".`, [{ path: 'rating', message: 'out of range' }]);
       }
-      return { kind: 'rated', patch: { rating: t.rating } };
+      const comment = t.comment?.trim() || null;
+      if (comment && comment.length > 1000) throw invalid('comment must be at most 1000 characters.', [{ path: 'comment', message: 'too long' }]);
+      return {
+        kind: 'rated', patch: { rating: t.rating, rating_comment: comment },
+        jobs: s.group.feedback_channel_id ? [{ kind: 'ticket.feedback.post' }] : [],
+      };
     }),
 
     setSummary: (actor: Actor, t: TicketTarget & { summary: string }): Promise<TicketView> => run(actor, t, () => ({
