@@ -312,6 +312,9 @@ export interface GuildStatsTable {
   first_response_count: BigCount;
   /** Deleted tickets (always closed); maintained by a trigger (migration 0006). */
   deleted_count: BigCount;
+  /** Sum and number of the guild's ticket ratings; maintained by a trigger (migration 0012). */
+  rating_sum: BigCount;
+  rated_count: BigCount;
 }
 
 export interface GuildStatCountsTable {

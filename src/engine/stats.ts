@@ -22,6 +22,9 @@ export interface GuildStats extends Counts {
   average_resolution_seconds: number | null;
   /** Mean seconds from creation to the first staff answer; null before any answer. */
   average_first_response_seconds: number | null;
+  /** Mean rating over rated tickets (on each group's own scale); null before the first rating. */
+  average_rating: number | null;
+  rated: number;
   last_7_days: Array<{ day: string; created: number; closed: number }>;
   by_group: Array<{ group_id: string; name: string } & Counts>;
   by_assignee: Array<{ user_id: string } & Counts>;
@@ -54,6 +57,7 @@ export function createStats(ctx: EngineContext) {
           'guild_stats.open_count', 'guild_stats.closed_count', 'guild_stats.total_count',
           'guild_stats.resolution_seconds_sum', 'guild_stats.resolution_count',
           'guild_stats.first_response_seconds_sum', 'guild_stats.first_response_count',
+          'guild_stats.rating_sum', 'guild_stats.rated_count',
           jsonArrayFrom(eb.selectFrom('guild_stat_counts').select(['dimension', 'key', 'open_count', 'closed_count', 'total_count'])
             .whereRef('guild_stat_counts.guild_id', '=', 'guilds.id')).as('dims'),
           // to_char: drivers turn a date column into a local-time Date; the day must stay a UTC calendar day.
@@ -116,6 +120,8 @@ export function createStats(ctx: EngineContext) {
         closed_this_week,
         average_resolution_seconds,
         average_first_response_seconds: average(guild.first_response_seconds_sum, guild.first_response_count),
+        average_rating: average(guild.rating_sum, guild.rated_count),
+        rated: num(guild.rated_count),
         last_7_days,
         by_group,
         by_assignee,

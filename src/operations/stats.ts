@@ -13,6 +13,8 @@ export const GuildStats = z.object({
   closed_this_week: z.number().int().describe('Closes in the last 7 days, today (UTC) included'),
   average_resolution_seconds: z.number().nullable().describe('Mean seconds from opening (or reopening) to closing; null before the first close'),
   average_first_response_seconds: z.number().nullable().describe('Mean seconds from creation to the first staff answer; null before any'),
+  average_rating: z.number().nullable().describe("Mean owner rating over rated tickets (each on its group's scale, 1–5 by default); null before any"),
+  rated: z.number().int().describe('Tickets with a rating'),
   last_7_days: z.array(z.object({ day: z.string().describe('YYYY-MM-DD (UTC)'), created: z.number().int(), closed: z.number().int() })),
   by_group: z.array(z.object({ group_id: Snowflake, name: z.string(), ...Counts })),
   by_assignee: z.array(z.object({ user_id: Snowflake, ...Counts })).describe('Assigned staff, most tickets first; unassigned tickets are not listed'),

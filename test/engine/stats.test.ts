@@ -48,7 +48,12 @@ describeEachDatabase('guild stats', (database) => {
     const sum = Object.values(all).reduce((a, c) => ({ open: a.open + c.open, closed: a.closed + c.closed, total: a.total + c.total }), { open: 0, closed: 0, total: 0 });
     const week = await db().selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n'))
       .where('guild_id', '=', guildId).where('created_at', '>=', new Date(todayStart.getTime() - 6 * DAY)).executeTakeFirstOrThrow();
-    return { ...sum, byGroup: all, byAssignee: await by('assigned_id'), byPriority: await by('priority'), createdThisWeek: Number(week.n) };
+    const rated = await db().selectFrom('tickets').select([sql<string | null>`avg(rating)`.as('avg'), sql<string>`count(rating)`.as('n')])
+      .where('guild_id', '=', guildId).executeTakeFirstOrThrow();
+    return {
+      ...sum, byGroup: all, byAssignee: await by('assigned_id'), byPriority: await by('priority'), createdThisWeek: Number(week.n),
+      averageRating: rated.avg === null ? null : Number(rated.avg), rated: Number(rated.n),
+    };
   }
 
   const stats = (guildId: string): Promise<GuildStats> => e().stats.guild({ guild_id: guildId });
@@ -60,6 +65,7 @@ describeEachDatabase('guild stats', (database) => {
       fc.record({ op: fc.constant('assign' as const), t: fc.nat(40), who: fc.nat(2) }),
       fc.record({ op: fc.constant('priority' as const), t: fc.nat(40), p: fc.option(fc.nat(2), { nil: null }) }),
       fc.record({ op: fc.constant('move' as const), t: fc.nat(40) }),
+      fc.record({ op: fc.constant('rate' as const), t: fc.nat(40), stars: fc.integer({ min: 1, max: 5 }) }),
       fc.record({ op: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 60 }) }),
     );
     await fc.assert(fc.asyncProperty(fc.array(Op, { minLength: 25, maxLength: 40 }), async (ops) => {
@@ -118,6 +124,7 @@ describeEachDatabase('guild stats', (database) => {
             break;
           case 'assign': await attempt(() => e().tickets.assign(staff, { ...ref, user_id: staffIds[o.who]! })); break;
           case 'unassign': await attempt(() => e().tickets.unassign(staff, ref)); break;
+          case 'rate': await attempt(() => e().tickets.rate(staff, { ...ref, rating: o.stars })); break;
           case 'priority': await attempt(() => e().tickets.setPriority(staff, { ...ref, priority: o.p })); break;
           case 'move': {
             const target = (await state()).group_id === g.groupId ? billingId : g.groupId;
@@ -151,6 +158,10 @@ describeEachDatabase('guild stats', (database) => {
       else expect(s.average_resolution_seconds).toBeCloseTo(resolutionSum / resolutionCount, 2);
       if (firstCount === 0) expect(s.average_first_response_seconds).toBeNull();
       else expect(s.average_first_response_seconds).toBeCloseTo(firstSum / firstCount, 2);
+      // Ratings are current state (a re-rating replaces the old one; a hard delete takes it away).
+      expect(s.rated).toBe(agg.rated);
+      if (agg.averageRating === null) expect(s.average_rating).toBeNull();
+      else expect(s.average_rating).toBeCloseTo(agg.averageRating, 2);
       expect(s.volvox).toEqual({ openCount: s.open, avgResolutionSeconds: Math.round(s.average_resolution_seconds ?? 0), ticketsThisWeek: s.created_this_week });
     }), { numRuns: 3, seed: 20250301, endOnFailure: true });
   });
@@ -161,7 +172,7 @@ describeEachDatabase('guild stats', (database) => {
     const role = snowflake();
     await setStaffRoles(db(), g.groupId, [role]);
     const empty = await stats(g.guildId);
-    expect(empty).toMatchObject({ open: 0, closed: 0, total: 0, created_this_week: 0, average_resolution_seconds: null, average_first_response_seconds: null, volvox: { openCount: 0, avgResolutionSeconds: 0, ticketsThisWeek: 0 } });
+    expect(empty).toMatchObject({ open: 0, closed: 0, total: 0, created_this_week: 0, average_resolution_seconds: null, average_first_response_seconds: null, average_rating: null, rated: 0, volvox: { openCount: 0, avgResolutionSeconds: 0, ticketsThisWeek: 0 } });
     expect(empty.by_group.map((r) => [r.name, r.total])).toEqual([['Support', 0], ['Threads', 0]]);
 
     // 2025-06-01: a ticket that will be a week old (outside the window) by the time we read.
@@ -186,12 +197,16 @@ describeEachDatabase('guild stats', (database) => {
     clock.advance(50); await e().tickets.reopen(staff, { guild_id: g.guildId, ticket: { ticket_id: b.id } });
     clock.advance(2000); await e().tickets.close(staff, { guild_id: g.guildId, ticket: { ticket_id: b.id } }); // 2000 s after reopening
     void old;
+    await e().tickets.rate(staff, { guild_id: g.guildId, ticket: { ticket_id: a.id }, rating: 5 });
+    await e().tickets.rate(staff, { guild_id: g.guildId, ticket: { ticket_id: b.id }, rating: 2 });
+    await e().tickets.rate(staff, { guild_id: g.guildId, ticket: { ticket_id: b.id }, rating: 3, comment: 'better on second look' });
 
     const s = await invoke(getGuildStats, { engine: e(), actor: staff, requestId: 't', signal: new AbortController().signal, progress: () => {} }, { guild_id: g.guildId });
     expect(s).toMatchObject({
       open: 1, closed: 2, total: 3, created_this_week: 2, closed_this_week: 3,
       average_resolution_seconds: (3600 + 400 + 2000) / 3,
       average_first_response_seconds: (120 + 300) / 2,
+      average_rating: 4, rated: 2,
       volvox: { openCount: 1, avgResolutionSeconds: 2000, ticketsThisWeek: 2 },
     });
     expect(s.last_7_days.map((d) => d.day)).toEqual(['2025-06-02', '2025-06-03', '2025-06-04', '2025-06-05', '2025-06-06', '2025-06-07', '2025-06-08']);

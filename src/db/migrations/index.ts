@@ -9,6 +9,7 @@ import * as actionItems from './0008_action_items.js';
 import * as autoClose from './0009_auto_close.js';
 import * as closeRequests from './0010_close_requests.js';
 import * as feedback from './0011_feedback.js';
+import * as ratingStats from './0012_rating_stats.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0009_auto_close': autoClose,
   '0010_close_requests': closeRequests,
   '0011_feedback': feedback,
+  '0012_rating_stats': ratingStats,
 };
