@@ -81,6 +81,15 @@ export interface UsersTable {
   locale: string | null;
 }
 
+export interface TicketBlocksTable {
+  guild_id: string;
+  target_type: 'user' | 'role';
+  target_id: string;
+  reason: string | null;
+  added_by: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface MembersTable {
   guild_id: string;
   user_id: string;
@@ -472,6 +481,7 @@ export interface DB {
   member_permissions: MemberPermissionsTable;
   privacy_audit: PrivacyAuditTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  ticket_blocks: TicketBlocksTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

@@ -13,12 +13,12 @@ export interface ModuleStatus { guild_id: string; enabled: boolean }
 
 export interface DeletedTicketData {
   guild_id: string;
-  deleted: { tickets: number; events: number; messages: number; groups: number; panels: number; custom_messages: number; jobs: number };
+  deleted: { tickets: number; events: number; messages: number; groups: number; panels: number; custom_messages: number; jobs: number; blocks: number };
 }
 
 const lockGuild = (trx: Tx, guildId: string) => requireGuild(trx, guildId, { forUpdate: true });
 
-async function count(trx: Tx, table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'custom_messages' | 'discord_jobs', guildId: string): Promise<number> {
+async function count(trx: Tx, table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'custom_messages' | 'discord_jobs' | 'ticket_blocks', guildId: string): Promise<number> {
   const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('guild_id', '=', guildId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -65,6 +65,7 @@ export function createGuildModule(ctx: EngineContext) {
           panels: await count(trx, 'panels', guildId),
           custom_messages: await count(trx, 'custom_messages', guildId),
           jobs: await count(trx, 'discord_jobs', guildId),
+          blocks: await count(trx, 'ticket_blocks', guildId),
         };
         // Tickets first: their rows cascade to members, messages, attachments and events.
         await trx.deleteFrom('tickets').where('guild_id', '=', guildId).execute();
@@ -72,6 +73,7 @@ export function createGuildModule(ctx: EngineContext) {
         await trx.deleteFrom('panel_options').where('guild_id', '=', guildId).execute();
         await trx.deleteFrom('panels').where('guild_id', '=', guildId).execute();
         await trx.deleteFrom('custom_messages').where('guild_id', '=', guildId).execute();
+        await trx.deleteFrom('ticket_blocks').where('guild_id', '=', guildId).execute();
         await trx.updateTable('guilds').set({ default_group_id: null, ticket_counter: 0, updated_at: ctx.now() }).where('id', '=', guildId).execute();
         await trx.deleteFrom('ticket_groups').where('guild_id', '=', guildId).execute();
         // The stats triggers ran for each deleted ticket; what remains are zeroed rows. Drop them too.

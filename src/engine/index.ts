@@ -20,6 +20,7 @@ import { createCustomMessages } from './custom-messages.js';
 import { createChannelMessages } from './channel-messages.js';
 import { createPrivacy } from './privacy.js';
 import { createActionItems } from './action-items/index.js';
+import { createBlocks } from './blocks.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -51,6 +52,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     stats: createStats(ctx),
     guilds: { ...createGuilds(ctx), ...createGuildModule(ctx) },
     groups: createGroups(ctx),
+    blocks: createBlocks(ctx),
     panels: createPanels(ctx),
     customMessages: createCustomMessages(ctx),
     channelMessages: createChannelMessages(ctx),

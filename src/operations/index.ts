@@ -11,6 +11,7 @@ import { messageOperations } from './messages.js';
 import { discordOperations } from './discord.js';
 import { messageLinkOperations, privacyOperations } from './privacy.js';
 import { actionItemOperations } from './action-items.js';
+import { blockOperations } from './blocks.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
@@ -19,6 +20,7 @@ export const catalogue: readonly AnyOperation[] = [
   ...statsOperations,
   getTicketByNumber,
   ...guildOperations,
+  ...blockOperations,
   ...groupOperations,
   ...panelOperations,
   ...messageOperations,

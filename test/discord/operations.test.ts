@@ -278,9 +278,10 @@ describeEachDatabase('Discord effects of operations', (database) => {
     const channelId = t.channel_id!;
     const requestMessage = () => msgs(h(), channelId).filter((m) => m.content.includes('thinks this ticket can be closed')).at(-1) as unknown as Msg & { mentions: Array<{ id: string }>; components: Array<{ components: Array<{ custom_id: string; label: string }> }> };
     // Staff asks with /ticket closerequest: the request is on the ticket, the message pings only the owner.
-    await sandbox.actInteraction({ user_id: d.staffUserId, channel_id: channelId, type: 'command', command: 'ticket closerequest', options: { reason: 'Refund sent', hours: 24 } });
+    await sandbox.actInteraction({ user_id: d.staffUserId, channel_id: channelId, type: 'command', command: 'ticket closerequest', options: { reason: 'Refund sent', hours: 24 }, settle_ms: 10_000 });
+    // The command answers at once (deferred) and asks a moment later.
+    await eventually(async () => expect((await engine.tickets.get(ref)).close_request).toMatchObject({ requested_by: d.staffUserId, reason: 'Refund sent', closes_at: expect.any(String) }));
     await idle();
-    expect((await engine.tickets.get(ref)).close_request).toMatchObject({ requested_by: d.staffUserId, reason: 'Refund sent', closes_at: expect.any(String) });
     const first = requestMessage();
     expect(first.content).toContain(`<@${d.customerUserId}> <@${d.staffUserId}> thinks this ticket can be closed: Refund sent.`);
     expect(first.mentions.map((u) => u.id)).toEqual([d.customerUserId]);
@@ -291,8 +292,8 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await engine.tickets.addMember(admin, { ...ref, user_id: d.memberUserId }); await idle();
     const stranger = await sandbox.actInteraction({ user_id: d.memberUserId, channel_id: channelId, type: 'button', custom_id: buttons[1]!.custom_id, message_id: first.id });
     expect(JSON.stringify(stranger.response)).toContain('Only the ticket owner or staff');
-    // The owner keeps it open.
-    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: channelId, type: 'button', custom_id: buttons[1]!.custom_id, message_id: first.id });
+    // The owner keeps it open (settle: wait for the deferred answer, sent once the engine has the decision).
+    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: channelId, type: 'button', custom_id: buttons[1]!.custom_id, message_id: first.id, settle_ms: 10_000 });
     await idle();
     expect(await engine.tickets.get(ref)).toMatchObject({ status: 'open', close_request: null });
     expect(msgs(h(), channelId).some((m) => m.content === `<@${d.customerUserId}> kept this ticket open.`)).toBe(true);
@@ -302,7 +303,7 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await idle();
     const second = requestMessage();
     expect(second.id).not.toBe(first.id);
-    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: channelId, type: 'button', custom_id: second.components[0]!.components[0]!.custom_id, message_id: second.id });
+    await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: channelId, type: 'button', custom_id: second.components[0]!.components[0]!.custom_id, message_id: second.id, settle_ms: 10_000 });
     await idle();
     expect(await engine.tickets.get(ref)).toMatchObject({ status: 'closed', closed_reason: 'All fixed', closed_by: d.customerUserId });
     expect(has(ow(chan(h(), channelId)!, d.customerUserId)!.deny, SEND)).toBe(true);
@@ -343,6 +344,29 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await engine.tickets.close(admin, ref);
     await idle();
     expect(asked()).toBe(before);
+  });
+
+  it('a blocked member, or one with a blocked role, is told so when opening from Discord, and no ticket opens', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const openAs = (userId: string) => sandbox.actInteraction({ user_id: userId, channel_id: d.ticketsChannelId, type: 'command', command: 'ticket open', options: { topic: 'Let me in' } });
+    const count = async (userId: string) => (await engine.tickets.list({ guild_id: d.guildId, owner_id: userId })).total;
+    const before = { member: await count(d.memberUserId), staff: await count(d.secondStaffUserId) };
+    await engine.blocks.add(admin, { guild_id: d.guildId, user_id: d.memberUserId, reason: 'raid' });
+    await engine.blocks.add(admin, { guild_id: d.guildId, role_id: d.staffRoleId });
+    for (const userId of [d.memberUserId, d.secondStaffUserId]) {
+      const r = await openAs(userId);
+      expect(r.response?.data?.['content']).toBe('You are blocked from opening tickets in this server.');
+    }
+    expect({ member: await count(d.memberUserId), staff: await count(d.secondStaffUserId) }).toEqual(before);
+    // Lifted, the member opens a ticket again.
+    await engine.blocks.remove(admin, { guild_id: d.guildId, user_id: d.memberUserId });
+    await engine.blocks.remove(admin, { guild_id: d.guildId, role_id: d.staffRoleId });
+    await openAs(d.memberUserId);
+    await eventually(async () => expect(await count(d.memberUserId)).toBe(before.member + 1));
+    // Its channel is made before the next test plants faults.
+    await eventually(async () => expect((await engine.tickets.list({ guild_id: d.guildId, owner_id: d.memberUserId, sort: 'created_at', order: 'desc', per_page: 1 })).tickets[0]?.channel_id).toBeTruthy());
+    await idle();
   });
 
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {

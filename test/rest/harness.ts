@@ -114,7 +114,7 @@ export async function insertDemoTicket(database: Database): Promise<void> {
 /** A digest of the tables a request could change: equal digests = nothing was written. */
 export async function dbFingerprint(database: Database): Promise<string> {
   const tables = ['guilds', 'ticket_groups', 'tickets', 'ticket_members', 'ticket_events', 'discord_jobs', 'panels', 'panel_options', 'custom_messages', 'messages',
-    'monitor_configs', 'monitored_channels', 'action_items', 'sweeps', 'sweep_channels', 'member_permissions', 'privacy_audit', 'webhook_deliveries'];
+    'monitor_configs', 'monitored_channels', 'action_items', 'sweeps', 'sweep_channels', 'member_permissions', 'privacy_audit', 'webhook_deliveries', 'ticket_blocks'];
   const parts: string[] = [];
   for (const t of tables) {
     const r = await sql<{ d: string | null }>`SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) AS d FROM ${sql.table(t)} x`.execute(database.db);

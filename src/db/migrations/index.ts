@@ -10,6 +10,7 @@ import * as autoClose from './0009_auto_close.js';
 import * as closeRequests from './0010_close_requests.js';
 import * as feedback from './0011_feedback.js';
 import * as ratingStats from './0012_rating_stats.js';
+import * as ticketBlocks from './0013_ticket_blocks.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0010_close_requests': closeRequests,
   '0011_feedback': feedback,
   '0012_rating_stats': ratingStats,
+  '0013_ticket_blocks': ticketBlocks,
 };

@@ -52,8 +52,11 @@ export function createInteractionHandler(deps: InteractionDeps) {
     return engine.groups.get({ guild_id: guildId, group_id: id });
   }
 
-  /** Working hours and the per-user limit, checked before a form is shown (the engine checks the limit again). */
-  async function checkCanOpen(guildId: string, userId: string, group: GroupView): Promise<void> {
+  /** A block, working hours and the per-user limit, checked before a form is shown (the engine checks block and limit again). */
+  async function checkCanOpen(i: RepliableInteraction, guildId: string, group: GroupView): Promise<void> {
+    const userId = i.user.id;
+    // The member's live roles: a role given a minute ago counts before the next guild sync.
+    if (await engine.blocks.blocking(guildId, userId, memberRoles(i))) throw say('You are blocked from opening tickets in this server.');
     if (!withinWorkingHours(group.schedule, group.schedule_timezone, new Date())) {
       throw new EngineError('conflict', `${group.name} is closed right now. Working hours: ${describeSchedule(group.schedule ?? {}, group.schedule_timezone)}. Please come back then.`);
     }
@@ -68,7 +71,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
 
   async function open(i: RepliableInteraction, group: GroupView, panelId: string | null, extra: { topic?: string | undefined; form?: FormAnswer[] | undefined }): Promise<void> {
     const guildId = i.guildId as string;
-    await checkCanOpen(guildId, i.user.id, group);
+    await checkCanOpen(i, guildId, group);
     if (!extra.form && group.form_fields.length > 0 && 'showModal' in i) {
       await (i as ButtonInteraction).showModal(formModal(group as never, panelId) as never);
       return;
