@@ -29,6 +29,11 @@ export const TICKET_COMMAND = {
   ],
 } as const;
 
+/** Right-click a message: open a ticket about it (for yourself), the message quoted with its link. */
+export const MESSAGE_COMMAND = { name: 'Open a ticket about this', type: 3 } as const;
+/** Right-click a member (staff only): open a ticket for them. */
+export const USER_COMMAND = { name: 'Open a ticket for them', type: 2 } as const;
+
 export async function registerCommands(rest: REST, applicationId: string, guildId: string): Promise<void> {
-  await rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: [TICKET_COMMAND] });
+  await rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: [TICKET_COMMAND, MESSAGE_COMMAND, USER_COMMAND] });
 }

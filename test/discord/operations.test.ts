@@ -369,6 +369,29 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await idle();
   });
 
+  it('context menus: a ticket about a message (quoted, linked) for the one who asks; staff open one for a member', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const newest = async (userId: string) => (await engine.tickets.list({ guild_id: d.guildId, owner_id: userId, sort: 'created_at', order: 'desc', per_page: 1 })).tickets[0];
+    const posted = sandbox.actMessage({ user_id: d.customerUserId, channel_id: d.generalChannelId, content: 'My printer is on fire\nand the manual says nothing' }) as { id: string };
+    const about = await sandbox.actInteraction({ user_id: d.customerUserId, channel_id: d.generalChannelId, type: 'command', command: 'Open a ticket about this', target_id: posted.id, settle_ms: 10_000 });
+    const t = (await newest(d.customerUserId))!;
+    expect(t).toMatchObject({ topic: 'My printer is on fire', status: 'open' });
+    expect(JSON.stringify(about.message)).toContain(`Your ticket #${t.number} is open`);
+    await idle();
+    const opening = msgs(h(), t.channel_id!).find((m) => m.embeds.length > 0) as unknown as { embeds: Array<{ description?: string }> };
+    expect(opening.embeds[0]?.description).toContain(`About https://discord.com/channels/${d.guildId}/${d.generalChannelId}/${posted.id} by <@${d.customerUserId}>:\n> My printer is on fire\n> and the manual says nothing`);
+
+    // On a member: staff only.
+    const refused = await sandbox.actInteraction({ user_id: d.memberUserId, channel_id: d.generalChannelId, type: 'command', command: 'Open a ticket for them', target_id: d.customerUserId });
+    expect(refused.response?.data?.['content']).toBe('Only staff can open tickets for other members.');
+    const before = (await engine.tickets.list({ guild_id: d.guildId, owner_id: d.memberUserId })).total;
+    const forThem = await sandbox.actInteraction({ user_id: d.staffUserId, channel_id: d.generalChannelId, type: 'command', command: 'Open a ticket for them', target_id: d.memberUserId, settle_ms: 10_000 });
+    expect((await engine.tickets.list({ guild_id: d.guildId, owner_id: d.memberUserId })).total).toBe(before + 1);
+    expect(JSON.stringify(forThem.message)).toContain(`for <@${d.memberUserId}> is open`);
+    await idle();
+  });
+
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
     const { engine, sandbox } = h();
     const d = sandbox.demo;

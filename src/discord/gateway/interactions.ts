@@ -1,12 +1,12 @@
 /**
- * Buttons, selects, modals and /ticket commands into engine operations, acting as the clicking user.
+ * Buttons, selects, modals, /ticket commands and the context menus into engine operations, acting as the clicking user.
  * Every answer is ephemeral; engine errors become their sentence. Anything that may wait for Discord
  * (opening a ticket waits for its channel) defers first, so the 3-second deadline is never missed.
  */
 import {
   MessageFlags, PermissionFlagsBits,
-  type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type ModalSubmitInteraction,
-  type RepliableInteraction, type StringSelectMenuInteraction,
+  type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type MessageContextMenuCommandInteraction, type ModalSubmitInteraction,
+  type RepliableInteraction, type StringSelectMenuInteraction, type UserContextMenuCommandInteraction,
 } from 'discord.js';
 import type { FormAnswer, FormField } from '../../db/schema.js';
 import type { Actor } from '../../engine/actor.js';
@@ -69,7 +69,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
   }
 
-  async function open(i: RepliableInteraction, group: GroupView, panelId: string | null, extra: { topic?: string | undefined; form?: FormAnswer[] | undefined }): Promise<void> {
+  async function open(i: RepliableInteraction, group: GroupView, panelId: string | null, extra: { topic?: string | undefined; form?: FormAnswer[] | undefined; message?: string | undefined }): Promise<void> {
     const guildId = i.guildId as string;
     await checkCanOpen(i, guildId, group);
     if (!extra.form && group.form_fields.length > 0 && 'showModal' in i) {
@@ -78,9 +78,34 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const t = await engine.tickets.create(discordActor(i.user.id, guildId), {
-      guild_id: guildId, user_id: i.user.id, ticket_group_id: group.id, topic: extra.topic, form: extra.form,
+      guild_id: guildId, user_id: i.user.id, ticket_group_id: group.id, topic: extra.topic, form: extra.form, message: extra.message,
     });
     await answer(i, t.channel_id ? `Your ticket #${t.number} is open: <#${t.channel_id}>` : `Your ticket #${t.number} is being opened; its channel will appear shortly.`);
+  }
+
+  /**
+   * The context menus. On a message: a ticket for the one who clicked, about that message (quoted
+   * with its link; the group's form is not asked, the message says what it is about). On a member:
+   * staff open a ticket for them; the engine still checks that member's blocks and limit.
+   */
+  async function onContextMenu(i: MessageContextMenuCommandInteraction | UserContextMenuCommandInteraction): Promise<void> {
+    const guildId = i.guildId as string;
+    const group = await groupFor(guildId, null);
+    if (i.isMessageContextMenuCommand()) {
+      const m = i.targetMessage;
+      const text = m.content.trim();
+      const link = `https://discord.com/channels/${guildId}/${m.channelId}/${m.id}`;
+      const quote = text ? `\n${text.slice(0, 1500).split('\n').map((l) => `> ${l}`).join('\n')}` : '';
+      const firstLine = text.split('\n')[0]?.slice(0, 100);
+      await open(i, group, null, { topic: firstLine || 'A message', form: [], message: `About ${link} by <@${m.author.id}>:${quote}` });
+      return;
+    }
+    if (!isStaff(i, group.staff_role_ids)) throw say('Only staff can open tickets for other members.');
+    const target = i.targetUser;
+    if (target.bot) throw new EngineError('invalid', 'Tickets are for people; pick a member, not a bot.');
+    await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const t = await engine.tickets.create(discordActor(i.user.id, guildId), { guild_id: guildId, user_id: target.id, ticket_group_id: group.id, form: [] });
+    await answer(i, t.channel_id ? `Ticket #${t.number} for <@${target.id}> is open: <#${t.channel_id}>` : `Ticket #${t.number} for <@${target.id}> is being opened.`);
   }
 
   async function fromPanel(i: ButtonInteraction | StringSelectMenuInteraction, panelId: string, optionId: string | null): Promise<void> {
@@ -238,6 +263,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
       if (id && (id.verb === 'rate' || id.verb === 'rateform') && (i.isButton() || i.isModalSubmit())) return await onRating(i, id);
       if (!i.guildId) return;
       if (i.isChatInputCommand()) return await onCommand(i);
+      if (i.isMessageContextMenuCommand() || i.isUserContextMenuCommand()) return await onContextMenu(i);
       if (!id) return;
       if (i.isButton()) return await onButton(i, id);
       if (i.isStringSelectMenu() && id.verb === 'panelsel') {
