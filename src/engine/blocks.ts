@@ -35,9 +35,9 @@ function targetOf(t: BlockTarget): { type: 'user' | 'role'; id: string } {
 }
 
 /**
- * The block that stops `userId` opening a ticket in the guild `guildRef` names (their own block
- * first, else one of their roles'), as a subquery: `roles` are the member's live roles when the
- * caller knows them (a Discord interaction), else the synced ones.
+ * The block that stops `userId` opening a ticket in the outer query's guild (their own block first,
+ * else one of their roles'), as a subquery: `roles` are the member's live roles when the caller
+ * knows them (a Discord interaction), else the synced ones.
  */
 export function blockFor(eb: ExpressionBuilder<DB, 'guilds'>, userId: string, roles?: readonly string[]) {
   return eb.selectFrom('ticket_blocks').select(['ticket_blocks.target_type', 'ticket_blocks.target_id', 'ticket_blocks.reason'])

@@ -8,8 +8,8 @@ import { ChannelType, Routes } from 'discord.js';
 import type { TicketContext } from '../../engine/outbox.js';
 import { CANNOT_MESSAGE_USER, INVALID_FORM, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { channelSlug, closeRequestMessage, feedbackPost, feedbackRequest, notice, openingMessage, ticketName } from '../render.js';
-import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler } from './context.js';
+import { channelSlug, closeRequestMessage, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, type MessageBody } from '../render.js';
+import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler, type JobResult } from './context.js';
 
 const CATEGORY_LIMIT = 50;
 const ARCHIVE_WEEK = 10080;
@@ -399,32 +399,31 @@ export const removeNotesMember = notesMemberJob('remove');
 // ---------- notice ----------
 
 /**
- * A bot message in an open ticket (the inactivity warning): it may ping the one user the engine
- * names, nobody else. A ticket closed or deleted meanwhile gets nothing; a thread Discord archived
- * for quiet is unarchived first, since an archived thread takes no messages.
+ * Posts into an open ticket's conversation once per job, unarchiving first a thread Discord archived
+ * for quiet (an archived thread takes no messages). A ticket closed or deleted meanwhile gets nothing.
  */
-export const postNotice: JobHandler = async (c) => {
+async function postWhileOpen(c: JobContext, step: string, body: (tc: TicketContext) => MessageBody | null): Promise<JobResult> {
   const tc = await load(c);
   if (!tc || tc.ticket.deleted_at || tc.ticket.status !== 'open') return { result: { skipped: 'ticket not open' } };
+  const message = body(tc);
+  if (!message) return { result: { skipped: 'nothing to post any more' } };
   const target = conversationId(tc);
   if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
+  if (tc.ticket.thread_id) await syncThread(c, tc);
+  return { result: { message_id: await sendOnce(c, target, step, message) } };
+}
+
+/** A bot message in an open ticket (the inactivity warning, a declined close request): it may ping the one user the engine names. */
+export const postNotice: JobHandler = (c) => {
   const text = str(c.job.payload['text']);
   if (!text) throw new PermanentJobError(`ticket.notice job ${c.job.id} has no text`);
   const ping = str(c.job.payload['ping_user_id']);
-  if (tc.ticket.thread_id) await syncThread(c, tc);
-  const messageId = await sendOnce(c, target, 'notice', { content: text.slice(0, 2000), allowed_mentions: { parse: [], users: ping ? [ping] : [] } });
-  return { result: { message_id: messageId } };
+  return postWhileOpen(c, 'notice', () => ({ content: text.slice(0, 2000), allowed_mentions: { parse: [], users: ping ? [ping] : [] } }));
 };
 
-/** The close request message with its buttons; nothing when the request was answered (or the ticket closed) first. */
-export const postCloseRequest: JobHandler = async (c) => {
-  const tc = await load(c);
-  if (!tc || tc.ticket.deleted_at || tc.ticket.status !== 'open' || !tc.ticket.close_requested_at) return { result: { skipped: 'no pending close request' } };
-  const target = conversationId(tc);
-  if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
-  if (tc.ticket.thread_id) await syncThread(c, tc);
-  return { result: { message_id: await sendOnce(c, target, 'close_request', closeRequestMessage(tc.ticket)) } };
-};
+/** The close request message with its buttons; nothing when the request was answered first. */
+export const postCloseRequest: JobHandler = (c) =>
+  postWhileOpen(c, 'close_request', (tc) => (tc.ticket.close_requested_at ? closeRequestMessage(tc.ticket) : null));
 
 // ---------- feedback ----------
 

@@ -71,48 +71,49 @@ export function createAutoClose(ctx: EngineContext) {
     .where('status', '=', 'open').where('deleted_at', 'is', null)
     .orderBy('close_request_deadline').limit(limit).execute();
 
+  /**
+   * Decides each ticket again under its row lock and applies the change it calls for; returns the
+   * outcomes that took effect (a ticket deleted meanwhile, or of a guild whose module is off, is skipped).
+   */
+  async function decideEach<T extends string>(actor: Actor, rows: Array<{ id: string; guild_id: string }>, decide: (s: MutationScope) => { outcome: T; change: Change } | null): Promise<T[]> {
+    const outcomes: T[] = [];
+    for (const t of rows) {
+      let outcome: T | null = null;
+      try {
+        await mutateTicket(ctx, actor, t.guild_id, { ticket_id: t.id }, (s) => {
+          const d = decide(s);
+          outcome = d?.outcome ?? null;
+          return d?.change ?? null;
+        });
+      } catch (err) {
+        if (!isEngineError(err)) throw err;
+        outcome = null;
+      }
+      if (outcome !== null) outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
   return {
     /** Closes tickets whose close request was not answered in time (with the request's reason); returns how many. */
     async closeUnanswered(actor: Actor, limit = 100): Promise<number> {
-      let closed = 0;
-      for (const t of await unanswered(ctx.now(), limit)) {
-        let due = false;
-        try {
-          await mutateTicket(ctx, actor, t.guild_id, { ticket_id: t.id }, (s) => {
-            due = s.ticket.status === 'open' && s.ticket.close_request_deadline !== null && s.ticket.close_request_deadline <= s.now;
-            return due ? closeChange(s, actor, s.ticket.close_request_reason ?? 'No answer to the close request.', 'close_request_expired') : null;
-          });
-        } catch (err) {
-          if (!isEngineError(err)) throw err;
-          due = false;
-        }
-        if (due) closed++;
-      }
-      return closed;
+      const done = await decideEach(actor, await unanswered(ctx.now(), limit), (s) => {
+        const due = s.ticket.status === 'open' && s.ticket.close_request_deadline !== null && s.ticket.close_request_deadline <= s.now;
+        return due ? { outcome: 'closed', change: closeChange(s, actor, s.ticket.close_request_reason ?? 'No answer to the close request.', 'close_request_expired') } : null;
+      });
+      return done.length;
     },
 
     /** Warns and closes what is due; returns how many of each. Safe to run from several processes at once. */
     async closeIdle(actor: Actor, limit = 100): Promise<{ warned: number; closed: number }> {
-      const counts = { warned: 0, closed: 0 };
-      for (const t of await candidates(ctx.now(), limit)) {
-        let done: Due = null;
-        try {
-          await mutateTicket(ctx, actor, t.guild_id, { ticket_id: t.id }, (s) => {
-            done = idleAction(s.ticket, s.group, s.now);
-            const hours = s.group.auto_close_hours ?? 0;
-            if (done === 'close') return closeChange(s, actor, `No activity for ${hours} hour${hours === 1 ? '' : 's'}.`);
-            if (done === 'warn') return warningChange(s, hours);
-            return null;
-          });
-        } catch (err) {
-          // Its guild's tickets module is off, or it was deleted meanwhile: nothing to do here.
-          if (!isEngineError(err)) throw err;
-          done = null;
-        }
-        if (done === 'close') counts.closed++;
-        if (done === 'warn') counts.warned++;
-      }
-      return counts;
+      const done = await decideEach(actor, await candidates(ctx.now(), limit), (s) => {
+        const due = idleAction(s.ticket, s.group, s.now);
+        const hours = s.group.auto_close_hours ?? 0;
+        if (due === 'close') return { outcome: due, change: closeChange(s, actor, `No activity for ${hours} hour${hours === 1 ? '' : 's'}.`) };
+        if (due === 'warn') return { outcome: due, change: warningChange(s, hours) };
+        return null;
+      });
+      return { warned: done.filter((d) => d === 'warn').length, closed: done.filter((d) => d === 'close').length };
     },
   };
 }
