@@ -3,7 +3,7 @@
  * status, assignee and priority and is edited in place), a per-group "close when the owner leaves"
  * switch, and a NOTIFY on new outbox rows so workers in other processes wake at once.
  */
-import { sql, type Kysely } from 'kysely';
+import { statements } from './statements.js';
 
 const upStatements: string[] = [
   `ALTER TABLE tickets ADD COLUMN opening_message_id text`,
@@ -23,10 +23,4 @@ const downStatements: string[] = [
   `ALTER TABLE tickets DROP COLUMN IF EXISTS opening_message_id`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of upStatements) await sql.raw(s).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const s of downStatements) await sql.raw(s).execute(db);
-}
+export const { up, down } = statements(upStatements, downStatements);

@@ -3,7 +3,7 @@
  * closed). With it, the totals that list_tickets reports for its common filters (none, or status
  * alone) are a primary-key read instead of a count over the guild's tickets.
  */
-import { sql, type Kysely } from 'kysely';
+import { statements } from './statements.js';
 
 const upStatements: string[] = [
   `ALTER TABLE guild_stats ADD COLUMN deleted_count bigint NOT NULL DEFAULT 0`,
@@ -40,10 +40,4 @@ const downStatements: string[] = [
   `ALTER TABLE guild_stats DROP COLUMN IF EXISTS deleted_count`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of upStatements) await sql.raw(s).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const s of downStatements) await sql.raw(s).execute(db);
-}
+export const { up, down } = statements(upStatements, downStatements);

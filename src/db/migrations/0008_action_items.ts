@@ -3,7 +3,7 @@
  * with their sweep cursor, action items, sweeps and their per-channel counts, member permissions and
  * the privacy audit log, and outgoing webhook deliveries. Every row belongs to a guild and goes with it.
  */
-import { sql, type Kysely } from 'kysely';
+import { statements } from './statements.js';
 
 const upStatements: string[] = [
   `CREATE TABLE monitor_configs (
@@ -114,10 +114,4 @@ const downStatements: string[] = [
   'DROP TABLE IF EXISTS sweeps', 'DROP TABLE IF EXISTS action_items', 'DROP TABLE IF EXISTS monitored_channels', 'DROP TABLE IF EXISTS monitor_configs',
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of upStatements) await sql.raw(s).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const s of downStatements) await sql.raw(s).execute(db);
-}
+export const { up, down } = statements(upStatements, downStatements);

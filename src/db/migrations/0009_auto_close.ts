@@ -3,7 +3,7 @@
  * the owner some hours before. tickets.stale_warned_at says when the last warning went out, so one
  * stretch of silence gets one warning however often the scheduler looks.
  */
-import { sql, type Kysely } from 'kysely';
+import { statements } from './statements.js';
 
 const upStatements: string[] = [
   `ALTER TABLE ticket_groups ADD COLUMN auto_close_hours integer CHECK (auto_close_hours BETWEEN 1 AND 2160)`,
@@ -24,10 +24,4 @@ const downStatements: string[] = [
   `ALTER TABLE ticket_groups DROP COLUMN IF EXISTS auto_close_hours`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of upStatements) await sql.raw(s).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const s of downStatements) await sql.raw(s).execute(db);
-}
+export const { up, down } = statements(upStatements, downStatements);

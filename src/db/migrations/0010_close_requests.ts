@@ -3,7 +3,7 @@
  * with a button; without an answer the ticket may close by itself at the deadline. The pending
  * request lives on the ticket row, its history in the ticket's events.
  */
-import { sql, type Kysely } from 'kysely';
+import { statements } from './statements.js';
 
 const upStatements: string[] = [
   `ALTER TABLE tickets ADD COLUMN close_requested_at timestamptz`,
@@ -23,10 +23,4 @@ const downStatements: string[] = [
   `ALTER TABLE tickets DROP COLUMN IF EXISTS close_requested_at`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of upStatements) await sql.raw(s).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const s of downStatements) await sql.raw(s).execute(db);
-}
+export const { up, down } = statements(upStatements, downStatements);

@@ -3,7 +3,7 @@
  * a trigger that fires only when a rating appears, changes or goes (a re-rating moves the sum, not
  * the count), like the other counters.
  */
-import { sql, type Kysely } from 'kysely';
+import { statements } from './statements.js';
 
 const upStatements: string[] = [
   `ALTER TABLE guild_stats ADD COLUMN rating_sum bigint NOT NULL DEFAULT 0`,
@@ -40,10 +40,4 @@ const downStatements: string[] = [
   `ALTER TABLE guild_stats DROP COLUMN IF EXISTS rating_sum`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const s of upStatements) await sql.raw(s).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const s of downStatements) await sql.raw(s).execute(db);
-}
+export const { up, down } = statements(upStatements, downStatements);
