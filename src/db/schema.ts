@@ -133,6 +133,8 @@ export interface TicketGroupsTable {
   auto_close_hours: Generated<number | null>;
   /** Warn the owner this many hours before the inactivity close; null: no warning. */
   stale_warning_hours: Generated<number | null>;
+  /** Seconds a member waits after opening a ticket in the group before opening another (0014); null: no wait. */
+  cooldown_seconds: Generated<number | null>;
 }
 
 export interface PanelsTable {

@@ -42,13 +42,16 @@ export interface GroupFields extends Partial<Record<ChannelField, string | null 
   auto_close_hours?: number | null | undefined;
   /** Warn the owner this many hours before that close (null: no warning). */
   stale_warning_hours?: number | null | undefined;
+  /** Seconds a member waits between opening tickets here (null: no wait). */
+  cooldown_seconds?: number | null | undefined;
   is_default?: boolean | undefined;
 }
 
 /** A group as operations return it: the shared view plus settings only groups carry. */
-export type GroupDetail = GroupView & { close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null };
+export type GroupDetail = GroupView & { close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null; cooldown_seconds: number | null };
 const detail = (row: GroupRow, count: number): GroupDetail => ({
   ...groupView(row, count), close_on_leave: row.close_on_leave, auto_close_hours: row.auto_close_hours, stale_warning_hours: row.stale_warning_hours,
+  cooldown_seconds: row.cooldown_seconds,
 });
 
 export type CreateGroupInput = GroupFields & { guild_id: string; name: string };
@@ -133,6 +136,7 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   if (f.close_on_leave !== undefined) out.close_on_leave = f.close_on_leave;
   if (f.auto_close_hours !== undefined) out.auto_close_hours = f.auto_close_hours;
   if (f.stale_warning_hours !== undefined) out.stale_warning_hours = f.stale_warning_hours;
+  if (f.cooldown_seconds !== undefined) out.cooldown_seconds = f.cooldown_seconds;
   return out;
 }
 

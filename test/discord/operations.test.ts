@@ -392,6 +392,25 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await idle();
   });
 
+  it('a group cooldown: a second /ticket open too soon is answered with the wait, and opens nothing', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const group = (await engine.guilds.get(d.guildId)).default_group_id!;
+    await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, cooldown_seconds: 600 });
+    try {
+      const openOwn = () => sandbox.actInteraction({ user_id: d.secondStaffUserId, channel_id: d.ticketsChannelId, type: 'command', command: 'ticket open', options: { topic: 'Again' }, settle_ms: 10_000 });
+      const count = async () => (await engine.tickets.list({ guild_id: d.guildId, owner_id: d.secondStaffUserId })).total;
+      await openOwn();
+      const after = await count();
+      const again = await openOwn();
+      expect(again.response?.data?.['content']).toMatch(/^You opened a ticket in .+ a moment ago\. Please wait (59\d|600) s before opening another\.$/);
+      expect(await count()).toBe(after);
+      await idle();
+    } finally {
+      await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, cooldown_seconds: null });
+    }
+  });
+
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
     const { engine, sandbox } = h();
     const d = sandbox.demo;

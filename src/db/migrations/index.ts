@@ -11,6 +11,7 @@ import * as closeRequests from './0010_close_requests.js';
 import * as feedback from './0011_feedback.js';
 import * as ratingStats from './0012_rating_stats.js';
 import * as ticketBlocks from './0013_ticket_blocks.js';
+import * as openCooldown from './0014_open_cooldown.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0011_feedback': feedback,
   '0012_rating_stats': ratingStats,
   '0013_ticket_blocks': ticketBlocks,
+  '0014_open_cooldown': openCooldown,
 };

@@ -12,7 +12,7 @@ import type { FormAnswer, FormField } from '../../db/schema.js';
 import type { Actor } from '../../engine/actor.js';
 import { EngineError, isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
-import type { GroupView } from '../../engine/views.js';
+import type { GroupDetail } from '../../engine/groups.js';
 import type { Logger } from '../../logger.js';
 import { closeModal, feedbackModal, formModal, ids, parseCustomId, type ParsedId } from '../render.js';
 import { describeSchedule, withinWorkingHours } from '../working-hours.js';
@@ -46,14 +46,14 @@ function isStaff(i: RepliableInteraction, staffRoleIds: readonly string[]): bool
 export function createInteractionHandler(deps: InteractionDeps) {
   const { engine } = deps;
 
-  async function groupFor(guildId: string, groupId: string | null): Promise<GroupView> {
+  async function groupFor(guildId: string, groupId: string | null): Promise<GroupDetail> {
     const id = groupId ?? (await engine.guilds.get(guildId)).default_group_id;
     if (!id) throw new EngineError('conflict', 'This server has no default ticket group yet; ask an admin to create one.');
     return engine.groups.get({ guild_id: guildId, group_id: id });
   }
 
-  /** A block, working hours and the per-user limit, checked before a form is shown (the engine checks block and limit again). */
-  async function checkCanOpen(i: RepliableInteraction, guildId: string, group: GroupView): Promise<void> {
+  /** A block, working hours, the per-user limit and the cooldown, checked before a form is shown (the engine checks all but the hours again). */
+  async function checkCanOpen(i: RepliableInteraction, guildId: string, group: GroupDetail): Promise<void> {
     const userId = i.user.id;
     // The member's live roles: a role given a minute ago counts before the next guild sync.
     if (await engine.blocks.blocking(guildId, userId, memberRoles(i))) throw say('You are blocked from opening tickets in this server.');
@@ -67,9 +67,14 @@ export function createInteractionHandler(deps: InteractionDeps) {
         throw new EngineError('conflict', `You already have ${open.total} open ticket(s) in ${group.name} (limit ${group.per_user_limit})${first?.channel_id ? `: <#${first.channel_id}>` : ''}. Close one first.`);
       }
     }
+    if (group.cooldown_seconds !== null) {
+      const last = (await engine.tickets.list({ guild_id: guildId, owner_id: userId, group_id: group.id, sort: 'created_at', order: 'desc', per_page: 1 })).tickets[0];
+      const wait = last ? Math.ceil(group.cooldown_seconds - (Date.now() - Date.parse(last.created_at)) / 1000) : 0;
+      if (wait > 0) throw new EngineError('rate_limited', `You opened a ticket in ${group.name} a moment ago. Please wait ${wait} s before opening another.`);
+    }
   }
 
-  async function open(i: RepliableInteraction, group: GroupView, panelId: string | null, extra: { topic?: string | undefined; form?: FormAnswer[] | undefined; message?: string | undefined }): Promise<void> {
+  async function open(i: RepliableInteraction, group: GroupDetail, panelId: string | null, extra: { topic?: string | undefined; form?: FormAnswer[] | undefined; message?: string | undefined }): Promise<void> {
     const guildId = i.guildId as string;
     await checkCanOpen(i, guildId, group);
     if (!extra.form && group.form_fields.length > 0 && 'showModal' in i) {

@@ -3,7 +3,7 @@ import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { FormAnswer } from '../../db/schema.js';
 import { hasAbility, type Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
-import { conflict, forbidden, moduleDisabled, notFound } from '../errors.js';
+import { conflict, EngineError, forbidden, moduleDisabled, notFound } from '../errors.js';
 import { blockedMessage, blockFor } from '../blocks.js';
 import { eventRow } from '../events.js';
 import { unknownGuild } from '../guards.js';
@@ -39,7 +39,7 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       .where('id', '=', input.guild_id)
       .returning((eb) => ['id', 'ticket_counter', 'module_enabled', 'default_group_id',
         jsonObjectFrom(eb.selectFrom('ticket_groups')
-          .select(['ticket_groups.id', 'ticket_groups.name', 'ticket_groups.priority_levels', 'ticket_groups.per_user_limit', 'ticket_groups.name_template'])
+          .select(['ticket_groups.id', 'ticket_groups.name', 'ticket_groups.priority_levels', 'ticket_groups.per_user_limit', 'ticket_groups.name_template', 'ticket_groups.cooldown_seconds'])
           .whereRef('ticket_groups.guild_id', '=', 'guilds.id')
           .where('ticket_groups.deleted_at', 'is', null)
           .$call((q) => (input.ticket_group_id
@@ -70,6 +70,15 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       }
     }
     const now = ctx.now();
+    // The cooldown holds members opening their own tickets; staff and integrations opening for them are not held.
+    if (group.cooldown_seconds !== null && actor.userId === input.user_id) {
+      const last = await trx.selectFrom('tickets').select((eb) => eb.fn.max('created_at').as('at'))
+        .where('guild_id', '=', guild.id).where('group_id', '=', group.id).where('owner_id', '=', input.user_id).executeTakeFirst();
+      const wait = last?.at ? Math.ceil(group.cooldown_seconds - (now.getTime() - new Date(last.at).getTime()) / 1000) : 0;
+      if (wait > 0) {
+        throw new EngineError('rate_limited', `User ${input.user_id} opened a ticket in "${group.name}" less than ${group.cooldown_seconds} s ago, and the group asks members to wait that long between tickets. Try again in ${wait} s.`, { retryAfterSeconds: wait });
+      }
+    }
     const values = {
       id: newId(),
       uuid: newUuid(),
