@@ -26,6 +26,7 @@ export const TICKET_COMMAND = {
     sub('unlock', 'Unlock this ticket'),
     sub('transcript', 'Save this ticket\'s transcript and DM it to you'),
     sub('notes', 'Open the private staff notes thread of this ticket'),
+    sub('tag', 'Post a saved message (a custom message) in this ticket', [{ type: O.String, name: 'name', description: 'The saved message\'s name', required: true, max_length: 100 }]),
   ],
 } as const;
 

@@ -94,6 +94,19 @@ export function createCustomMessages(ctx: EngineContext) {
       return customMessageView(await loadCustomMessage(ctx.db, input.guild_id, input.custom_message_id));
     },
 
+    /** The custom message staff call by this name (any case; the newest when names repeat). */
+    async findByName(guildId: string, name: string): Promise<CustomMessageView> {
+      await requireGuild(ctx.db, guildId);
+      const row = await ctx.db.selectFrom('custom_messages').selectAll().where('guild_id', '=', guildId)
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase()))
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      if (!row) {
+        const names = (await ctx.db.selectFrom('custom_messages').select('name').where('guild_id', '=', guildId).orderBy('name').limit(10).execute()).map((r) => r.name);
+        throw notFound(`No saved message called "${name}" in this server.${names.length ? ` Saved messages: ${names.join(', ')}.` : ' Create one with create_custom_message.'}`);
+      }
+      return customMessageView(row);
+    },
+
     async list(input: { guild_id: string } & PageInput): Promise<CustomMessagePage> {
       await requireGuild(ctx.db, input.guild_id);
       const w = pageWindow(input);

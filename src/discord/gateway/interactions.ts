@@ -250,6 +250,15 @@ export function createInteractionHandler(deps: InteractionDeps) {
         await engine.transcripts.send(actor, { ...t, user_id: i.user.id });
         return answer(i, 'The transcript is on its way to your DMs.');
       }
+      case 'tag': {
+        // A saved answer, filled in for this ticket: {user} is its owner, {staff} who posts it.
+        const saved = await engine.customMessages.findByName(guildId, i.options.getString('name', true));
+        await engine.channelMessages.sendCustom(actor, {
+          guild_id: guildId, channel_id: i.channelId, custom_message_id: saved.id,
+          context: { user: `<@${tc.ticket.owner_id}>`, staff: `<@${i.user.id}>`, ticket: { id: tc.ticket.id, number: tc.ticket.number, topic: tc.ticket.topic ?? '' } },
+        });
+        return answer(i, `Posted "${saved.name}".`);
+      }
       case 'notes': {
         let notes = tc.ticket.notes_thread_id;
         if (!notes) notes = (await engine.tickets.createNotes(actor, t)).notes_thread_id;
