@@ -59,11 +59,23 @@ export async function checkRoleRefs(db: Db | Tx, guildId: string, path: string, 
   }
 }
 
+/**
+ * A ticket's channel or (notes) thread, which the bot made itself and may not have seen come back
+ * from Discord yet: known from the ticket. Threads here are private threads (type 12).
+ */
+async function ticketConversation(db: Db | Tx, guildId: string, channelId: string): Promise<{ id: string; type: number } | undefined> {
+  const t = await db.selectFrom('tickets').select(['channel_id', 'thread_id', 'notes_thread_id']).where('guild_id', '=', guildId).where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('channel_id', '=', channelId), eb('thread_id', '=', channelId), eb('notes_thread_id', '=', channelId)])).executeTakeFirst();
+  if (!t) return undefined;
+  return { id: channelId, type: t.thread_id === channelId || t.notes_thread_id === channelId ? 12 : 0 };
+}
+
 /** For messages: a channel the guild is known not to have is not_found (a typo'd id is not "bad input"). */
 export async function findGuildChannel(db: Db | Tx, guildId: string, channelId: string): Promise<{ id: string; type: number } | null> {
   if (!(await channelsSynced(db, guildId))) return null;
   const row = await db.selectFrom('channels').select(['id', 'type']).where('guild_id', '=', guildId)
-    .where('id', '=', channelId).where('deleted_at', 'is', null).executeTakeFirst();
+    .where('id', '=', channelId).where('deleted_at', 'is', null).executeTakeFirst()
+    ?? await ticketConversation(db, guildId, channelId);
   if (!row) throw notFound(`Channel ${channelId} is not a channel of guild ${guildId} (or it was deleted). Pick one from list_guild_channels.`);
   return row;
 }

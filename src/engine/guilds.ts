@@ -18,6 +18,35 @@ import { sql } from 'kysely';
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake: a string of 17 to 20 digits');
 const timestamp = z.iso.datetime({ offset: true });
 
+/** A channel or thread as Discord describes it. */
+const ChannelSnapshot = z.object({
+  id: snowflake,
+  name: z.string().max(100),
+  type: z.number().int().min(0),
+  parent_id: snowflake.nullable().optional(),
+  position: z.number().int().optional(),
+  topic: z.string().max(4096).nullable().optional(),
+  permission_overwrites: z.array(z.object({
+    id: snowflake, type: z.union([z.literal(0), z.literal(1)]), allow: z.string(), deny: z.string(),
+  })).optional(),
+});
+
+/** A member with their user and roles. */
+const MemberSnapshot = z.object({
+  user: z.object({
+    id: snowflake,
+    username: z.string().min(1).max(100),
+    global_name: z.string().max(100).nullable().optional(),
+    discriminator: z.string().max(4).optional(),
+    avatar: z.string().max(200).nullable().optional(),
+    bot: z.boolean().optional(),
+    locale: z.string().max(20).nullable().optional(),
+  }),
+  nick: z.string().max(100).nullable().optional(),
+  roles: z.array(snowflake).default([]),
+  joined_at: timestamp.nullable().optional(),
+});
+
 /** A guild as the Discord driver sees it (GUILD_CREATE or REST fetches), ready to be recorded. */
 export const GuildSnapshotSchema = z.object({
   guild: z.object({
@@ -28,17 +57,7 @@ export const GuildSnapshotSchema = z.object({
     /** When the bot joined (GUILD_CREATE's joined_at). */
     joined_at: timestamp.optional(),
   }),
-  channels: z.array(z.object({
-    id: snowflake,
-    name: z.string().max(100),
-    type: z.number().int().min(0),
-    parent_id: snowflake.nullable().optional(),
-    position: z.number().int().optional(),
-    topic: z.string().max(4096).nullable().optional(),
-    permission_overwrites: z.array(z.object({
-      id: snowflake, type: z.union([z.literal(0), z.literal(1)]), allow: z.string(), deny: z.string(),
-    })).optional(),
-  })).max(2000),
+  channels: z.array(ChannelSnapshot).max(2000),
   roles: z.array(z.object({
     id: snowflake,
     name: z.string().max(100),
@@ -48,20 +67,7 @@ export const GuildSnapshotSchema = z.object({
     permissions: z.string().optional(),
   })).max(1000),
   emojis: z.array(z.object({ id: snowflake, name: z.string().max(100), animated: z.boolean().optional() })).default([]),
-  members: z.array(z.object({
-    user: z.object({
-      id: snowflake,
-      username: z.string().min(1).max(100),
-      global_name: z.string().max(100).nullable().optional(),
-      discriminator: z.string().max(4).optional(),
-      avatar: z.string().max(200).nullable().optional(),
-      bot: z.boolean().optional(),
-      locale: z.string().max(20).nullable().optional(),
-    }),
-    nick: z.string().max(100).nullable().optional(),
-    roles: z.array(snowflake).default([]),
-    joined_at: timestamp.nullable().optional(),
-  })).default([]),
+  members: z.array(MemberSnapshot).default([]),
   /** true when `members` is every member: members not in it are then marked as having left. */
   members_complete: z.boolean().default(false),
   /** When the snapshot was taken; recorded as synced_at (so the same snapshot twice writes the same state). */
@@ -78,6 +84,13 @@ export const GuildSnapshotSchema = z.object({
   }).optional(),
 });
 export type GuildSnapshot = z.input<typeof GuildSnapshotSchema>;
+
+/** One change Discord tells the bot about between syncs, so channels and members stay current. */
+export const GuildChangeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('channel'), guild_id: snowflake, channel: ChannelSnapshot }),
+  z.object({ kind: z.literal('channel_deleted'), guild_id: snowflake, channel_id: snowflake }),
+  z.object({ kind: z.literal('member'), guild_id: snowflake, member: MemberSnapshot }),
+]);
 
 export interface SyncResult {
   guild_id: string;
@@ -192,6 +205,29 @@ export function createGuilds(ctx: EngineContext) {
      * old tickets still resolve their channels). A guild seen for the first time gets a default ticket
      * group wired to `defaults`. Only rows that differ are written: the same snapshot twice changes nothing.
      */
+    /**
+     * Records one change between syncs (a channel or thread made, changed or deleted; a member's
+     * roles or name changed) for a guild the engine knows; others are ignored. Returns whether a row
+     * changed. Takes the driver's raw JSON and checks it against GuildChangeSchema here.
+     */
+    async applyChange(raw: unknown): Promise<boolean> {
+      const parsed = GuildChangeSchema.safeParse(raw);
+      if (!parsed.success) throw invalid(`The guild change is malformed: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+      const change = parsed.data;
+      const changed = await inTransaction(ctx.db, async (trx) => {
+        const known = await trx.selectFrom('guilds').select('id').where('id', '=', change.guild_id).executeTakeFirst();
+        if (!known) return 0;
+        if (change.kind === 'channel') return upsertChannels(trx, change.guild_id, [change.channel]);
+        if (change.kind === 'channel_deleted') {
+          return (await trx.updateTable('channels').set({ deleted_at: ctx.now() }).where('guild_id', '=', change.guild_id)
+            .where('id', '=', change.channel_id).where('deleted_at', 'is', null).returning('id').execute()).length;
+        }
+        return (await syncUsers(trx, [change.member.user])) + (await syncMembers(trx, change.guild_id, ctx.now(), [change.member], false));
+      });
+      if (changed > 0) ctx.changes.emit('guild', { guildId: change.guild_id });
+      return changed > 0;
+    },
+
     async applySync(raw: GuildSnapshot): Promise<SyncResult> {
       const parsed = GuildSnapshotSchema.safeParse(raw);
       if (!parsed.success) {
@@ -274,6 +310,11 @@ async function markMissing(trx: Tx, table: 'channels' | 'roles', guildId: string
 }
 
 async function syncChannels(trx: Tx, guildId: string, at: Date, channels: Snapshot['channels']): Promise<number> {
+  return (await upsertChannels(trx, guildId, channels)) + (await markMissing(trx, 'channels', guildId, channels.map((c) => c.id), at));
+}
+
+/** Writes the channels that differ from what is stored; returns how many. */
+async function upsertChannels(trx: Tx, guildId: string, channels: Snapshot['channels']): Promise<number> {
   let n = 0;
   for (const part of chunks(channels, 500)) {
     const rows = await trx.insertInto('channels').values(part.map((c) => ({
@@ -288,7 +329,7 @@ async function syncChannels(trx: Tx, guildId: string, at: Date, channels: Snapsh
       .returning('id').execute();
     n += rows.length;
   }
-  return n + (await markMissing(trx, 'channels', guildId, channels.map((c) => c.id), at));
+  return n;
 }
 
 async function syncRoles(trx: Tx, guildId: string, at: Date, roles: Snapshot['roles']): Promise<number> {

@@ -411,6 +411,55 @@ describeEachDatabase('Discord effects of operations', (database) => {
     }
   });
 
+  it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
+    const { engine, sandbox } = h();
+    const { t, d } = await newTicket();
+    const channelId = t.channel_id!;
+    await engine.customMessages.create(admin, { guild_id: d.guildId, name: 'Refund policy', content: 'Hi {user}, refunds take five days (ticket #{ticket.number} on {guild.name}). {staff}' });
+    const tag = (userId: string, name: string) => sandbox.actInteraction({ user_id: userId, channel_id: channelId, type: 'command', command: 'ticket tag', options: { name }, settle_ms: 10_000 });
+    const posted = await tag(d.staffUserId, 'refund POLICY');
+    expect(JSON.stringify(posted.message)).toContain('Posted \\"Refund policy\\".');
+    await idle();
+    expect(msgs(h(), channelId).map((m) => m.content)).toContain(`Hi <@${d.customerUserId}>, refunds take five days (ticket #${t.number} on TicketBridge Demo). <@${d.staffUserId}>`);
+    const unknown = await tag(d.staffUserId, 'shipping');
+    expect(JSON.stringify(unknown.message)).toMatch(/No saved message called \\"shipping\\".*Refund policy/);
+    const owner = await tag(d.customerUserId, 'Refund policy');
+    expect(owner.response?.data?.['content']).toBe('Only staff can do that.');
+  });
+
+  it('channels and member roles changed in Discord between syncs reach the engine at once', async () => {
+    const { engine, sandbox, database: dbh } = h();
+    const d = sandbox.demo;
+    const api = (method: string, path: string, body?: unknown) => fetch(`${sandbox.apiUrl}/v10${path}`, {
+      method, headers: { authorization: `Bot ${sandbox.botToken}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const made = await (await api('POST', `/guilds/${d.guildId}/channels`, { name: 'announcements', type: 0 })).json() as { id: string };
+    const listed = async () => (await engine.guilds.channels({ guild_id: d.guildId, include_deleted: true })).channels.find((c) => c.id === made.id);
+    await eventually(async () => expect(await listed()).toMatchObject({ name: 'announcements', deleted_at: null }));
+    // An agent can post there right away.
+    await engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: made.id, content: 'Maintenance at noon' });
+    await idle();
+    expect(msgs(h(), made.id).map((m) => m.content)).toContain('Maintenance at noon');
+    await api('PATCH', `/channels/${made.id}`, { name: 'news' });
+    await eventually(async () => expect((await listed())?.name).toBe('news'));
+    await api('DELETE', `/channels/${made.id}`);
+    await eventually(async () => expect((await listed())?.deleted_at).not.toBeNull());
+
+    // A role given in Discord counts for a role block at once, on every route (the synced roles).
+    const roles = async () => (await dbh.db.selectFrom('members').select('roles').where('guild_id', '=', d.guildId).where('user_id', '=', d.memberUserId).executeTakeFirstOrThrow()).roles;
+    await engine.blocks.add(admin, { guild_id: d.guildId, role_id: d.adminRoleId, reason: 'test' });
+    try {
+      await api('PUT', `/guilds/${d.guildId}/members/${d.memberUserId}/roles/${d.adminRoleId}`);
+      await eventually(async () => expect(await roles()).toContain(d.adminRoleId));
+      expect(await engine.blocks.blocking(d.guildId, d.memberUserId)).toMatchObject({ target_type: 'role', target_id: d.adminRoleId });
+      await api('DELETE', `/guilds/${d.guildId}/members/${d.memberUserId}/roles/${d.adminRoleId}`);
+      await eventually(async () => expect(await roles()).not.toContain(d.adminRoleId));
+      expect(await engine.blocks.blocking(d.guildId, d.memberUserId)).toBeNull();
+    } finally {
+      await engine.blocks.remove(admin, { guild_id: d.guildId, role_id: d.adminRoleId });
+    }
+  });
+
   it('a job Discord keeps refusing is dead with its reason, and the ticket says so', async () => {
     const { engine, sandbox } = h();
     const d = sandbox.demo;

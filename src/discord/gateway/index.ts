@@ -75,8 +75,38 @@ export function attachGateway(deps: GatewayDeps): () => void {
     })().catch(fail('closing tickets on leave'));
   };
   const onGuildCreate = (g: { id: string }) => deps.onGuildJoin(g.id);
+  /**
+   * Channels, threads and members changed between syncs, taken from the raw dispatch (its JSON is
+   * the shape the engine records): messages can then go to a ticket channel made a second ago, and
+   * a block on a role sees the roles a member has now.
+   */
+  const onRaw = (packet: { t?: string | null; d?: unknown }) => {
+    const d = packet.d as Record<string, unknown> | null | undefined;
+    const guildId = typeof d?.['guild_id'] === 'string' ? d['guild_id'] : null;
+    if (!d || !guildId) return;
+    const channel = () => ({
+      id: d['id'], name: d['name'] ?? '', type: d['type'], parent_id: d['parent_id'] ?? null, position: d['position'] ?? 0,
+      topic: d['topic'] ?? null, permission_overwrites: d['permission_overwrites'] ?? [],
+    });
+    // Discord's JSON goes to the engine as it came; the engine checks it (GuildChangeSchema).
+    let change: Record<string, unknown>;
+    switch (packet.t) {
+      case 'CHANNEL_CREATE': case 'CHANNEL_UPDATE': case 'THREAD_CREATE': case 'THREAD_UPDATE':
+        change = { kind: 'channel', guild_id: guildId, channel: channel() };
+        break;
+      case 'CHANNEL_DELETE': case 'THREAD_DELETE':
+        change = { kind: 'channel_deleted', guild_id: guildId, channel_id: String(d['id']) };
+        break;
+      case 'GUILD_MEMBER_ADD': case 'GUILD_MEMBER_UPDATE':
+        change = { kind: 'member', guild_id: guildId, member: { user: d['user'], nick: d['nick'] ?? null, roles: d['roles'] ?? [], joined_at: d['joined_at'] ?? null } };
+        break;
+      default: return;
+    }
+    engine.guilds.applyChange(change).catch(fail(`recording ${packet.t}`));
+  };
   const onInteraction = createInteractionHandler({ engine, logger });
 
+  client.on(Events.Raw, onRaw);
   client.on(Events.MessageCreate, onMessage);
   client.on(Events.MessageUpdate, onUpdate);
   client.on(Events.MessageDelete, onDelete);
