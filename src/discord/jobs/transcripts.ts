@@ -6,7 +6,7 @@
 import { Routes } from 'discord.js';
 import { z } from 'zod';
 import type { TicketContext } from '../../engine/outbox.js';
-import { transcriptText } from '../transcript-file.js';
+import { transcriptParts } from '../transcript-file.js';
 import { notice } from '../render.js';
 import { UNKNOWN_CHANNEL, unlessGone } from '../errors.js';
 import { sendOnce, type JobContext, type JobHandler } from './context.js';
@@ -51,9 +51,32 @@ async function load(c: JobContext): Promise<TicketContext> {
   return tc;
 }
 
-async function file(c: JobContext, tc: TicketContext) {
-  const text = await transcriptText(c.engine, tc.ticket, tc.group.name);
-  return [{ name: `transcript-${tc.ticket.number}.txt`, data: Buffer.from(text, 'utf8'), contentType: 'text/plain' }];
+/**
+ * Posts the transcript file to a channel: one message with `intro` when it fits in one part, else one
+ * message per part (the next part is read before a part is posted, so a lone part is never labelled).
+ * Each part is its own idempotent step, so a retry posts only the parts not yet posted.
+ */
+async function postFile(c: JobContext, tc: TicketContext, channelId: string, step: string, intro: string): Promise<{ message_id: string; parts: number }> {
+  const n = tc.ticket.number;
+  const post = (index: number, data: Buffer, last: boolean) => {
+    const single = index === 1 && last;
+    const name = single ? `transcript-${n}.txt` : `transcript-${n}-part${index}.txt`;
+    const text = index === 1 ? `${intro}${single ? '' : ' · part 1, continued below'}` : `📄 Transcript of ticket #${n}, part ${index}${last ? ` of ${index}` : ', continued below'}`;
+    return sendOnce(c, channelId, index === 1 ? step : `${step}_part${index}`, notice(text), [{ name, data, contentType: 'text/plain' }]);
+  };
+  let pending: Buffer | null = null;
+  let index = 0;
+  let first = '';
+  for await (const part of transcriptParts(c.engine, tc.ticket, tc.group.name)) {
+    if (pending) {
+      const id = await post(index, pending, false);
+      if (index === 1) first = id;
+    }
+    pending = part;
+    index++;
+  }
+  const id = await post(index, pending ?? Buffer.alloc(0), true);
+  return { message_id: index === 1 ? id : first, parts: index };
 }
 
 export const postTranscript: JobHandler = async (c) => {
@@ -67,8 +90,8 @@ export const postTranscript: JobHandler = async (c) => {
     await c.engine.outbox.checkpoint(c.job, { backfilled: true });
   }
   if (!target) return { result: { posted: false, reason: 'the ticket group has no transcript channel' } };
-  const messageId = await sendOnce(c, target, 'transcript', notice(`📄 Transcript of ticket #${tc.ticket.number} (<@${tc.ticket.owner_id}>)${tc.ticket.closed_reason ? ` · closed: ${tc.ticket.closed_reason}` : ''}`), await file(c, tc));
-  return { result: { posted: true, channel_id: target, message_id: messageId } };
+  const posted = await postFile(c, tc, target, 'transcript', `📄 Transcript of ticket #${tc.ticket.number} (<@${tc.ticket.owner_id}>)${tc.ticket.closed_reason ? ` · closed: ${tc.ticket.closed_reason}` : ''}`);
+  return { result: { posted: true, channel_id: target, ...posted } };
 };
 
 export const sendTranscript: JobHandler = async (c) => {
@@ -81,6 +104,6 @@ export const sendTranscript: JobHandler = async (c) => {
     dmId = dm.id;
     await c.engine.outbox.checkpoint(c.job, { dm_channel_id: dmId });
   }
-  const messageId = await sendOnce(c, dmId as string, 'dm', notice(`📄 Here is the transcript of your ticket #${tc.ticket.number}.`), await file(c, tc));
-  return { result: { sent: true, channel_id: dmId, message_id: messageId } };
+  const sent = await postFile(c, tc, dmId as string, 'dm', `📄 Here is the transcript of your ticket #${tc.ticket.number}.`);
+  return { result: { sent: true, channel_id: dmId, ...sent } };
 };
