@@ -135,6 +135,8 @@ export interface TicketGroupsTable {
   stale_warning_hours: Generated<number | null>;
   /** Seconds a member waits after opening a ticket in the group before opening another (0014); null: no wait. */
   cooldown_seconds: Generated<number | null>;
+  /** Roles of which a member needs one to open a ticket in the group (0015); empty: anyone may. */
+  required_role_ids: ColumnType<string[], string | undefined, string>;
 }
 
 export interface PanelsTable {

@@ -44,14 +44,18 @@ export interface GroupFields extends Partial<Record<ChannelField, string | null 
   stale_warning_hours?: number | null | undefined;
   /** Seconds a member waits between opening tickets here (null: no wait). */
   cooldown_seconds?: number | null | undefined;
+  /** Roles of which a member needs one to open a ticket here (empty: anyone may). */
+  required_role_ids?: string[] | undefined;
   is_default?: boolean | undefined;
 }
 
 /** A group as operations return it: the shared view plus settings only groups carry. */
-export type GroupDetail = GroupView & { close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null; cooldown_seconds: number | null };
+export type GroupDetail = GroupView & {
+  close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null; cooldown_seconds: number | null; required_role_ids: string[];
+};
 const detail = (row: GroupRow, count: number): GroupDetail => ({
   ...groupView(row, count), close_on_leave: row.close_on_leave, auto_close_hours: row.auto_close_hours, stale_warning_hours: row.stale_warning_hours,
-  cooldown_seconds: row.cooldown_seconds,
+  cooldown_seconds: row.cooldown_seconds, required_role_ids: row.required_role_ids,
 });
 
 export type CreateGroupInput = GroupFields & { guild_id: string; name: string };
@@ -137,6 +141,7 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   if (f.auto_close_hours !== undefined) out.auto_close_hours = f.auto_close_hours;
   if (f.stale_warning_hours !== undefined) out.stale_warning_hours = f.stale_warning_hours;
   if (f.cooldown_seconds !== undefined) out.cooldown_seconds = f.cooldown_seconds;
+  if (f.required_role_ids !== undefined) out.required_role_ids = json(f.required_role_ids);
   return out;
 }
 
@@ -164,6 +169,7 @@ export async function insertGroup(trx: Tx, now: Date, input: CreateGroupInput, o
   if (opts.checkRefs !== false) {
     await checkChannelRefs(trx, input.guild_id, channelChecks(input, mode));
     await checkRoleRefs(trx, input.guild_id, 'staff_role_ids', input.staff_role_ids ?? []);
+    await checkRoleRefs(trx, input.guild_id, 'required_role_ids', input.required_role_ids ?? []);
   }
   const guild = await trx.selectFrom('guilds').select('default_group_id').where('id', '=', input.guild_id).executeTakeFirstOrThrow();
   const liveDefault = guild.default_group_id
@@ -206,6 +212,7 @@ export async function patchGroup(trx: Tx, now: Date, current: GroupRow, patch: G
     }
     await checkChannelRefs(trx, current.guild_id, changed);
     if (patch.staff_role_ids) await checkRoleRefs(trx, current.guild_id, 'staff_role_ids', patch.staff_role_ids);
+    if (patch.required_role_ids) await checkRoleRefs(trx, current.guild_id, 'required_role_ids', patch.required_role_ids);
   }
   if (patch.is_default === false && current.is_default) {
     throw conflict(`Group "${current.name}" is the default group of guild ${current.guild_id}; a guild always has one. Make another group the default (is_default: true on it) instead.`);

@@ -411,6 +411,32 @@ describeEachDatabase('Discord effects of operations', (database) => {
     }
   });
 
+  it('required roles: a member without one is told which roles open tickets here; given one in Discord, they open at once', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const group = (await engine.guilds.get(d.guildId)).default_group_id!;
+    const api = (method: string, path: string) => fetch(`${sandbox.apiUrl}/v10${path}`, { method, headers: { authorization: `Bot ${sandbox.botToken}` } });
+    const count = async () => (await engine.tickets.list({ guild_id: d.guildId, owner_id: d.memberUserId })).total;
+    const openOwn = () => sandbox.actInteraction({ user_id: d.memberUserId, channel_id: d.ticketsChannelId, type: 'command', command: 'ticket open', options: { topic: 'Members only' }, settle_ms: 10_000 });
+    await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, required_role_ids: [d.adminRoleId] });
+    try {
+      const before = await count();
+      const refused = await openOwn();
+      expect(refused.response?.data?.['content']).toMatch(new RegExp(`^Opening a ticket in .+ needs one of these roles: <@&${d.adminRoleId}>\\.$`));
+      expect(refused.response?.data?.['allowed_mentions'], 'names the role without pinging it').toEqual({ parse: [] });
+      expect(await count()).toBe(before);
+      // The role given a moment ago (before any sync) counts: the interaction carries the member's live roles.
+      await api('PUT', `/guilds/${d.guildId}/members/${d.memberUserId}/roles/${d.adminRoleId}`);
+      const opened = await openOwn();
+      expect(JSON.stringify(opened.message ?? opened.response)).toMatch(/Your ticket #\d+ is/);
+      expect(await count()).toBe(before + 1);
+      await idle();
+    } finally {
+      await api('DELETE', `/guilds/${d.guildId}/members/${d.memberUserId}/roles/${d.adminRoleId}`);
+      await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, required_role_ids: [] });
+    }
+  });
+
   it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
     const { engine, sandbox } = h();
     const { t, d } = await newTicket();

@@ -12,6 +12,7 @@ import * as feedback from './0011_feedback.js';
 import * as ratingStats from './0012_rating_stats.js';
 import * as ticketBlocks from './0013_ticket_blocks.js';
 import * as openCooldown from './0014_open_cooldown.js';
+import * as requiredRoles from './0015_required_roles.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0012_rating_stats': ratingStats,
   '0013_ticket_blocks': ticketBlocks,
   '0014_open_cooldown': openCooldown,
+  '0015_required_roles': requiredRoles,
 };

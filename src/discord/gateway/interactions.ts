@@ -28,8 +28,10 @@ const say = (message: string) => new EngineError('forbidden', message);
 
 async function answer(i: RepliableInteraction, text: string): Promise<void> {
   const content = text.slice(0, 2000);
-  if (i.deferred || i.replied) await i.editReply({ content });
-  else await i.reply({ content, flags: MessageFlags.Ephemeral });
+  // Answers name roles and channels to point at them, never to ping anyone.
+  const allowedMentions = { parse: [] };
+  if (i.deferred || i.replied) await i.editReply({ content, allowedMentions });
+  else await i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions });
 }
 
 function memberRoles(i: RepliableInteraction): string[] {
@@ -57,6 +59,9 @@ export function createInteractionHandler(deps: InteractionDeps) {
     const userId = i.user.id;
     // The member's live roles: a role given a minute ago counts before the next guild sync.
     if (await engine.blocks.blocking(guildId, userId, memberRoles(i))) throw say('You are blocked from opening tickets in this server.');
+    if (group.required_role_ids.length > 0 && !memberRoles(i).some((r) => group.required_role_ids.includes(r))) {
+      throw say(`Opening a ticket in ${group.name} needs one of these roles: ${group.required_role_ids.map((r) => `<@&${r}>`).join(', ')}.`);
+    }
     if (!withinWorkingHours(group.schedule, group.schedule_timezone, new Date())) {
       throw new EngineError('conflict', `${group.name} is closed right now. Working hours: ${describeSchedule(group.schedule ?? {}, group.schedule_timezone)}. Please come back then.`);
     }
@@ -83,7 +88,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const t = await engine.tickets.create(discordActor(i.user.id, guildId), {
-      guild_id: guildId, user_id: i.user.id, ticket_group_id: group.id, topic: extra.topic, form: extra.form, message: extra.message,
+      guild_id: guildId, user_id: i.user.id, ticket_group_id: group.id, topic: extra.topic, form: extra.form, message: extra.message, member_roles: memberRoles(i),
     });
     await answer(i, t.channel_id ? `Your ticket #${t.number} is open: <#${t.channel_id}>` : `Your ticket #${t.number} is being opened; its channel will appear shortly.`);
   }

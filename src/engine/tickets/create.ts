@@ -9,7 +9,7 @@ import { eventRow } from '../events.js';
 import { unknownGuild } from '../guards.js';
 import { newId, newUuid } from '../ids.js';
 import { jobRow } from '../jobs.js';
-import { inTransaction, json } from '../tx.js';
+import { inTransaction, json, type Tx } from '../tx.js';
 import { ticketView, type TicketView } from '../views.js';
 import { serializePatch } from './mutate.js';
 import { checkPriority } from './priority.js';
@@ -23,6 +23,11 @@ export interface CreateTicketInput {
   form?: FormAnswer[] | undefined;
   anonymous?: boolean | undefined;
   priority?: number | undefined;
+  /**
+   * The owner's roles as the calling face saw them a moment ago (Discord: the interaction's member),
+   * fresher than the stored member row; used for the group's required roles.
+   */
+  member_roles?: readonly string[] | undefined;
 }
 
 export async function createTicket(ctx: EngineContext, actor: Actor, input: CreateTicketInput): Promise<TicketView> {
@@ -39,7 +44,7 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       .where('id', '=', input.guild_id)
       .returning((eb) => ['id', 'ticket_counter', 'module_enabled', 'default_group_id',
         jsonObjectFrom(eb.selectFrom('ticket_groups')
-          .select(['ticket_groups.id', 'ticket_groups.name', 'ticket_groups.priority_levels', 'ticket_groups.per_user_limit', 'ticket_groups.name_template', 'ticket_groups.cooldown_seconds'])
+          .select(['ticket_groups.id', 'ticket_groups.name', 'ticket_groups.priority_levels', 'ticket_groups.per_user_limit', 'ticket_groups.name_template', 'ticket_groups.cooldown_seconds', 'ticket_groups.required_role_ids'])
           .whereRef('ticket_groups.guild_id', '=', 'guilds.id')
           .where('ticket_groups.deleted_at', 'is', null)
           .$call((q) => (input.ticket_group_id
@@ -69,6 +74,8 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
         throw conflict(`User ${input.user_id} already has ${open.n} open ticket(s) in "${group.name}" (limit ${group.per_user_limit}). Close one first.`);
       }
     }
+    // Like the cooldown, required roles hold members opening their own tickets, not staff opening for them.
+    if (group.required_role_ids.length > 0 && actor.userId === input.user_id) await checkRequiredRoles(trx, guild.id, group, input);
     const now = ctx.now();
     // The cooldown holds members opening their own tickets; staff and integrations opening for them are not held.
     if (group.cooldown_seconds !== null && actor.userId === input.user_id) {
@@ -112,4 +119,13 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
   ctx.changes.emit('ticket', { guildId: row.guild_id, ticketId: row.id });
   ctx.changes.emit('jobs', { count: 1 });
   return ticketView(row, template);
+}
+
+async function checkRequiredRoles(trx: Tx, guildId: string, group: { name: string; required_role_ids: string[] }, input: CreateTicketInput): Promise<void> {
+  const roles = input.member_roles ?? (await trx.selectFrom('members').select('roles')
+    .where('guild_id', '=', guildId).where('user_id', '=', input.user_id).where('left_at', 'is', null).executeTakeFirst())?.roles ?? [];
+  if (group.required_role_ids.some((r) => roles.includes(r))) return;
+  const named = await trx.selectFrom('roles').select(['id', 'name']).where('guild_id', '=', guildId).where('id', 'in', group.required_role_ids).execute();
+  const list = group.required_role_ids.map((id) => { const n = named.find((r) => r.id === id)?.name; return n ? `"${n}" (${id})` : id; }).join(', ');
+  throw forbidden(`Opening a ticket in "${group.name}" needs one of the roles ${list}, and user ${input.user_id} has none of them. Give them one of those roles, open the ticket for them as staff, or change the group's required_role_ids.`);
 }
