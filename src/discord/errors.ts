@@ -16,6 +16,14 @@ export function classify(err: unknown): Classified {
   return { retryable: true, message, code: null, status: null };
 }
 
+/**
+ * Discord's word filter refused a channel or thread name (community servers keep some terms off
+ * Server Discovery; ticket #1488 is the known case). A different name goes through.
+ */
+export function isNameRefused(err: unknown): boolean {
+  return err instanceof DiscordAPIError && err.code === INVALID_FORM && JSON.stringify(err.rawError).includes('INVALID_COMMUNITY_PROPERTY_NAME');
+}
+
 export function discordCode(err: unknown): number | null {
   return err instanceof DiscordAPIError && typeof err.code === 'number' ? err.code : null;
 }

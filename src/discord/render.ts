@@ -45,6 +45,17 @@ export function ticketName(ticket: TicketRow, group: Pick<GroupRow, 'name_templa
   return ticket.name ?? defaultTicketName(group.name_template, ticket);
 }
 
+/**
+ * The name a ticket channel or thread takes when Discord's word filter refuses its own: letters
+ * only (no number, where the filter struck), fixed per ticket so a retry looks for the same name.
+ */
+export function fallbackTicketName(ticket: Pick<TicketRow, 'id'>): string {
+  let n = BigInt(ticket.id);
+  let letters = '';
+  for (let i = 0; i < 8; i++) { letters += String.fromCharCode(97 + Number(n % 26n)); n /= 26n; }
+  return `ticket-${letters}`;
+}
+
 /** Discord's text channel name rules, so comparing with what Discord stored is meaningful. */
 export function channelSlug(name: string): string {
   const slug = name.toLowerCase().replace(/\s+/g, '-').replace(/[^\p{L}\p{N}_-]/gu, '').replace(/-+/g, '-').slice(0, 100);

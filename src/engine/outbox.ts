@@ -46,6 +46,8 @@ export interface TicketLink {
   thread_id?: string | null;
   channel_parent_id?: string | null;
   notes_thread_id?: string | null;
+  /** The name the channel or thread got instead of the ticket's own, when Discord refused that one. */
+  name?: string | null;
 }
 
 export interface TicketContext {

@@ -437,6 +437,39 @@ describeEachDatabase('Discord effects of operations', (database) => {
     }
   });
 
+  it('a name Discord\'s word filter refuses: ticket #1488 and its notes open under neutral names, a refused rename keeps the name and says so', async () => {
+    const { engine, sandbox, database: dbh } = h();
+    const d = sandbox.demo;
+    await dbh.db.updateTable('guilds').set({ ticket_counter: 1487 }).where('id', '=', d.guildId).execute();
+    const t = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: d.customerUserId, topic: 'Filtered' });
+    expect(t.number).toBe(1488);
+    expect(t.channel_id, 'the ticket opened all the same').not.toBeNull();
+    expect(chan(h(), t.channel_id!)!.name).toMatch(/^ticket-[a-z]{8}$/);
+    expect(t.name, 'the ticket carries the name Discord shows').toBe(chan(h(), t.channel_id!)!.name);
+    const ref = { guild_id: d.guildId, ticket: { ticket_id: t.id } };
+    const linked = (await engine.tickets.events({ ...ref })).events.find((e) => e.kind === 'discord_linked');
+    expect(linked?.data).toMatchObject({ changes: { name: t.name } });
+
+    await engine.tickets.createNotes(admin, ref); await idle();
+    const notes = (await engine.tickets.get(ref)).notes_thread_id;
+    expect(notes).not.toBeNull();
+    expect(chan(h(), notes!)!.name).toMatch(/^notes-[a-z]{8}$/);
+
+    await engine.tickets.rename(admin, { ...ref, name: 'refund 1488' }); await idle();
+    expect(chan(h(), t.channel_id!)!.name, 'Discord kept the old name').toBe(t.name);
+    expect(msgs(h(), t.channel_id!).map((m) => m.content)).toContainEqual(expect.stringMatching(/^⚠️ Discord refused the name "refund-1488" .*Pick another name\.$/));
+    const job = await dbh.db.selectFrom('discord_jobs').select(['status', 'result']).where('ticket_id', '=', t.id).where('kind', '=', 'ticket.rename').executeTakeFirstOrThrow();
+    expect(job).toMatchObject({ status: 'done', result: { renamed: false, refused: 'refund-1488' } });
+
+    // Thread tickets too: a template Discord refuses gives a neutral thread name.
+    const group = await engine.groups.create(admin, { guild_id: d.guildId, name: 'Filtered threads', mode: 'thread', opened_channel_id: d.ticketsChannelId, name_template: 'case-1488-{number}' });
+    const th = await engine.tickets.create(admin, { guild_id: d.guildId, user_id: d.customerUserId, ticket_group_id: group.id });
+    expect(th.thread_id).not.toBeNull();
+    expect(chan(h(), th.thread_id!)!.name).toMatch(/^ticket-[a-z]{8}$/);
+    await engine.groups.delete(admin, { guild_id: d.guildId, group_id: group.id }).catch(() => {});
+    await idle();
+  });
+
   it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
     const { engine, sandbox } = h();
     const { t, d } = await newTicket();

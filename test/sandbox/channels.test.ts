@@ -104,6 +104,19 @@ describe('limits and permissions', () => {
     expect(obj(missing.body).errors).toEqual({ name: { _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }] } });
   });
 
+  it('names with a term Discord keeps off Server Discovery are refused on create and rename (50035 on name)', async () => {
+    const refused = { name: { _errors: [{ code: 'INVALID_COMMUNITY_PROPERTY_NAME', message: 'Contains words not allowed for servers in Server Discovery.' }] } };
+    const made = await api(sb, 'POST', `/guilds/${sb.demo.guildId}/channels`, { name: 'ticket-1488' });
+    expect(made.status).toBe(400);
+    expect(obj(made.body)).toMatchObject({ code: 50035, errors: refused });
+    const ok = await guild().channels.create({ name: 'ticket-1487' });
+    const e = await apiError(ok.setName('ticket-1488'));
+    expect(e.code).toBe(50035);
+    expect(sb.state().channels.find((c) => c.id === ok.id)?.name).toBe('ticket-1487');
+    const thread = await api(sb, 'POST', `/channels/${ok.id}/threads`, { name: 'notes-1488', type: 12 });
+    expect(obj(thread.body)).toMatchObject({ code: 50035, errors: refused });
+  });
+
   it('a category holds at most 50 channels', async () => {
     const cat = await guild().channels.create({ name: 'Full category', type: ChannelType.GuildCategory });
     for (let i = 0; i < 50; i++) {

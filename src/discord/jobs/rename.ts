@@ -4,8 +4,9 @@
  * it applies the ticket's current name, so order does not matter.
  */
 import { Routes } from 'discord.js';
-import { channelSlug, ticketName } from '../render.js';
-import type { JobHandler } from './context.js';
+import { isNameRefused } from '../errors.js';
+import { channelSlug, notice, ticketName } from '../render.js';
+import { sendOnce, type JobHandler } from './context.js';
 
 export const RENAME_LIMIT = 2;
 export const RENAME_WINDOW_MS = 10 * 60_000;
@@ -23,6 +24,13 @@ export const renameTicket: JobHandler = async (c) => {
   }
   const raw = ticketName(tc.ticket, tc.group);
   const name = tc.ticket.thread_id ? raw.slice(0, 100) : channelSlug(raw);
-  await c.rest.patch(Routes.channel(target), { body: { name } });
+  try {
+    await c.rest.patch(Routes.channel(target), { body: { name } });
+  } catch (err) {
+    if (!isNameRefused(err)) throw err;
+    // Discord's word filter: no retry will pass, so say so where staff look, and keep the old name.
+    await sendOnce(c, target, 'refused', notice(`⚠️ Discord refused the name "${name}" (it contains words Discord does not allow in community servers), so the channel keeps its name. Pick another name.`));
+    return { result: { renamed: false, refused: name, reason: 'Discord\'s word filter refused the name' } };
+  }
   return { result: { renamed: true, renamed_at: new Date().toISOString(), name } };
 };

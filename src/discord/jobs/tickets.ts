@@ -6,9 +6,9 @@
  */
 import { ChannelType, Routes } from 'discord.js';
 import type { TicketContext } from '../../engine/outbox.js';
-import { CANNOT_MESSAGE_USER, INVALID_FORM, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
+import { CANNOT_MESSAGE_USER, INVALID_FORM, isNameRefused, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { channelSlug, closeRequestMessage, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, type MessageBody } from '../render.js';
+import { channelSlug, closeRequestMessage, fallbackTicketName, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, type MessageBody } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler, type JobResult } from './context.js';
 
 const CATEGORY_LIMIT = 50;
@@ -49,27 +49,49 @@ async function pinOpening(c: JobContext, channelId: string, messageId: string): 
   if (skipped) c.logger.info({ channelId, messageId }, 'could not pin the ticket\'s opening message');
 }
 
+/** The name the ticket's channel or thread is being created under: its own, or the fallback once Discord refused that. */
+function creatingName(c: JobContext, own: string): string {
+  const name = c.job.checkpoint['name'];
+  return typeof name === 'string' ? name : own;
+}
+
+/**
+ * Creates under `name`; when Discord's word filter refuses it, records the fallback name (a retry
+ * then looks for that one) and creates under it. Returns what was made and the name it carries when
+ * that is not the ticket's own.
+ */
+async function createNamed(c: JobContext, tc: TicketContext, name: string, fallback: string, create: (name: string) => Promise<ApiChannel>): Promise<{ made: ApiChannel; renamed: string | undefined }> {
+  try {
+    return { made: await create(name), renamed: name === fallback ? fallback : undefined };
+  } catch (err) {
+    if (!isNameRefused(err) || name === fallback) throw err;
+    c.logger.info({ ticketId: tc.ticket.id, refused: name, name: fallback }, 'Discord refused the ticket\'s channel name; using a neutral one');
+    await checkpoint(c, { name: fallback });
+    return { made: await create(fallback), renamed: fallback };
+  }
+}
+
 async function ensureChannel(c: JobContext, tc: TicketContext): Promise<string> {
   if (tc.ticket.channel_id) return tc.ticket.channel_id;
-  const name = channelSlug(ticketName(tc.ticket, tc.group));
+  const name = creatingName(c, channelSlug(ticketName(tc.ticket, tc.group)));
   if (c.job.checkpoint['creating'] === true) {
     const found = await findMadeChannel(c, tc, name);
     if (found) {
-      await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: found.id, channel_parent_id: found.parent_id ?? null });
+      await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: found.id, channel_parent_id: found.parent_id ?? null, name: c.job.checkpoint['name'] === name ? name : undefined });
       return found.id;
     }
   }
   await checkpoint(c, { creating: true });
   const body = {
-    name, type: ChannelType.GuildText,
+    type: ChannelType.GuildText,
     topic: `Ticket #${tc.ticket.number}${tc.ticket.topic ? ` · ${tc.ticket.topic}` : ''}`.slice(0, 1024),
     permission_overwrites: ticketOverwrites({
       guildId: tc.ticket.guild_id, botUserId: c.botUserId, ownerId: tc.ticket.owner_id, assignedId: tc.ticket.assigned_id,
       staffRoleIds: tc.group.staff_role_ids, memberIds: tc.channelMembers, readOnly: tc.ticket.status === 'closed' || tc.ticket.locked_at !== null,
     }),
   };
-  const channel = await createInCategory(c, tc, body);
-  await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: channel.id, channel_parent_id: channel.parent_id ?? null });
+  const { made: channel, renamed } = await createNamed(c, tc, name, fallbackTicketName(tc.ticket), (n) => createInCategory(c, tc, { ...body, name: n }));
+  await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: channel.id, channel_parent_id: channel.parent_id ?? null, name: renamed });
   return channel.id;
 }
 
@@ -166,9 +188,9 @@ async function ensureThread(c: JobContext, tc: TicketContext): Promise<string> {
   }
   const parent = tc.group.opened_channel_id;
   if (!parent) throw new PermanentJobError(`Ticket group "${tc.group.name}" opens thread tickets but has no opened_channel_id to create them in; set it on the group.`);
-  const name = ticketName(tc.ticket, tc.group).slice(0, 100);
-  const thread = await createPrivateThread(c, tc, parent, name);
-  await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: thread.id, thread_id: thread.id, channel_parent_id: parent });
+  const name = creatingName(c, ticketName(tc.ticket, tc.group).slice(0, 100));
+  const { made: thread, renamed } = await createPrivateThread(c, tc, parent, name, fallbackTicketName(tc.ticket));
+  await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: thread.id, thread_id: thread.id, channel_parent_id: parent, name: renamed });
   await addThreadMembers(c, thread.id, await threadMembersOf(c, tc));
   return thread.id;
 }
@@ -177,13 +199,13 @@ async function ensureThread(c: JobContext, tc: TicketContext): Promise<string> {
  * Creates a private thread once: a retry after a crash between Discord's answer and our checkpoint
  * finds the thread it made instead of making a second one.
  */
-async function createPrivateThread(c: JobContext, tc: TicketContext, parent: string, name: string): Promise<ApiChannel> {
+async function createPrivateThread(c: JobContext, tc: TicketContext, parent: string, name: string, fallback: string): Promise<{ made: ApiChannel; renamed: string | undefined }> {
   const made = c.job.checkpoint['creating'] === true ? await findMadeThread(c, tc, parent, name) : null;
-  if (made) return made;
+  if (made) return { made, renamed: c.job.checkpoint['name'] === name ? name : undefined };
   await checkpoint(c, { creating: true });
-  return ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
-    body: { name, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
-  }));
+  return createNamed(c, tc, name, fallback, async (n) => ApiChannel.parse(await c.rest.post(Routes.threads(parent), {
+    body: { name: n, type: ChannelType.PrivateThread, invitable: false, auto_archive_duration: ARCHIVE_WEEK },
+  })));
 }
 
 async function findMadeThread(c: JobContext, tc: TicketContext, parent: string, name: string): Promise<ApiChannel | null> {
@@ -370,8 +392,8 @@ export const createNotes: JobHandler = async (c) => {
   if (!notesId) {
     const parent = tc.ticket.thread_id ? tc.ticket.channel_parent_id : tc.ticket.channel_id;
     if (!parent) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
-    const name = `notes-${tc.ticket.number}`;
-    notesId = (await createPrivateThread(c, tc, parent, name)).id;
+    const name = creatingName(c, `notes-${tc.ticket.number}`);
+    notesId = (await createPrivateThread(c, tc, parent, name, fallbackTicketName(tc.ticket).replace('ticket-', 'notes-'))).made.id;
     await c.engine.outbox.linkTicket(tc.ticket.id, { notes_thread_id: notesId });
   }
   const members = [...new Set([...tc.notesMembers, ...(tc.ticket.assigned_id ? [tc.ticket.assigned_id] : [])])];

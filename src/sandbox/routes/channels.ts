@@ -20,6 +20,7 @@ import { ALL_PERMISSIONS, P, basePermissions, has } from '../permissions.js';
 import { BUCKETS } from '../rate-limits.js';
 import { param, route } from '../router.js';
 import type { Req, Res, RouteDef } from '../router.js';
+import { checkCommunityName } from '../name-filter.js';
 import { channelJson } from '../serialize.js';
 import { lengthBetween, maxChars, parseBody, permissionBits, snowflake } from '../validation.js';
 
@@ -141,6 +142,7 @@ function createChannel(req: Req, ctx: SandboxContext): Res {
   if (body.topic && body.topic.length > 1024 && type !== 15 && type !== 16) {
     throw fieldError(['topic'], 'BASE_TYPE_MAX_LENGTH', 'Must be 1024 or fewer in length.');
   }
+  checkCommunityName(body.name);
   const c = blankChannel(newId(), type, guild.id, normaliseName(type, body.name));
   c.parentId = parent?.id ?? null;
   c.topic = body.topic ?? null;
@@ -212,7 +214,7 @@ function modifyThread(ctx: SandboxContext, c: ChannelRec, body: z.output<typeof 
   if (!manage && !owner && (body.name !== undefined || body.archived !== undefined || body.auto_archive_duration !== undefined)) {
     throw missingPermissions();
   }
-  if (body.name !== undefined) c.name = body.name;
+  if (body.name !== undefined) { checkCommunityName(body.name); c.name = body.name; }
   if (body.auto_archive_duration !== undefined) meta.autoArchiveDuration = body.auto_archive_duration;
   if (body.locked !== undefined) meta.locked = body.locked;
   if (body.invitable !== undefined && c.type === 12) meta.invitable = body.invitable;
@@ -256,7 +258,7 @@ function modifyChannel(req: Req, ctx: SandboxContext): Res {
   if (body.topic && body.topic.length > 1024 && c.type !== 15 && c.type !== 16) {
     throw fieldError(['topic'], 'BASE_TYPE_MAX_LENGTH', 'Must be 1024 or fewer in length.');
   }
-  if (body.name !== undefined) c.name = normaliseName(c.type, body.name);
+  if (body.name !== undefined) { checkCommunityName(body.name); c.name = normaliseName(c.type, body.name); }
   if (body.type !== undefined && (c.type === 0 || c.type === 5)) c.type = body.type;
   if (body.topic !== undefined) c.topic = body.topic ?? null;
   if (body.nsfw !== undefined && body.nsfw !== null) c.nsfw = body.nsfw;

@@ -22,6 +22,7 @@ import { P, has } from '../permissions.js';
 import { BUCKETS } from '../rate-limits.js';
 import { param, route } from '../router.js';
 import type { Req, Res, RouteDef } from '../router.js';
+import { checkCommunityName } from '../name-filter.js';
 import { channelJson, messageJson, threadMemberJson } from '../serialize.js';
 import { lengthBetween, parseBody, queryInt, snowflake } from '../validation.js';
 import { ARCHIVE_DURATIONS } from './channels.js';
@@ -40,6 +41,7 @@ const CreateThread = z.object({
 });
 
 function newThread(ctx: SandboxContext, parent: ChannelRec, id: string, type: number, name: string, duration: number): ChannelRec {
+  checkCommunityName(name);
   if (ctx.store.threadsOf(parent.guildId ?? '').filter((t) => !t.thread?.archived).length >= MAX_ACTIVE_THREADS) {
     throw maxActiveThreads();
   }
