@@ -17,6 +17,7 @@ type OptionalJson<T> = ColumnType<T | null, string | null | undefined, string | 
 type BigCount = ColumnType<string, number | string | undefined, number | string>;
 
 export type TicketStatus = 'open' | 'closed';
+export type WaitingOn = 'staff' | 'owner';
 export type TicketMode = 'channel' | 'thread';
 
 export interface FormAnswer { title: string; value: string; type?: number | string | undefined }
@@ -220,6 +221,10 @@ export interface TicketsTable {
   close_request_deadline: OptionalTimestamp;
   /** The owner's comment with their rating (0011). */
   rating_comment: Generated<string | null>;
+  /** Whose turn it is (0016): 'staff' when the owner's request or message is unanswered, 'owner' after staff answered. */
+  waiting_on: Generated<WaitingOn>;
+  /** Since when it has been that side's turn. */
+  waiting_since: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface TicketMembersTable {

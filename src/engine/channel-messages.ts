@@ -71,7 +71,19 @@ function checkBody(body: ChannelMessageBody): void {
   checkEmbedTotal(body.embeds as Parameters<typeof checkEmbedTotal>[0]);
 }
 
-async function enqueue(trx: Tx, input: ChannelMessageInput, channelType: number | null): Promise<QueuedMessage> {
+/**
+ * A send into a ticket's own channel or thread (not its staff notes) by someone, not the system:
+ * the job reports the posted message as that person's line in the ticket (see recordReply).
+ */
+async function replyOf(trx: Tx, actor: Actor, input: ChannelMessageInput): Promise<{ ticket_id: string; author_id: string | null } | null> {
+  if (input.message_id !== undefined || (actor.userId === null && actor.asBot)) return null;
+  const ticket = await trx.selectFrom('tickets').select('id').where('guild_id', '=', input.guild_id).where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('channel_id', '=', input.channel_id), eb('thread_id', '=', input.channel_id)]))
+    .orderBy('created_at', 'desc').executeTakeFirst();
+  return ticket ? { ticket_id: ticket.id, author_id: actor.userId } : null;
+}
+
+async function enqueue(trx: Tx, actor: Actor, input: ChannelMessageInput, channelType: number | null): Promise<QueuedMessage> {
   const editing = input.message_id !== undefined;
   const message: Loose = {};
   for (const key of ['content', 'embeds', 'components', 'allowed_mentions', 'flags', 'tts', 'poll'] as const) {
@@ -88,6 +100,7 @@ async function enqueue(trx: Tx, input: ChannelMessageInput, channelType: number 
     message,
     // Discord's nonce (with enforce_nonce) makes a retried send land once.
     nonce: editing ? null : newId(),
+    reply: await replyOf(trx, actor, input),
   };
   const [jobId] = await enqueueJobs(trx, [{ guildId: input.guild_id, kind: editing ? 'channel.message.edit' : 'channel.message.send', payload }]);
   return { job_id: jobId as string, status: 'queued', channel_id: input.channel_id, message_id: input.message_id ?? null };
@@ -97,13 +110,13 @@ export function createChannelMessages(ctx: EngineContext) {
   const done = () => { ctx.changes.emit('jobs', { count: 1 }); };
 
   /** Sends (or with message_id, edits) a message. */
-  const send = async (_actor: Actor, input: ChannelMessageInput): Promise<QueuedMessage> => {
+  const send = async (actor: Actor, input: ChannelMessageInput): Promise<QueuedMessage> => {
     checkBody(input);
     const queued = await inTransaction(ctx.db, async (trx) => {
       await requireGuild(trx, input.guild_id);
       const channel = await findGuildChannel(trx, input.guild_id, input.channel_id);
       checkDelivery(input, channel?.type ?? null);
-      return enqueue(trx, input, channel?.type ?? null);
+      return enqueue(trx, actor, input, channel?.type ?? null);
     });
     done();
     return queued;
@@ -114,7 +127,7 @@ export function createChannelMessages(ctx: EngineContext) {
     edit: (actor: Actor, input: ChannelMessageInput & { message_id: string }): Promise<QueuedMessage> => send(actor, input),
 
     /** Renders a custom message with `context` and sends it (or edits message_id with it). */
-    async sendCustom(_actor: Actor, input: Delivery & {
+    async sendCustom(actor: Actor, input: Delivery & {
       guild_id: string; channel_id: string; custom_message_id: string; message_id?: string | undefined; context?: TemplateContext | undefined;
     }): Promise<QueuedMessage> {
       const queued = await inTransaction(ctx.db, async (trx) => {
@@ -129,7 +142,7 @@ export function createChannelMessages(ctx: EngineContext) {
         };
         checkBody(full);
         checkDelivery(full, channel?.type ?? null);
-        return enqueue(trx, full, channel?.type ?? null);
+        return enqueue(trx, actor, full, channel?.type ?? null);
       });
       done();
       return queued;

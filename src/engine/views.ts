@@ -1,5 +1,5 @@
 /** Rows → the objects operations return. Snowflakes stay strings; times become ISO-8601 strings. */
-import type { FormAnswer, GroupRow, TicketRow, TicketMode, TicketStatus } from '../db/schema.js';
+import type { FormAnswer, GroupRow, TicketRow, TicketMode, TicketStatus, WaitingOn } from '../db/schema.js';
 
 export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
@@ -45,6 +45,10 @@ export interface TicketView {
   eternal: boolean;
   last_activity: string | null;
   first_response_at: string | null;
+  /** Whose turn it is in an open ticket: 'staff' (the owner waits for an answer) or 'owner'; null when closed. */
+  waiting_on: WaitingOn | null;
+  /** Since when it has been that side's turn; null when closed. */
+  waiting_since: string | null;
   transcript_saved_at: string | null;
   /** A close request waiting for the owner's answer, or null. */
   close_request: CloseRequestView | null;
@@ -95,6 +99,8 @@ export function ticketView(row: TicketRow, nameTemplate = 'ticket-{number}'): Ti
     eternal: row.eternal,
     last_activity: iso(row.last_activity),
     first_response_at: iso(row.first_response_at),
+    waiting_on: row.status === 'open' ? row.waiting_on : null,
+    waiting_since: row.status === 'open' ? row.waiting_since.toISOString() : null,
     transcript_saved_at: iso(row.transcript_saved_at),
     close_request: row.close_requested_at
       ? { requested_by: row.close_requested_by, reason: row.close_request_reason, requested_at: row.close_requested_at.toISOString(), closes_at: iso(row.close_request_deadline) }

@@ -77,14 +77,15 @@ export function registerPrompts(mcp: McpServer, session: SessionContext): void {
       const p = t.priority === null || t.priority === undefined ? 'none' : `${levels[Number(t.priority)] ?? ''} (${String(t.priority)})`.trim();
       const request = t.close_request as Obj | null | undefined;
       const asked = request ? `asked ${age(request.requested_at, now)} ago` : '';
-      return `| #${String(t.number)} | ${String(t.id)} | ${p} | ${age(t.opened_at, now)} | ${t.last_activity ? age(t.last_activity, now) : 'never'} | ${t.assigned_id ? String(t.assigned_id) : 'unassigned'} | ${asked} | ${String(t.topic ?? '').replace(/\|/g, '/').slice(0, 80)} |`;
+      const waiting = t.waiting_on ? `${String(t.waiting_on)} for ${age(t.waiting_since, now)}` : '';
+      return `| #${String(t.number)} | ${String(t.id)} | ${p} | ${age(t.opened_at, now)} | ${waiting} | ${t.last_activity ? age(t.last_activity, now) : 'never'} | ${t.assigned_id ? String(t.assigned_id) : 'unassigned'} | ${asked} | ${String(t.topic ?? '').replace(/\|/g, '/').slice(0, 80)} |`;
     });
     const total = typeof page.total === 'number' ? page.total : tickets.length;
     const table = tickets.length === 0 ? 'There are no open tickets.'
-      : ['| # | ticket_id | priority | age | last activity | assignee | close request | topic |', '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+      : ['| # | ticket_id | priority | age | waiting on | last activity | assignee | close request | topic |', '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
     return {
       description: `${total} open ticket${total === 1 ? '' : 's'} in guild ${args.guild_id}`,
-      messages: [{ role: 'user', content: { type: 'text', text: `Open tickets of guild ${args.guild_id} (${total} open${total > tickets.length ? `, oldest ${tickets.length} shown` : ''}; ages as of ${new Date(now).toISOString()}):\n\n${table}\n\nTriage this queue: give the order in which to handle the tickets and why (priority first, then waiting time; unanswered and unassigned tickets are more urgent), suggest priority changes (set_ticket_priority) and assignments (assign_ticket), and name tickets that look solved or stale: ask their owners whether they can close (request_ticket_close, optionally with close_after_hours), or close them outright when nobody needs asking (close_ticket). A ticket whose close request is pending is waiting on its owner. Read a ticket's transcript resource before judging its content. Do not change anything until asked.` } }],
+      messages: [{ role: 'user', content: { type: 'text', text: `Open tickets of guild ${args.guild_id} (${total} open${total > tickets.length ? `, oldest ${tickets.length} shown` : ''}; ages as of ${new Date(now).toISOString()}):\n\n${table}\n\nTriage this queue: give the order in which to handle the tickets and why (priority first, then how long staff have kept the owner waiting; tickets waiting on staff and unassigned ones are more urgent, tickets waiting on their owner less), suggest priority changes (set_ticket_priority) and assignments (assign_ticket), and name tickets that look solved or stale: ask their owners whether they can close (request_ticket_close, optionally with close_after_hours), or close them outright when nobody needs asking (close_ticket). A ticket whose close request is pending is waiting on its owner. Read a ticket's transcript resource before judging its content. Do not change anything until asked.` } }],
     };
   }));
 

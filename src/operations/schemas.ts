@@ -71,6 +71,8 @@ export const Ticket = z.object({
   created_at: Timestamp, opened_at: Timestamp, closed_at: Timestamp.nullable(), deleted_at: Timestamp.nullable(),
   locked_at: Timestamp.nullable(), expire_at: Timestamp.nullable(), expiry_clearable: z.boolean(), eternal: z.boolean(),
   last_activity: Timestamp.nullable(), first_response_at: Timestamp.nullable(), transcript_saved_at: Timestamp.nullable(),
+  waiting_on: z.enum(['staff', 'owner']).nullable().describe("Whose turn: 'staff' = the owner awaits an answer; null when closed"),
+  waiting_since: Timestamp.nullable(),
   close_request: z.object({ requested_by: Snowflake.nullable(), reason: z.string().nullable(), requested_at: Timestamp, closes_at: Timestamp.nullable() }).nullable()
     .describe("A close request awaiting the owner's answer, or null"),
   discord: z.object({ status: z.string(), error: z.string().nullable() }).describe('State of the Discord side: pending, ok, or dead with the error'),

@@ -30,4 +30,37 @@ describeEachDatabase('migrations', (database) => {
     const g = await seedGuild(database().db);
     expect((await createEngine(database()).tickets.create(staffActor('601082144459178129'), { guild_id: g.guildId, user_id: '849383430663776372' })).number).toBe(1);
   });
+
+  it('0016 gives existing tickets whose turn it is from their last chat line', async () => {
+    const db = database().db as unknown as Kysely<unknown>;
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'tb_migrations', migrationLockTableName: 'tb_migrations_lock' });
+    expect((await migrator.migrateTo('0015_required_roles')).error).toBeUndefined();
+    try {
+      const g = await seedGuild(database().db);
+      const owner = '849383430663776372';
+      const ticket = async (n: number) => {
+        const id = `${g.guildId.slice(0, 10)}${String(n).padStart(8, '0')}`;
+        await sql`INSERT INTO tickets (id, uuid, guild_id, group_id, number, status, owner_id, opened_at) VALUES (${id}, ${`u-${id}`}, ${g.guildId}, ${g.groupId}, ${n}, 'open', ${owner}, '2030-01-01T00:00:00Z')`.execute(db);
+        return id;
+      };
+      const line = (ticketId: string, id: string, author: string, at: string, opts: { bot?: boolean; notes?: boolean } = {}) =>
+        sql`INSERT INTO messages (id, ticket_id, guild_id, channel_id, in_notes, author_id, author_name, author_bot, content, embeds, created_at)
+            VALUES (${id}, ${ticketId}, ${g.guildId}, '1', ${opts.notes ?? false}, ${author}, 'x', ${opts.bot ?? false}, 'hi', '[]', ${at})`.execute(db);
+      const [asked, answered, silent] = [await ticket(1), await ticket(2), await ticket(3)];
+      await line(asked, `${asked}1`, '601082144459178129', '2030-01-01T01:00:00Z');
+      await line(asked, `${asked}2`, owner, '2030-01-01T02:00:00Z');
+      await line(asked, `${asked}3`, '1000000000000000001', '2030-01-01T03:00:00Z', { bot: true });
+      await line(answered, `${answered}1`, owner, '2030-01-01T01:00:00Z');
+      await line(answered, `${answered}2`, '601082144459178129', '2030-01-01T02:00:00Z');
+      await line(answered, `${answered}3`, '601082144459178129', '2030-01-01T04:00:00Z', { notes: true });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const rows = await database().db.selectFrom('tickets').select(['id', 'waiting_on', 'waiting_since']).where('guild_id', '=', g.guildId).orderBy('number').execute();
+      expect(rows.map((r) => [r.waiting_on, r.waiting_since.toISOString()])).toEqual([
+        ['staff', '2030-01-01T02:00:00.000Z'], ['owner', '2030-01-01T02:00:00.000Z'], ['staff', '2030-01-01T00:00:00.000Z'],
+      ]);
+      expect([asked, answered, silent]).toEqual(rows.map((r) => r.id));
+    } finally {
+      await migrator.migrateToLatest();
+    }
+  });
 });

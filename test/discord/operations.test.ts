@@ -470,6 +470,24 @@ describeEachDatabase('Discord effects of operations', (database) => {
     await idle();
   });
 
+  it('an agent\'s reply posted by the bot answers the ticket: the owner\'s turn, first response; the owner\'s next line hands it back', async () => {
+    const { engine, sandbox } = h();
+    const { t, ref, d } = await newTicket();
+    expect(t.waiting_on).toBe('staff');
+    await engine.channelMessages.send(operatorActor('601082144459178129'), { guild_id: d.guildId, channel_id: t.channel_id!, content: 'Hi! Could you send your order number?' });
+    await idle();
+    const answered = await engine.tickets.get(ref);
+    const posted = msgs(h(), t.channel_id!).find((m) => m.content === 'Hi! Could you send your order number?')!;
+    expect(answered).toMatchObject({ waiting_on: 'owner', first_response_at: answered.waiting_since });
+    expect(Date.parse(answered.waiting_since!)).toBe(Number((BigInt(posted.id) >> 22n) + 1420070400000n));
+    sandbox.actMessage({ user_id: d.customerUserId, channel_id: t.channel_id!, content: 'It is 4242' });
+    await eventually(async () => expect((await engine.tickets.get(ref)).waiting_on).toBe('staff'));
+    // A notice of the bot's own (a message into another channel, or the system's) answers nothing.
+    await engine.channelMessages.send(operatorActor('601082144459178129'), { guild_id: d.guildId, channel_id: d.generalChannelId, content: 'Unrelated' });
+    await idle();
+    expect((await engine.tickets.get(ref)).waiting_on).toBe('staff');
+  });
+
   it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
     const { engine, sandbox } = h();
     const { t, d } = await newTicket();

@@ -318,8 +318,8 @@ describeEachDatabase('transcript store', (database) => {
     const r = await row(ticket.id);
     expect(r.version).toBe(events.length);
     // Columns the history does not carry: the row version (it counts the events, checked above), the
-    // outbox's delivery state, and last_activity (the transcript is its history).
-    const outsideHistory = new Set(['version', 'discord_status', 'discord_error', 'opening_message_id', 'last_activity']);
+    // outbox's delivery state, and last_activity and whose turn it is (the transcript is their history).
+    const outsideHistory = new Set(['version', 'discord_status', 'discord_error', 'opening_message_id', 'last_activity', 'waiting_on', 'waiting_since']);
     const mismatched: string[] = [];
     for (const [column, raw] of Object.entries(r)) {
       if (outsideHistory.has(column)) continue;
@@ -329,7 +329,7 @@ describeEachDatabase('transcript store', (database) => {
     }
     expect(mismatched).toEqual([]);
     expect(r.last_activity?.toISOString()).toBe('2030-01-02T00:00:00.000Z');
-    expect(events.some((ev) => 'last_activity' in ((ev.data['changes'] ?? {}) as object))).toBe(false);
+    for (const column of ['last_activity', 'waiting_on', 'waiting_since']) expect(events.some((ev) => column in ((ev.data['changes'] ?? {}) as object))).toBe(false);
     expect(replayed).toMatchObject({ status: 'closed', closed_reason: 'spam', rating: 5, eternal: true, expire_at: null, summary: 'Wants a refund', first_response_at: '2030-01-01T00:01:00.000Z' });
   });
 

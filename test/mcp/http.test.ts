@@ -214,11 +214,11 @@ describe('MCP over Streamable HTTP', () => {
     expect(first.resource.uri).toBe(`ticketbridge://guilds/${g.guildId}/tickets/${t.id}/transcript`);
     expect(first.resource.text).toContain('Mein Paket');
     expect(JSON.stringify(summary.messages[1])).toMatch(/Problem.*Steps taken.*Resolution.*Follow-ups/s);
-    // A pending close request shows in the queue: that ticket waits on its owner.
+    // A pending close request shows in the queue, beside whose turn it is (the owner's line is unanswered).
     await engine.tickets.requestClose(staffActor(STAFF), { guild_id: g.guildId, ticket: { ticket_id: t.id }, reason: 'Parcel found' });
     const triage = await client.getPrompt({ name: 'triage_open_tickets', arguments: { guild_id: g.guildId } });
     const queue = (triage.messages[0]?.content as { text: string }).text;
-    expect(queue).toMatch(new RegExp(`\\| #${t.number} \\| ${t.id} \\| none \\| [^|]+ \\| [^|]+ \\| unassigned \\| asked 1 min ago \\| Lost package \\|`));
+    expect(queue).toMatch(new RegExp(`\\| #${t.number} \\| ${t.id} \\| none \\| [^|]+ \\| staff for [^|]+ \\| [^|]+ \\| unassigned \\| asked 1 min ago \\| Lost package \\|`));
     expect(queue).toMatch(/request_ticket_close/);
     const reply = await client.getPrompt({ name: 'draft_reply', arguments: { guild_id: g.guildId, ticket_id: t.id, intent: 'ask for the tracking number' } });
     expect(JSON.stringify(reply.messages)).toMatch(/language the owner uses/);

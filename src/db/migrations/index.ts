@@ -13,6 +13,7 @@ import * as ratingStats from './0012_rating_stats.js';
 import * as ticketBlocks from './0013_ticket_blocks.js';
 import * as openCooldown from './0014_open_cooldown.js';
 import * as requiredRoles from './0015_required_roles.js';
+import * as waitingOn from './0016_waiting_on.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0013_ticket_blocks': ticketBlocks,
   '0014_open_cooldown': openCooldown,
   '0015_required_roles': requiredRoles,
+  '0016_waiting_on': waitingOn,
 };

@@ -7,7 +7,7 @@
 import { ChannelType, Routes } from 'discord.js';
 import { z } from 'zod';
 import { discordCode } from '../errors.js';
-import { ApiChannel, ApiMessage, checkpoint, type JobContext, type JobHandler } from './context.js';
+import { ApiChannel, ApiMessage, checkpoint, snowflakeTime, type JobContext, type JobHandler } from './context.js';
 
 const Payload = z.object({
   channel_id: z.string(),
@@ -18,6 +18,8 @@ const Payload = z.object({
   thread: z.object({ name: z.string(), applied_tags: z.array(z.string()).default([]) }).nullish(),
   message: z.record(z.string(), z.unknown()).default({}),
   nonce: z.string().nullish(),
+  /** Set when the message is someone's line in a ticket: reported back once posted. */
+  reply: z.object({ ticket_id: z.string(), author_id: z.string().nullable() }).nullish(),
 });
 type Payload = z.infer<typeof Payload>;
 
@@ -75,9 +77,18 @@ function webhookBody(p: Payload): Record<string, unknown> {
   };
 }
 
+/** Tells the ticket that its line was posted (idempotent, so a retried job may tell it again). */
+async function reportReply(c: JobContext, p: Payload, messageId: string): Promise<void> {
+  if (p.reply) await c.engine.transcripts.recordReply({ ...p.reply, message_id: messageId, at: new Date(snowflakeTime(messageId)) });
+}
+
 export const sendChannelMessage: JobHandler = async (c) => {
   const p = Payload.parse(c.job.payload);
-  if (typeof c.job.checkpoint['message_id'] === 'string') return { result: { ...c.job.checkpoint } };
+  const posted = c.job.checkpoint['message_id'];
+  if (typeof posted === 'string') {
+    await reportReply(c, p, posted);
+    return { result: { ...c.job.checkpoint } };
+  }
   const { type, parentId } = await shape(c, p);
   const nonce = p.nonce ? p.nonce.slice(0, 25) : undefined;
   let result: Record<string, unknown>;
@@ -108,6 +119,7 @@ export const sendChannelMessage: JobHandler = async (c) => {
     result = { message_id: m.id, channel_id: m.channel_id };
   }
   await checkpoint(c, result);
+  await reportReply(c, p, String(result['message_id']));
   return { result };
 };
 

@@ -102,6 +102,7 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       created_at: now,
       opened_at: now,
       last_activity: now,
+      waiting_since: now,
     };
     // The ticket, its first event and its Discord job go in one statement (data-modifying CTEs):
     // one round trip while the guild row is locked. Foreign keys are checked at statement end.

@@ -1,6 +1,6 @@
 /** Reading tickets: get one, list with filters and two kinds of pagination, list its events. */
 import { sql } from 'kysely';
-import type { TicketRow, TicketStatus } from '../../db/schema.js';
+import type { TicketRow, TicketStatus, WaitingOn } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
 import { invalid, moduleDisabled } from '../errors.js';
 import { requireTicketsModule, unknownGuild } from '../guards.js';
@@ -14,11 +14,13 @@ export interface ListTicketsInput {
   assigned_id?: string | undefined;
   group_id?: string | undefined;
   priority?: number | undefined;
+  /** Only open tickets whose turn it is: staff's (unanswered) or the owner's. */
+  waiting_on?: WaitingOn | undefined;
   created_after?: string | undefined;
   created_before?: string | undefined;
   q?: string | undefined;
   include_deleted?: boolean | undefined;
-  sort?: 'number' | 'created_at' | 'last_activity' | undefined;
+  sort?: 'number' | 'created_at' | 'last_activity' | 'waiting_since' | undefined;
   order?: 'asc' | 'desc' | undefined;
   page?: number | undefined;
   per_page?: number | undefined;
@@ -91,6 +93,7 @@ export function createTicketQueries(ctx: EngineContext) {
       if (input.assigned_id) q = q.where('assigned_id', '=', input.assigned_id);
       if (input.group_id) q = q.where('group_id', '=', input.group_id);
       if (input.priority !== undefined) q = q.where('priority', '=', input.priority);
+      if (input.waiting_on) q = q.where('status', '=', 'open').where('waiting_on', '=', input.waiting_on);
       if (input.created_after) q = q.where('created_at', '>=', timestampFilter('created_after', input.created_after));
       if (input.created_before) q = q.where('created_at', '<', timestampFilter('created_before', input.created_before));
       if (input.q) {
@@ -118,7 +121,7 @@ export function createTicketQueries(ctx: EngineContext) {
       // module switch (one primary-key read); other filters need a count. The page rides on the
       // guild row as a lateral join: one statement, one round trip, and the guild row comes back
       // (with no ticket columns) even when the page is empty.
-      const countedByStats = !(input.owner_id || input.assigned_id || input.group_id || input.priority !== undefined
+      const countedByStats = !(input.owner_id || input.assigned_id || input.group_id || input.priority !== undefined || input.waiting_on
         || input.created_after || input.created_before || input.q);
       const [joined, counted] = await Promise.all([
         ctx.db.selectFrom('guilds').leftJoin('guild_stats', 'guild_stats.guild_id', 'guilds.id')

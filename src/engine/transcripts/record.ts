@@ -4,7 +4,7 @@
  * ticket (activity, first staff response, clearable expiry). Recording is idempotent per message id,
  * so a gateway that replays events after a reconnect never duplicates a line.
  */
-import type { TicketRow } from '../../db/schema.js';
+import type { TicketRow, WaitingOn } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
 import { appendEvent } from '../events.js';
@@ -42,8 +42,20 @@ async function ticketOfChannel(trx: Tx, guildId: string, channelId: string): Pro
     .executeTakeFirst();
 }
 
+type TurnPatch = { waiting_on?: WaitingOn; waiting_since?: Date };
+
+/**
+ * Whose turn it is after a line written at `at`: staff's line hands the turn to the owner, anyone
+ * else's to staff. Only an open ticket's turn moves, and only forward in time (a backfilled older
+ * line changes nothing).
+ */
+export function turnAfter(ticket: Pick<TicketRow, 'status' | 'waiting_on' | 'waiting_since'>, turn: WaitingOn, at: Date): TurnPatch {
+  if (ticket.status !== 'open' || ticket.waiting_on === turn || at < ticket.waiting_since) return {};
+  return { waiting_on: turn, waiting_since: at };
+}
+
 /** The author of a message stands as the actor of the events the message causes. */
-function authorActor(userId: string, guildId: string): Actor {
+function authorActor(userId: string | null, guildId: string): Actor {
   return { userId, tokenId: null, abilities: new Set(), guilds: [guildId], asBot: false };
 }
 
@@ -102,11 +114,14 @@ export function createTranscriptRecorder(ctx: EngineContext) {
         let events = 0;
         let firstResponse = false;
         let expiryCleared = false;
-        const patch: { last_activity?: Date; first_response_at?: Date; expire_at?: null; close_request_deadline?: null } = {};
+        const patch: TurnPatch & { last_activity?: Date; first_response_at?: Date; expire_at?: null; close_request_deadline?: null } = {};
         if (!ticket.last_activity || ticket.last_activity < m.created_at) patch.last_activity = m.created_at;
+        const staff = m.author.id !== ticket.owner_id && await isStaffAuthor(trx, ticket,
+          (await trx.selectFrom('ticket_groups').select('staff_role_ids').where('id', '=', ticket.group_id).executeTakeFirst()) ?? { staff_role_ids: [] },
+          { id: m.author.id, bot }, m.member_roles);
+        Object.assign(patch, turnAfter(ticket, staff ? 'owner' : 'staff', m.created_at));
         if (!ticket.first_response_at) {
-          const group = await trx.selectFrom('ticket_groups').select('staff_role_ids').where('id', '=', ticket.group_id).executeTakeFirst();
-          if (await isStaffAuthor(trx, ticket, group ?? { staff_role_ids: [] }, { id: m.author.id, bot }, m.member_roles)) {
+          if (staff) {
             patch.first_response_at = m.created_at;
             firstResponse = true;
             events++;
@@ -142,6 +157,35 @@ export function createTranscriptRecorder(ctx: EngineContext) {
       });
       if (result?.recorded) emit(result.guild_id, result.ticket_id);
       return result;
+    },
+
+    /**
+     * A message the bot posted into a ticket on someone's behalf (send_channel_message, a custom
+     * message, /ticket tag). The gateway records it as the bot's line, which answers nothing, so the
+     * job that posted it reports it here: from anyone but the owner it is staff's answer (the turn
+     * passes to the owner; it may be the first response), from the owner it hands the turn to staff.
+     * Repeating it changes nothing.
+     */
+    async recordReply(input: { ticket_id: string; message_id: string; author_id: string | null; at: Date }): Promise<void> {
+      const changed = await inTransaction(ctx.db, async (trx) => {
+        const ticket = await trx.selectFrom('tickets').selectAll().where('id', '=', input.ticket_id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+        if (!ticket) return null;
+        const staff = input.author_id !== ticket.owner_id;
+        const patch: TurnPatch & { first_response_at?: Date } = turnAfter(ticket, staff ? 'owner' : 'staff', input.at);
+        let events = 0;
+        if (staff && !ticket.first_response_at) {
+          patch.first_response_at = input.at;
+          events++;
+          await appendEvent(trx, authorActor(input.author_id, ticket.guild_id), {
+            ticketId: ticket.id, guildId: ticket.guild_id, kind: 'first_response',
+            data: { changes: { first_response_at: input.at.toISOString() }, message_id: input.message_id },
+          });
+        }
+        if (Object.keys(patch).length === 0) return null;
+        await trx.updateTable('tickets').set({ ...patch, version: ticket.version + events }).where('id', '=', ticket.id).execute();
+        return ticket;
+      });
+      if (changed) emit(changed.guild_id, changed.id);
     },
 
     /** Records an edit. Returns null when the message is not in any ticket's transcript. */
