@@ -89,7 +89,7 @@ describeEachDatabase('custom and channel messages', (database) => {
     expect(job).toEqual({
       id: sent.job_id, kind: 'channel.message.send',
       payload: {
-        channel_id: snap.ids.general, channel_type: 0, message_id: null, via: 'bot', webhook: null, thread: null, nonce: expect.stringMatching(/^\d+$/),
+        channel_id: snap.ids.general, channel_type: 0, message_id: null, via: 'bot', webhook: null, thread: null, nonce: expect.stringMatching(/^\d+$/), reply: null,
         message: { content: 'Hello, world!', tts: false, flags: 4096, embeds: [{ title: 'Hi' }], components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Open', custom_id: 'open' }] }], allowed_mentions: { parse: [] } },
       },
     });
