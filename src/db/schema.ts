@@ -18,6 +18,7 @@ type BigCount = ColumnType<string, number | string | undefined, number | string>
 
 export type TicketStatus = 'open' | 'closed';
 export type WaitingOn = 'staff' | 'owner';
+export type ClaimMode = 'open' | 'read_only' | 'private';
 export type TicketMode = 'channel' | 'thread';
 
 export interface FormAnswer { title: string; value: string; type?: number | string | undefined }
@@ -138,6 +139,8 @@ export interface TicketGroupsTable {
   cooldown_seconds: Generated<number | null>;
   /** Roles of which a member needs one to open a ticket in the group (0015); empty: anyone may. */
   required_role_ids: ColumnType<string[], string | undefined, string>;
+  /** What other staff keep of a claimed channel ticket (0017): everything, reading, or nothing. */
+  claim_mode: Generated<ClaimMode>;
 }
 
 export interface PanelsTable {

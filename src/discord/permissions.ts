@@ -1,5 +1,6 @@
 /** Permission overwrites of a ticket channel, computed from the ticket's whole state every time. */
 import { PermissionFlagsBits as F, OverwriteType } from 'discord.js';
+import type { ClaimMode } from '../db/schema.js';
 
 export interface RawOverwrite { id: string; type: 0 | 1; allow: string; deny: string }
 
@@ -20,6 +21,8 @@ export interface ChannelState {
   memberIds: readonly string[];
   /** Closed or locked: owner and members lose SendMessages. */
   readOnly: boolean;
+  /** What staff roles keep once the ticket is claimed (assignedId set); default open. */
+  claimMode?: ClaimMode | undefined;
 }
 
 const ow = (id: string, type: 0 | 1, allow: bigint, deny: bigint): RawOverwrite => ({ id, type, allow: allow.toString(), deny: deny.toString() });
@@ -27,7 +30,12 @@ const ow = (id: string, type: 0 | 1, allow: bigint, deny: bigint): RawOverwrite 
 export function ticketOverwrites(s: ChannelState): RawOverwrite[] {
   const out = new Map<string, RawOverwrite>();
   out.set(s.guildId, ow(s.guildId, OverwriteType.Role, 0n, F.ViewChannel));
-  for (const role of s.staffRoleIds) out.set(role, ow(role, OverwriteType.Role, STAFF, 0n));
+  // A claimed ticket in a read_only or private group is the claimer's: other staff may read, or not see it.
+  const claimed = s.assignedId !== null ? (s.claimMode ?? 'open') : 'open';
+  for (const role of s.staffRoleIds) {
+    out.set(role, claimed === 'private' ? ow(role, OverwriteType.Role, 0n, F.ViewChannel)
+      : claimed === 'read_only' ? ow(role, OverwriteType.Role, READ_ONLY, WRITE) : ow(role, OverwriteType.Role, STAFF, 0n));
+  }
   const userAllow = s.readOnly ? READ_ONLY : PARTICIPANT;
   const userDeny = s.readOnly ? WRITE : 0n;
   for (const member of s.memberIds) out.set(member, ow(member, OverwriteType.Member, userAllow, userDeny));

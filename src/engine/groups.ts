@@ -4,7 +4,7 @@
  * default, and guilds.default_group_id always names it.
  */
 import type { Updateable } from 'kysely';
-import type { FormField, GroupRow, Level, TicketGroupsTable, TicketMode, WeekSchedule } from '../db/schema.js';
+import type { ClaimMode, FormField, GroupRow, Level, TicketGroupsTable, TicketMode, WeekSchedule } from '../db/schema.js';
 import type { Actor } from './actor.js';
 import type { EngineContext } from './context.js';
 import { conflict, invalid, type FieldIssue } from './errors.js';
@@ -46,16 +46,18 @@ export interface GroupFields extends Partial<Record<ChannelField, string | null 
   cooldown_seconds?: number | null | undefined;
   /** Roles of which a member needs one to open a ticket here (empty: anyone may). */
   required_role_ids?: string[] | undefined;
+  /** What other staff keep of a claimed channel ticket: everything (open), reading (read_only), nothing (private). */
+  claim_mode?: ClaimMode | undefined;
   is_default?: boolean | undefined;
 }
 
 /** A group as operations return it: the shared view plus settings only groups carry. */
 export type GroupDetail = GroupView & {
-  close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null; cooldown_seconds: number | null; required_role_ids: string[];
+  close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null; cooldown_seconds: number | null; required_role_ids: string[]; claim_mode: ClaimMode;
 };
 const detail = (row: GroupRow, count: number): GroupDetail => ({
   ...groupView(row, count), close_on_leave: row.close_on_leave, auto_close_hours: row.auto_close_hours, stale_warning_hours: row.stale_warning_hours,
-  cooldown_seconds: row.cooldown_seconds, required_role_ids: row.required_role_ids,
+  cooldown_seconds: row.cooldown_seconds, required_role_ids: row.required_role_ids, claim_mode: row.claim_mode,
 });
 
 export type CreateGroupInput = GroupFields & { guild_id: string; name: string };
@@ -142,6 +144,7 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   if (f.stale_warning_hours !== undefined) out.stale_warning_hours = f.stale_warning_hours;
   if (f.cooldown_seconds !== undefined) out.cooldown_seconds = f.cooldown_seconds;
   if (f.required_role_ids !== undefined) out.required_role_ids = json(f.required_role_ids);
+  if (f.claim_mode !== undefined) out.claim_mode = f.claim_mode;
   return out;
 }
 

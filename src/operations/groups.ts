@@ -40,6 +40,7 @@ const groupFields = {
   auto_close_hours: z.number().int().min(1).max(2160).nullable().optional().describe('Close open tickets after this many hours without a message from a person (null: never; eternal tickets never)'),
   stale_warning_hours: z.number().int().min(1).max(2159).nullable().optional().describe('Warn the owner in the ticket this many hours before that close (less than auto_close_hours; null: no warning)'),
   cooldown_seconds: z.number().int().min(1).max(86_400).nullable().optional().describe('Seconds a member must wait after opening a ticket here before opening another (null: no wait)'),
+  claim_mode: z.enum(['open', 'read_only', 'private']).optional().describe('What other staff keep of a claimed channel ticket: everything (open, default), reading only, or nothing (private)'),
   required_role_ids: z.array(Snowflake).max(25).optional().describe('Roles of which a member needs one to open a ticket here ([]: anyone may); staff opening for a member are not held'),
   is_default: z.boolean().optional().describe("Make this the guild's default group (the previous default stops being it)"),
 };
@@ -53,7 +54,7 @@ export const Group = z.object({
   form_title: z.string().nullable(), form_fields: z.array(FormFieldOut),
   schedule: Schedule.nullable(), schedule_timezone: z.string().nullable(),
   priority_levels: z.array(Level), rating_levels: z.array(Level), per_user_limit: z.number().int().nullable(), private: z.boolean(),
-  close_on_leave: z.boolean(), auto_close_hours: z.number().int().nullable(), stale_warning_hours: z.number().int().nullable(), cooldown_seconds: z.number().int().nullable(), required_role_ids: z.array(Snowflake),
+  close_on_leave: z.boolean(), auto_close_hours: z.number().int().nullable(), stale_warning_hours: z.number().int().nullable(), cooldown_seconds: z.number().int().nullable(), required_role_ids: z.array(Snowflake), claim_mode: z.enum(['open', 'read_only', 'private']),
   count: z.number().int().describe('Tickets opened in this group so far'),
   created_at: Timestamp, updated_at: Timestamp,
 });

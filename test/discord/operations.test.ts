@@ -488,6 +488,36 @@ describeEachDatabase('Discord effects of operations', (database) => {
     expect((await engine.tickets.get(ref)).waiting_on).toBe('staff');
   });
 
+  it('claim modes: a claimed ticket in a private group hides from other staff, in a read_only group they can read; unclaimed it is theirs again', async () => {
+    const { engine } = h();
+    const d = h().sandbox.demo;
+    const group = (await engine.guilds.get(d.guildId)).default_group_id!;
+    const staffRole = () => ow(chan(h(), channelId)!, d.staffRoleId)!;
+    let channelId = '';
+    try {
+      expect((await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, claim_mode: 'private' })).claim_mode).toBe('private');
+      const { t, ref } = await newTicket();
+      channelId = t.channel_id!;
+      expect(has(staffRole().allow, VIEW), 'unclaimed: all staff see it').toBe(true);
+      await engine.tickets.assign(admin, { ...ref, user_id: d.staffUserId }); await idle();
+      expect(has(staffRole().deny, VIEW)).toBe(true);
+      expect(has(staffRole().allow, VIEW)).toBe(false);
+      expect(has(ow(chan(h(), channelId)!, d.staffUserId)?.allow, VIEW | SEND), 'the claimer keeps it').toBe(true);
+      await engine.tickets.unassign(admin, ref); await idle();
+      expect(has(staffRole().allow, VIEW | SEND)).toBe(true);
+      expect(staffRole().deny).toBe('0');
+
+      await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, claim_mode: 'read_only' });
+      await engine.tickets.claim({ ...admin, userId: d.secondStaffUserId }, ref); await idle();
+      expect(has(staffRole().allow, VIEW)).toBe(true);
+      expect(has(staffRole().deny, SEND)).toBe(true);
+      expect(has(ow(chan(h(), channelId)!, d.secondStaffUserId)?.allow, VIEW | SEND)).toBe(true);
+    } finally {
+      await engine.groups.update(admin, { guild_id: d.guildId, group_id: group, claim_mode: 'open' });
+      await idle();
+    }
+  });
+
   it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
     const { engine, sandbox } = h();
     const { t, d } = await newTicket();

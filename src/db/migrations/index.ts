@@ -14,6 +14,7 @@ import * as ticketBlocks from './0013_ticket_blocks.js';
 import * as openCooldown from './0014_open_cooldown.js';
 import * as requiredRoles from './0015_required_roles.js';
 import * as waitingOn from './0016_waiting_on.js';
+import * as claimMode from './0017_claim_mode.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0014_open_cooldown': openCooldown,
   '0015_required_roles': requiredRoles,
   '0016_waiting_on': waitingOn,
+  '0017_claim_mode': claimMode,
 };

@@ -85,10 +85,7 @@ async function ensureChannel(c: JobContext, tc: TicketContext): Promise<string> 
   const body = {
     type: ChannelType.GuildText,
     topic: `Ticket #${tc.ticket.number}${tc.ticket.topic ? ` · ${tc.ticket.topic}` : ''}`.slice(0, 1024),
-    permission_overwrites: ticketOverwrites({
-      guildId: tc.ticket.guild_id, botUserId: c.botUserId, ownerId: tc.ticket.owner_id, assignedId: tc.ticket.assigned_id,
-      staffRoleIds: tc.group.staff_role_ids, memberIds: tc.channelMembers, readOnly: tc.ticket.status === 'closed' || tc.ticket.locked_at !== null,
-    }),
+    permission_overwrites: overwritesOf(c, tc),
   };
   const { made: channel, renamed } = await createNamed(c, tc, name, fallbackTicketName(tc.ticket), (n) => createInCategory(c, tc, { ...body, name: n }));
   await c.engine.outbox.linkTicket(tc.ticket.id, { channel_id: channel.id, channel_parent_id: channel.parent_id ?? null, name: renamed });
@@ -249,14 +246,20 @@ function wantedParent(tc: TicketContext): string | null | undefined {
   return undefined;
 }
 
+/** The channel's overwrites for the ticket's whole current state. */
+function overwritesOf(c: JobContext, tc: TicketContext) {
+  return ticketOverwrites({
+    guildId: tc.ticket.guild_id, botUserId: c.botUserId, ownerId: tc.ticket.owner_id, assignedId: tc.ticket.assigned_id,
+    staffRoleIds: tc.group.staff_role_ids, memberIds: tc.channelMembers, readOnly: tc.ticket.status === 'closed' || tc.ticket.locked_at !== null,
+    claimMode: tc.group.claim_mode,
+  });
+}
+
 /** Applies the ticket's wanted overwrites (and category) to its channel in one PATCH. */
 async function syncChannel(c: JobContext, tc: TicketContext): Promise<void> {
   const channelId = tc.ticket.channel_id;
   if (!channelId) return;
-  const overwrites = ticketOverwrites({
-    guildId: tc.ticket.guild_id, botUserId: c.botUserId, ownerId: tc.ticket.owner_id, assignedId: tc.ticket.assigned_id,
-    staffRoleIds: tc.group.staff_role_ids, memberIds: tc.channelMembers, readOnly: tc.ticket.status === 'closed' || tc.ticket.locked_at !== null,
-  });
+  const overwrites = overwritesOf(c, tc);
   const parent = wantedParent(tc);
   const move = parent !== undefined && parent !== tc.ticket.channel_parent_id;
   const patch = (withParent: boolean) => c.rest.patch(Routes.channel(channelId), {
