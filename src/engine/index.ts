@@ -21,6 +21,7 @@ import { createChannelMessages } from './channel-messages.js';
 import { createPrivacy } from './privacy.js';
 import { createActionItems } from './action-items/index.js';
 import { createBlocks } from './blocks.js';
+import { createGuildConfig } from './guild-config.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -53,6 +54,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     guilds: { ...createGuilds(ctx), ...createGuildModule(ctx) },
     groups: createGroups(ctx),
     blocks: createBlocks(ctx),
+    guildConfig: createGuildConfig(ctx),
     panels: createPanels(ctx),
     customMessages: createCustomMessages(ctx),
     channelMessages: createChannelMessages(ctx),

@@ -7,6 +7,9 @@ export type Tx = Transaction<DB>;
 export type Db = Kysely<DB>;
 
 export async function inTransaction<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  // Already inside one (an operation made of others, such as a config import): join it, so the
+  // whole stands or falls together.
+  if (db.isTransaction) return fn(db as Tx);
   try {
     return await db.transaction().execute(fn);
   } catch (err) {

@@ -15,7 +15,7 @@ export const Schedule = z.object({ mo: Day, tu: Day, we: Day, th: Day, fr: Day, 
 const channel = (what: string) => Snowflake.nullable().optional().describe(`${what} (null clears it)`);
 
 /** Every settable field of a group; create requires name, update takes any subset. */
-const groupFields = {
+export const groupFields = {
   mode: z.enum(['channel', 'thread']).optional().describe('channel: each ticket gets a private channel; thread: a private thread in opened_channel_id'),
   opened_channel_id: channel('Thread mode: the channel whose private threads are the tickets'),
   opened_category_id: channel('Channel mode: the category new ticket channels are created in'),

@@ -12,6 +12,7 @@ import { discordOperations } from './discord.js';
 import { messageLinkOperations, privacyOperations } from './privacy.js';
 import { actionItemOperations } from './action-items.js';
 import { blockOperations } from './blocks.js';
+import { guildConfigOperations } from './guild-config.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
@@ -21,6 +22,7 @@ export const catalogue: readonly AnyOperation[] = [
   getTicketByNumber,
   ...guildOperations,
   ...blockOperations,
+  ...guildConfigOperations,
   ...groupOperations,
   ...panelOperations,
   ...messageOperations,

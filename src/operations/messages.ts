@@ -16,7 +16,7 @@ export const CustomMessage = z.object({
 });
 
 const MessageRef = { guild_id: GuildId, custom_message_id: Snowflake.describe('The custom message ID') };
-const body = {
+export const customMessageBody = {
   content: z.string().max(2000).nullable().optional().describe('Message text (up to 2000 characters); may use {variables}'),
   embeds: EmbedsSchema.optional(),
   components: ComponentsSchema.optional(),
@@ -25,7 +25,7 @@ const body = {
 export const createCustomMessage = defineOperation({
   name: 'create_custom_message', title: 'Create a custom message', toolset: 'messages', ability: 'guild:admin', annotations: write,
   description: 'Save a reusable message (content, embeds, components) for a guild. Text may hold {variables} such as {user}, {ticket.number} or {guild.name}, filled in when it is rendered or sent (send_custom_message).',
-  input: z.object({ guild_id: GuildId, name: z.string().min(1).max(100).describe('Name staff know it by'), ...body }).strict(),
+  input: z.object({ guild_id: GuildId, name: z.string().min(1).max(100).describe('Name staff know it by'), ...customMessageBody }).strict(),
   output: CustomMessage,
   run: (ctx, input) => ctx.engine.customMessages.create(ctx.actor, input),
 });
@@ -48,7 +48,7 @@ export const listCustomMessages = defineOperation({
 export const updateCustomMessage = defineOperation({
   name: 'update_custom_message', title: 'Update a custom message', toolset: 'messages', ability: 'guild:admin', annotations: idempotentWrite,
   description: 'Change the name, content, embeds or components of a custom message; fields left out stay. Messages already sent are not changed.',
-  input: z.object({ ...MessageRef, name: z.string().min(1).max(100).optional(), ...body }).strict(),
+  input: z.object({ ...MessageRef, name: z.string().min(1).max(100).optional(), ...customMessageBody }).strict(),
   output: CustomMessage,
   run: (ctx, input) => ctx.engine.customMessages.update(ctx.actor, input),
 });
