@@ -85,11 +85,32 @@ class DryRunDone extends Error {
   constructor(readonly summary: ImportSummary) { super('dry run'); }
 }
 
-const byName = <T extends { name: string }>(rows: T[], name: string, what: string, guildId: string): T | undefined => {
-  const hits = rows.filter((r) => r.name.trim().toLowerCase() === name.trim().toLowerCase());
-  if (hits.length > 1) throw conflict(`Guild ${guildId} has ${hits.length} ${what} called "${name}", so the import cannot tell which to update. Rename one of them first.`);
-  return hits[0];
-};
+interface Named { id: string; name: string }
+
+/**
+ * Updates each entry's namesake (names compared without case) or creates it, recording which; an
+ * entry's error names the entry. Two namesakes in the guild are a conflict: which one to update?
+ */
+async function upsertByName<T extends { name: string }>(
+  guildId: string, section: 'groups' | 'custom_messages', entries: readonly T[], existing: Named[], done: { created: string[]; updated: string[] },
+  run: { update: (id: string, entry: T) => Promise<unknown>; create: (entry: T) => Promise<Named> },
+): Promise<void> {
+  for (const [i, entry] of entries.entries()) {
+    const hits = existing.filter((r) => r.name.trim().toLowerCase() === entry.name.trim().toLowerCase());
+    const what = section === 'groups' ? 'ticket groups' : 'custom messages';
+    if (hits.length > 1) throw conflict(`Guild ${guildId} has ${hits.length} ${what} called "${entry.name}", so the import cannot tell which to update. Rename one of them first.`);
+    try {
+      if (hits[0]) {
+        await run.update(hits[0].id, entry);
+        done.updated.push(entry.name);
+      } else {
+        const made = await run.create(entry);
+        existing.push({ id: made.id, name: made.name });
+        done.created.push(entry.name);
+      }
+    } catch (err) { throw inEntry(err, `config.${section}.${i}`, entry.name); }
+  }
+}
 
 export function createGuildConfig(ctx: EngineContext) {
   return {
@@ -121,34 +142,15 @@ export function createGuildConfig(ctx: EngineContext) {
           const messages = createCustomMessages(scoped);
           const blocks = createBlocks(scoped);
           const existingGroups = await trx.selectFrom('ticket_groups').select(['id', 'name']).where('guild_id', '=', input.guild_id).where('deleted_at', 'is', null).execute();
-          for (const [i, raw] of input.config.groups.entries()) {
-            const g = remapGroup(raw, map);
-            const found = byName(existingGroups, g.name, 'ticket groups', input.guild_id);
-            try {
-              if (found) {
-                await groups.update(actor, { ...g, guild_id: input.guild_id, group_id: found.id });
-                summary.groups.updated.push(g.name);
-              } else {
-                const made = await groups.create(actor, { ...g, guild_id: input.guild_id });
-                existingGroups.push({ id: made.id, name: made.name });
-                summary.groups.created.push(g.name);
-              }
-            } catch (err) { throw inEntry(err, `config.groups.${i}`, g.name); }
-          }
+          await upsertByName(input.guild_id, 'groups', input.config.groups.map((g) => remapGroup(g, map)), existingGroups, summary.groups, {
+            update: (id, g) => groups.update(actor, { ...g, guild_id: input.guild_id, group_id: id }),
+            create: (g) => groups.create(actor, { ...g, guild_id: input.guild_id }),
+          });
           const existingMessages = await trx.selectFrom('custom_messages').select(['id', 'name']).where('guild_id', '=', input.guild_id).execute();
-          for (const [i, m] of input.config.custom_messages.entries()) {
-            const found = byName(existingMessages, m.name, 'custom messages', input.guild_id);
-            try {
-              if (found) {
-                await messages.update(actor, { ...m, guild_id: input.guild_id, custom_message_id: found.id });
-                summary.custom_messages.updated.push(m.name);
-              } else {
-                const made = await messages.create(actor, { ...m, guild_id: input.guild_id });
-                existingMessages.push({ id: made.id, name: made.name });
-                summary.custom_messages.created.push(m.name);
-              }
-            } catch (err) { throw inEntry(err, `config.custom_messages.${i}`, m.name); }
-          }
+          await upsertByName(input.guild_id, 'custom_messages', input.config.custom_messages, existingMessages, summary.custom_messages, {
+            update: (id, m) => messages.update(actor, { ...m, guild_id: input.guild_id, custom_message_id: id }),
+            create: (m) => messages.create(actor, { ...m, guild_id: input.guild_id }),
+          });
           for (const [i, b] of input.config.blocks.entries()) {
             const target = b.user_id ? { user_id: map.get(b.user_id) ?? b.user_id } : { role_id: b.role_id ? map.get(b.role_id) ?? b.role_id : undefined };
             try {
