@@ -377,6 +377,17 @@ export interface MonitorConfigsTable {
   updated_at: Generated<Date>;
 }
 
+/** A guild's URL for ticket events and chat lines (0018); events [] = all. */
+export interface TicketWebhooksTable {
+  id: string;
+  guild_id: string;
+  url: string;
+  secret: string;
+  events: ColumnType<string[], string | undefined, string>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface WebhookDeliveriesTable {
   id: string;
   guild_id: string;
@@ -493,6 +504,7 @@ export interface DB {
   member_permissions: MemberPermissionsTable;
   privacy_audit: PrivacyAuditTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  ticket_webhooks: TicketWebhooksTable;
   ticket_blocks: TicketBlocksTable;
 }
 

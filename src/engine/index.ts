@@ -22,6 +22,7 @@ import { createPrivacy } from './privacy.js';
 import { createActionItems } from './action-items/index.js';
 import { createBlocks } from './blocks.js';
 import { createGuildConfig } from './guild-config.js';
+import { createTicketWebhooks } from './ticket-webhooks.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -55,6 +56,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     groups: createGroups(ctx),
     blocks: createBlocks(ctx),
     guildConfig: createGuildConfig(ctx),
+    ticketWebhooks: createTicketWebhooks(ctx),
     panels: createPanels(ctx),
     customMessages: createCustomMessages(ctx),
     channelMessages: createChannelMessages(ctx),

@@ -13,6 +13,7 @@ import { messageLinkOperations, privacyOperations } from './privacy.js';
 import { actionItemOperations } from './action-items.js';
 import { blockOperations } from './blocks.js';
 import { guildConfigOperations } from './guild-config.js';
+import { ticketWebhookOperations } from './webhooks.js';
 
 export const catalogue: readonly AnyOperation[] = [
   ...ticketOperations,
@@ -23,6 +24,7 @@ export const catalogue: readonly AnyOperation[] = [
   ...guildOperations,
   ...blockOperations,
   ...guildConfigOperations,
+  ...ticketWebhookOperations,
   ...groupOperations,
   ...panelOperations,
   ...messageOperations,

@@ -15,6 +15,7 @@ import * as openCooldown from './0014_open_cooldown.js';
 import * as requiredRoles from './0015_required_roles.js';
 import * as waitingOn from './0016_waiting_on.js';
 import * as claimMode from './0017_claim_mode.js';
+import * as ticketWebhooks from './0018_ticket_webhooks.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0015_required_roles': requiredRoles,
   '0016_waiting_on': waitingOn,
   '0017_claim_mode': claimMode,
+  '0018_ticket_webhooks': ticketWebhooks,
 };
