@@ -288,6 +288,8 @@ export interface CustomMessagesTable {
   components: Json<unknown[]>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Words or phrases that make it an auto reply in tickets (0019); [] = none. */
+  auto_keywords: ColumnType<string[], string | undefined, string>;
 }
 
 export interface ApiTokensTable {

@@ -83,7 +83,7 @@ async function replyOf(trx: Tx, actor: Actor, input: ChannelMessageInput): Promi
   return ticket ? { ticket_id: ticket.id, author_id: actor.userId } : null;
 }
 
-async function enqueue(trx: Tx, actor: Actor, input: ChannelMessageInput, channelType: number | null): Promise<QueuedMessage> {
+export async function enqueueChannelMessage(trx: Tx, actor: Actor, input: ChannelMessageInput, channelType: number | null): Promise<QueuedMessage> {
   const editing = input.message_id !== undefined;
   const message: Loose = {};
   for (const key of ['content', 'embeds', 'components', 'allowed_mentions', 'flags', 'tts', 'poll'] as const) {
@@ -116,7 +116,7 @@ export function createChannelMessages(ctx: EngineContext) {
       await requireGuild(trx, input.guild_id);
       const channel = await findGuildChannel(trx, input.guild_id, input.channel_id);
       checkDelivery(input, channel?.type ?? null);
-      return enqueue(trx, actor, input, channel?.type ?? null);
+      return enqueueChannelMessage(trx, actor, input, channel?.type ?? null);
     });
     done();
     return queued;
@@ -142,7 +142,7 @@ export function createChannelMessages(ctx: EngineContext) {
         };
         checkBody(full);
         checkDelivery(full, channel?.type ?? null);
-        return enqueue(trx, actor, full, channel?.type ?? null);
+        return enqueueChannelMessage(trx, actor, full, channel?.type ?? null);
       });
       done();
       return queued;

@@ -20,12 +20,15 @@ export interface CustomMessageFields {
   content?: string | null | undefined;
   embeds?: Embed[] | undefined;
   components?: Array<Record<string, unknown>> | undefined;
+  /** Words or phrases that make the message an auto reply in tickets ([] = none). */
+  auto_keywords?: string[] | undefined;
 }
 
 export interface CustomMessageView {
   id: string; guild_id: string; name: string; content: string | null; embeds: unknown[]; components: unknown[];
   /** The {variables} the message uses: what a context must define to render it. */
   variables: string[];
+  auto_keywords: string[];
   created_at: string; updated_at: string;
 }
 
@@ -37,8 +40,21 @@ export function customMessageView(row: CustomMessageRow): CustomMessageView {
   return {
     id: row.id, guild_id: row.guild_id, name: row.name, content: row.content, embeds: row.embeds, components: row.components,
     variables: [...templateVariables([row.content, row.embeds, row.components])],
+    auto_keywords: row.auto_keywords,
     created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(),
   };
+}
+
+/** What an auto reply is filled in with: the ticket's owner and the ticket (the guild's own are always there). */
+export const AUTO_REPLY_VARIABLES: ReadonlySet<string> = new Set(['guild.id', 'guild.name', 'user', 'ticket.id', 'ticket.number', 'ticket.topic']);
+
+/** An auto reply must render with what a ticket knows: no variables only a person sending it could give. */
+function checkAutoReply(m: { content: string | null; embeds: unknown[]; components: unknown[]; auto_keywords: string[] }): void {
+  if (m.auto_keywords.length === 0) return;
+  const missing = [...templateVariables([m.content, m.embeds, m.components])].filter((v) => !AUTO_REPLY_VARIABLES.has(v));
+  if (missing.length) {
+    throw invalid(`An auto reply is filled in with {user}, {ticket.id}, {ticket.number}, {ticket.topic} and {guild.name} only, but this message uses {${missing.join('}, {')}}. Remove those, or leave auto_keywords empty.`, [{ path: 'auto_keywords', message: 'message uses variables an auto reply cannot fill' }]);
+  }
 }
 
 function checkBody(m: { content: string | null; embeds: Embed[] | unknown[]; components: unknown[] }): void {
@@ -77,12 +93,13 @@ export function createCustomMessages(ctx: EngineContext) {
     async create(_actor: Actor, input: CustomMessageFields & { guild_id: string; name: string }): Promise<CustomMessageView> {
       const body = { content: input.content ?? null, embeds: input.embeds ?? [], components: input.components ?? [] };
       checkBody(body);
+      checkAutoReply({ ...body, auto_keywords: input.auto_keywords ?? [] });
       const row = await inTransaction(ctx.db, async (trx) => {
         await requireGuild(trx, input.guild_id);
         const now = ctx.now();
         return trx.insertInto('custom_messages').values({
           id: newId(), guild_id: input.guild_id, name: input.name, content: body.content,
-          embeds: json(body.embeds), components: json(body.components), created_at: now, updated_at: now,
+          embeds: json(body.embeds), components: json(body.components), auto_keywords: json(input.auto_keywords ?? []), created_at: now, updated_at: now,
         }).returningAll().executeTakeFirstOrThrow();
       });
       changed(row.guild_id);
@@ -123,10 +140,13 @@ export function createCustomMessages(ctx: EngineContext) {
         const next = {
           content: input.content === undefined ? current.content : input.content,
           embeds: input.embeds ?? current.embeds, components: input.components ?? current.components,
+          auto_keywords: input.auto_keywords ?? current.auto_keywords,
         };
         checkBody(next);
+        checkAutoReply(next);
         return trx.updateTable('custom_messages').set({
-          name: input.name ?? current.name, content: next.content, embeds: json(next.embeds), components: json(next.components), updated_at: ctx.now(),
+          name: input.name ?? current.name, content: next.content, embeds: json(next.embeds), components: json(next.components),
+          auto_keywords: json(next.auto_keywords), updated_at: ctx.now(),
         }).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow();
       });
       changed(row.guild_id);

@@ -29,7 +29,7 @@ export interface GuildConfig {
   guild_id: string;
   exported_at: string;
   groups: GroupConfig[];
-  custom_messages: Array<{ name: string; content: string | null; embeds: unknown[]; components: unknown[] }>;
+  custom_messages: Array<{ name: string; content: string | null; embeds: unknown[]; components: unknown[]; auto_keywords: string[] }>;
   blocks: BlockConfig[];
 }
 
@@ -124,7 +124,7 @@ export function createGuildConfig(ctx: EngineContext) {
       return {
         format: GUILD_CONFIG_FORMAT, version: GUILD_CONFIG_VERSION, guild_id: input.guild_id, exported_at: ctx.now().toISOString(),
         groups: groups.map(groupConfig),
-        custom_messages: messages.map((m) => ({ name: m.name, content: m.content, embeds: m.embeds, components: m.components })),
+        custom_messages: messages.map((m) => ({ name: m.name, content: m.content, embeds: m.embeds, components: m.components, auto_keywords: m.auto_keywords })),
         blocks: blocks.map((b) => ({ ...(b.target_type === 'user' ? { user_id: b.target_id } : { role_id: b.target_id }), reason: b.reason })),
       };
     },

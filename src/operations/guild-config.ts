@@ -30,7 +30,7 @@ export const exportGuildConfig = defineOperation({
   output: z.object({
     format: z.literal('ticketbridge.guild_config'), version: z.literal(1), guild_id: Snowflake, exported_at: Timestamp,
     groups: z.array(GroupConfigOut),
-    custom_messages: z.array(z.object({ name: z.string(), content: z.string().nullable(), embeds: z.array(z.unknown()), components: z.array(z.unknown()) })),
+    custom_messages: z.array(z.object({ name: z.string(), content: z.string().nullable(), embeds: z.array(z.unknown()), components: z.array(z.unknown()), auto_keywords: z.array(z.string()) })),
     blocks: z.array(BlockConfig),
   }).describe('What import_guild_config takes as config'),
   run: (ctx, input) => ctx.engine.guildConfig.export(input),

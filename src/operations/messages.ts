@@ -12,6 +12,7 @@ export const CustomMessage = z.object({
   id: Snowflake, guild_id: Snowflake, name: z.string(), content: z.string().nullable(),
   embeds: z.array(z.unknown()), components: z.array(z.unknown()),
   variables: z.array(z.string()).describe('The {variables} used, which a context must define'),
+  auto_keywords: z.array(z.string()).describe('Words that post it as an auto reply; [] = none'),
   created_at: Timestamp, updated_at: Timestamp,
 });
 
@@ -20,6 +21,8 @@ export const customMessageBody = {
   content: z.string().max(2000).nullable().optional().describe('Message text (up to 2000 characters); may use {variables}'),
   embeds: EmbedsSchema.optional(),
   components: ComponentsSchema.optional(),
+  auto_keywords: z.array(z.string().trim().min(2).max(100)).max(20).optional()
+    .describe("Words or phrases (any case) that make this an auto reply: posted once in a ticket when its owner writes one"),
 };
 
 export const createCustomMessage = defineOperation({

@@ -518,6 +518,37 @@ describeEachDatabase('Discord effects of operations', (database) => {
     }
   });
 
+  it('auto replies: the owner writing a keyword gets the saved answer once per ticket; staff writing it, or a partial word, gets nothing', async () => {
+    const { engine, sandbox } = h();
+    const { t, ref, d } = await newTicket();
+    const channelId = t.channel_id!;
+    const saved = await engine.customMessages.create(admin, { guild_id: d.guildId, name: 'Refund answer', content: 'Hi {user}, refunds for ticket #{ticket.number} take five days.', auto_keywords: ['refund', 'money back'] });
+    try {
+      const answers = () => msgs(h(), channelId).filter((m) => m.content.startsWith('Hi <@'));
+      const write = async (userId: string, content: string) => {
+        sandbox.actMessage({ user_id: userId, channel_id: channelId, content });
+        await eventually(async () => expect((await engine.transcripts.listMessages({ ...ref, per_page: 100 })).messages.map((m) => m.content)).toContain(content));
+        await idle();
+      };
+      await write(d.customerUserId, 'Where are my refunds?');
+      expect(answers(), '"refunds" is not the word "refund"').toHaveLength(0);
+      await write(d.staffUserId, 'About your refund: checking.');
+      expect(answers(), 'staff writing the word is no question').toHaveLength(0);
+      await write(d.customerUserId, 'I want my REFUND now');
+      expect(answers().map((m) => m.content)).toEqual([`Hi <@${d.customerUserId}>, refunds for ticket #${t.number} take five days.`]);
+      await write(d.customerUserId, 'Still no money back!');
+      expect(answers(), 'once per ticket').toHaveLength(1);
+      const events = (await engine.tickets.events(ref)).events.filter((e) => e.kind === 'auto_replied');
+      expect(events).toHaveLength(1);
+      expect(events[0]?.data).toMatchObject({ custom_message_id: saved.id, name: 'Refund answer' });
+      expect((await engine.tickets.get(ref)).waiting_on, 'an auto reply answers nothing').toBe('staff');
+      // A message an auto reply could not fill in is refused as one.
+      await expect(engine.customMessages.update(admin, { guild_id: d.guildId, custom_message_id: saved.id, content: 'Hi {user}, {staff} here.' })).rejects.toThrow(/uses \{staff\}/);
+    } finally {
+      await engine.customMessages.delete(admin, { guild_id: d.guildId, custom_message_id: saved.id });
+    }
+  });
+
   it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
     const { engine, sandbox } = h();
     const { t, d } = await newTicket();

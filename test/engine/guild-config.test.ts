@@ -45,7 +45,7 @@ describeEachDatabase('guild setup export and import', (database) => {
     const billing = config.groups.find((g) => g.name === 'Billing')!;
     expect(billing).toMatchObject({ transcript_channel_id: a.ids.transcripts, claim_mode: 'private', cooldown_seconds: 60, is_default: false });
     expect(billing).not.toHaveProperty('id');
-    expect(config.custom_messages).toEqual([{ name: 'Refund policy', content: 'Hi {user}, refunds take five days.', embeds: [{ title: 'Refunds' }], components: [] }]);
+    expect(config.custom_messages).toEqual([{ name: 'Refund policy', content: 'Hi {user}, refunds take five days.', embeds: [{ title: 'Refunds' }], components: [], auto_keywords: [] }]);
     expect(config.blocks).toEqual([{ user_id: '1305908865287852092', reason: 'spam' }, { role_id: a.ids.staffRole, reason: 'test role' }]);
 
     const b = guildSnapshot();

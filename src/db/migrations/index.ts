@@ -16,6 +16,7 @@ import * as requiredRoles from './0015_required_roles.js';
 import * as waitingOn from './0016_waiting_on.js';
 import * as claimMode from './0017_claim_mode.js';
 import * as ticketWebhooks from './0018_ticket_webhooks.js';
+import * as autoReplies from './0019_auto_replies.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0016_waiting_on': waitingOn,
   '0017_claim_mode': claimMode,
   '0018_ticket_webhooks': ticketWebhooks,
+  '0019_auto_replies': autoReplies,
 };

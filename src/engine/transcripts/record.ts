@@ -14,6 +14,7 @@ import {
   type RecordDeleteInput as RecordDeleteRaw, type RecordEditInput as RecordEditRaw, type RecordMessageInput as RecordMessageRaw,
 } from './inputs.js';
 import { isStaffAuthor } from './staff.js';
+import { queueAutoReplies } from '../auto-replies.js';
 
 export interface RecordedMessage {
   ticket_id: string;
@@ -27,6 +28,8 @@ export interface RecordedMessage {
   first_response: boolean;
   /** true when this message cleared a clearable expiry. */
   expiry_cleared: boolean;
+  /** Auto replies this message queued. */
+  auto_replies?: number;
 }
 
 export interface ChangedMessage { ticket_id: string; guild_id: string; message_id: string }
@@ -149,13 +152,17 @@ export function createTranscriptRecorder(ctx: EngineContext) {
             data: { changes: { close_request_deadline: null }, message_id: m.id },
           });
         }
-        if (Object.keys(patch).length > 0) {
+        // The owner's words may call for a saved auto reply (once per ticket).
+        const autoReplies = m.author.id === ticket.owner_id ? await queueAutoReplies(trx, ticket, input.channel_id, { id: m.id, content: m.content }) : 0;
+        events += autoReplies;
+        if (Object.keys(patch).length > 0 || events > 0) {
           // version counts events, so the row stays equal to its replayed history.
           await trx.updateTable('tickets').set({ ...patch, version: ticket.version + events }).where('id', '=', ticket.id).execute();
         }
-        return { ...base, recorded: true, first_response: firstResponse, expiry_cleared: expiryCleared };
+        return { ...base, recorded: true, first_response: firstResponse, expiry_cleared: expiryCleared, auto_replies: autoReplies };
       });
       if (result?.recorded) emit(result.guild_id, result.ticket_id);
+      if (result?.auto_replies) ctx.changes.emit('jobs', { count: result.auto_replies });
       return result;
     },
 
