@@ -527,7 +527,7 @@ describeEachDatabase('Discord effects of operations', (database) => {
       const answers = () => msgs(h(), channelId).filter((m) => m.content.startsWith('Hi <@'));
       const write = async (userId: string, content: string) => {
         sandbox.actMessage({ user_id: userId, channel_id: channelId, content });
-        await eventually(async () => expect((await engine.transcripts.listMessages({ ...ref, per_page: 100 })).messages.map((m) => m.content)).toContain(content));
+        await eventually(async () => expect((await engine.transcripts.listMessages({ ...ref, limit: 100 })).messages.map((m) => m.content)).toContain(content));
         await idle();
       };
       await write(d.customerUserId, 'Where are my refunds?');
