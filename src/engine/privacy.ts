@@ -30,7 +30,7 @@ export interface UserTicketData {
 export interface DeletedUserTicketData {
   guild_id: string; user_id: string;
   tickets_affected: number;
-  deleted: { messages_redacted: number; attachments: number; ticket_memberships: number; notes_memberships: number };
+  deleted: { messages_redacted: number; attachments: number; ticket_memberships: number; notes_memberships: number; webhook_deliveries: number };
   kept: { tickets_owned: number; tickets_assigned: number };
 }
 
@@ -207,6 +207,11 @@ export function createPrivacy(ctx: EngineContext, outbox: Outbox) {
         const memberships = await trx.deleteFrom('ticket_members')
           .where('ticket_id', 'in', guildTickets).where('user_id', '=', u)
           .returning(['ticket_id', 'scope']).execute();
+        // Ticket webhooks carried their lines too: queued ones are not sent, sent ones not kept.
+        const deliveries = await trx.deleteFrom('webhook_deliveries')
+          .where('guild_id', '=', g).where('event', '=', 'ticket.message')
+          .where(sql<string>`(body::jsonb -> 'message' ->> 'author_id')`, '=', u)
+          .returning('id').execute();
 
         // A line written meanwhile in a ticket not locked above still gets its ticket's event.
         const seen = new Set(locked.map((t) => t.id));
@@ -249,6 +254,7 @@ export function createPrivacy(ctx: EngineContext, outbox: Outbox) {
             messages_redacted: lines.length, attachments: files.length,
             ticket_memberships: memberships.filter((m) => m.scope === 'channel').length,
             notes_memberships: memberships.filter((m) => m.scope === 'notes').length,
+            webhook_deliveries: deliveries.length,
           },
         };
       });

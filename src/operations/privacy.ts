@@ -51,11 +51,11 @@ export const getUserTicketData = defineOperation({
 
 export const deleteUserTicketData = defineOperation({
   name: 'delete_user_ticket_data', title: "Delete a member's ticket data", toolset: 'admin', ability: 'guild:admin', annotations: destructive,
-  description: "Remove a member's references from a guild's tickets in one step: their transcript messages are redacted (content, embeds and attachments removed; author shown as Deleted user), their ticket and notes-thread memberships removed (access in Discord too), and each affected ticket's history notes it without personal data. Tickets they own or are assigned to stay as they are (a ticket needs its owner; unassign separately); earlier history entries are kept. Cannot be undone.",
+  description: "Remove a member's references from a guild's tickets in one step: their transcript messages are redacted (content, embeds and attachments removed; author shown as Deleted user), their ticket and notes-thread memberships removed (access in Discord too), ticket-webhook deliveries of their lines deleted, and each affected ticket's history notes it without personal data. Tickets they own or are assigned to stay as they are (a ticket needs its owner; unassign separately); earlier history entries are kept. Cannot be undone.",
   input: UserInput,
   output: z.object({
     guild_id: Snowflake, user_id: Snowflake, tickets_affected: Count,
-    deleted: z.object({ messages_redacted: Count, attachments: Count, ticket_memberships: Count, notes_memberships: Count }),
+    deleted: z.object({ messages_redacted: Count, attachments: Count, ticket_memberships: Count, notes_memberships: Count, webhook_deliveries: Count.describe('Ticket-webhook deliveries of their lines, sent or queued') }),
     kept: z.object({ tickets_owned: Count, tickets_assigned: Count }).describe('References left in place'),
   }),
   run: (ctx, input) => ctx.engine.privacy.deleteUserData(ctx.actor, input),

@@ -175,7 +175,7 @@ describeEachDatabase('message linking and member data', (database) => {
     const out = await call(deleteUserTicketData, { guild_id: s.g.guildId, user_id: casey.id });
     expect(out).toEqual({
       guild_id: s.g.guildId, user_id: casey.id, tickets_affected: 3,
-      deleted: { messages_redacted: 3, attachments: 2, ticket_memberships: 1, notes_memberships: 1 },
+      deleted: { messages_redacted: 3, attachments: 2, ticket_memberships: 1, notes_memberships: 1, webhook_deliveries: 0 },
       kept: { tickets_owned: 1, tickets_assigned: 1 },
     });
 

@@ -100,6 +100,24 @@ describeEachDatabase('ticket webhooks', (database) => {
     expect((await deliveredTo('/all', g.guildId)).map((d) => d.event)).toContain('ticket.reopened');
   });
 
+  it('forgets a member\'s lines in webhook deliveries when their ticket data is deleted, queued or sent', async () => {
+    const g = await seedGuild(e().db);
+    await call('create_ticket_webhook', { guild_id: g.guildId, url: `${base}/privacy`, events: ['message'] });
+    const t = await e().tickets.create(staff, { guild_id: g.guildId, user_id: owner.id });
+    const ids = await attachDiscordIds(e().db, t.id);
+    const casey = { id: '1305908865287852092', username: 'casey' };
+    for (const [author, content] of [[casey, 'my address is 1 Main St'], [owner, 'thanks']] as const) {
+      await e().transcripts.recordMessage({ guild_id: g.guildId, channel_id: ids.channel_id, message: { id: snowflake(), author, content, embeds: [], attachments: [], created_at: new Date() } });
+    }
+    const bodies = async () => (await e().db.selectFrom('webhook_deliveries').select('body').where('guild_id', '=', g.guildId).execute()).map((r) => r.body);
+    expect((await bodies()).some((b) => b.includes('1 Main St'))).toBe(true);
+    const out = await call<{ deleted: { webhook_deliveries: number } }>('delete_user_ticket_data', { guild_id: g.guildId, user_id: casey.id });
+    expect(out.deleted.webhook_deliveries).toBe(1);
+    const left = await bodies();
+    expect(left.some((b) => b.includes('1 Main St'))).toBe(false);
+    expect(left.some((b) => b.includes('"thanks"')), 'other people\'s lines stay').toBe(true);
+  });
+
   it('refuses a URL that is not http(s), an unknown event kind, and an eleventh webhook', async () => {
     const g = await seedGuild(e().db);
     await expect(call('create_ticket_webhook', { guild_id: g.guildId, url: 'ftp://example.com/x' })).rejects.toThrow(/http\(s\)/);
