@@ -13,12 +13,12 @@ export interface ModuleStatus { guild_id: string; enabled: boolean }
 
 export interface DeletedTicketData {
   guild_id: string;
-  deleted: { tickets: number; events: number; messages: number; groups: number; panels: number; custom_messages: number; jobs: number; blocks: number };
+  deleted: { tickets: number; events: number; messages: number; groups: number; panels: number; custom_messages: number; jobs: number; blocks: number; webhooks: number };
 }
 
 const lockGuild = (trx: Tx, guildId: string) => requireGuild(trx, guildId, { forUpdate: true });
 
-async function count(trx: Tx, table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'custom_messages' | 'discord_jobs' | 'ticket_blocks', guildId: string): Promise<number> {
+async function count(trx: Tx, table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'custom_messages' | 'discord_jobs' | 'ticket_blocks' | 'ticket_webhooks', guildId: string): Promise<number> {
   const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('guild_id', '=', guildId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -51,7 +51,7 @@ export function createGuildModule(ctx: EngineContext) {
     /**
      * Deletes every ticket-module row of the guild in one transaction: tickets (with their members,
      * transcript messages, attachments and history), groups, panels and options, custom messages,
-     * pending Discord jobs and stats. The guild row, its synced channels/roles/members and its module
+     * blocks, ticket webhooks with their deliveries, pending Discord jobs and stats. The guild row, its synced channels/roles/members and its module
      * switch stay; the ticket counter starts again at 1. Discord itself is not touched.
      */
     async deleteTicketData(_actor: Actor, guildId: string): Promise<DeletedTicketData> {
@@ -66,6 +66,7 @@ export function createGuildModule(ctx: EngineContext) {
           custom_messages: await count(trx, 'custom_messages', guildId),
           jobs: await count(trx, 'discord_jobs', guildId),
           blocks: await count(trx, 'ticket_blocks', guildId),
+          webhooks: await count(trx, 'ticket_webhooks', guildId),
         };
         // Tickets first: their rows cascade to members, messages, attachments and events.
         await trx.deleteFrom('tickets').where('guild_id', '=', guildId).execute();
@@ -74,6 +75,9 @@ export function createGuildModule(ctx: EngineContext) {
         await trx.deleteFrom('panels').where('guild_id', '=', guildId).execute();
         await trx.deleteFrom('custom_messages').where('guild_id', '=', guildId).execute();
         await trx.deleteFrom('ticket_blocks').where('guild_id', '=', guildId).execute();
+        // Ticket webhooks and what they carried (action-item webhooks belong to the monitoring module).
+        await trx.deleteFrom('ticket_webhooks').where('guild_id', '=', guildId).execute();
+        await trx.deleteFrom('webhook_deliveries').where('guild_id', '=', guildId).where('event', 'like', 'ticket.%').execute();
         await trx.updateTable('guilds').set({ default_group_id: null, ticket_counter: 0, updated_at: ctx.now() }).where('id', '=', guildId).execute();
         await trx.deleteFrom('ticket_groups').where('guild_id', '=', guildId).execute();
         // The stats triggers ran for each deleted ticket; what remains are zeroed rows. Drop them too.

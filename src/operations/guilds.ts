@@ -110,13 +110,13 @@ export const disableTicketsModule = defineOperation({
 
 export const deleteGuildTicketData = defineOperation({
   name: 'delete_guild_ticket_data', title: "Delete a guild's ticket data", toolset: 'admin', ability: 'guild:admin', annotations: destructive,
-  description: "Permanently delete all ticket data of a guild in one step: tickets with their transcripts and history, ticket groups, panels and ticket types, custom messages, ticket blocks, queued Discord jobs and statistics. The guild, its synced channels/roles and the module switch stay; Discord channels and messages are not touched. Cannot be undone.",
+  description: "Permanently delete all ticket data of a guild in one step: tickets with their transcripts and history, ticket groups, panels and ticket types, custom messages, ticket blocks, ticket webhooks and their deliveries, queued Discord jobs and statistics. The guild, its synced channels/roles and the module switch stay; Discord channels and messages are not touched. Cannot be undone.",
   input: guildOnly,
   output: z.object({
     guild_id: Snowflake,
     deleted: z.object({
       tickets: z.number().int(), events: z.number().int(), messages: z.number().int(), groups: z.number().int(),
-      panels: z.number().int(), custom_messages: z.number().int(), jobs: z.number().int(), blocks: z.number().int(),
+      panels: z.number().int(), custom_messages: z.number().int(), jobs: z.number().int(), blocks: z.number().int(), webhooks: z.number().int(),
     }).describe('How many rows of each kind were deleted'),
   }),
   run: (ctx, input) => ctx.engine.guilds.deleteTicketData(ctx.actor, input.guild_id),

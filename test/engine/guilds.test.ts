@@ -167,13 +167,16 @@ describeEachDatabase('guild engine', (database) => {
       await call('create_panel', staff, { guild_id: guildId, name: 'Panel', channel_id: snowflake(), form_enabled: true });
       await call('create_custom_message', staff, { guild_id: guildId, name: 'Hello', content: 'Hi {user}' });
       await call('add_ticket_block', staff, { guild_id: guildId, user_id: '1200000000000000009', reason: 'spam' });
+      await call('create_ticket_webhook', staff, { guild_id: guildId, url: 'https://example.com/hook' });
+      await e().tickets.create(staff, { guild_id: guildId, user_id: owner, topic: 'after the webhook' });
     }
     const count = async (guildId: string) => {
-      const n = async (table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'panel_options' | 'custom_messages' | 'discord_jobs' | 'ticket_blocks' | 'guild_stats' | 'guild_stat_counts' | 'guild_daily_stats') =>
+      const n = async (table: 'tickets' | 'ticket_events' | 'messages' | 'ticket_groups' | 'panels' | 'panel_options' | 'custom_messages' | 'discord_jobs' | 'ticket_blocks' | 'ticket_webhooks' | 'webhook_deliveries' | 'guild_stats' | 'guild_stat_counts' | 'guild_daily_stats') =>
         Number((await db().selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('guild_id', '=', guildId).executeTakeFirstOrThrow()).n);
       return {
         tickets: await n('tickets'), events: await n('ticket_events'), messages: await n('messages'), groups: await n('ticket_groups'),
         panels: await n('panels'), options: await n('panel_options'), custom: await n('custom_messages'), jobs: await n('discord_jobs'), blocks: await n('ticket_blocks'),
+        webhooks: await n('ticket_webhooks'), deliveries: await n('webhook_deliveries'),
         stats: await n('guild_stats'), statCounts: await n('guild_stat_counts'), daily: await n('guild_daily_stats'),
       };
     };
@@ -181,8 +184,9 @@ describeEachDatabase('guild engine', (database) => {
     const before = await count(g.guildId);
     expect(before.stats).toBe(1);
     const result = await call('delete_guild_ticket_data', staff, { guild_id: g.guildId });
-    expect(result).toEqual({ guild_id: g.guildId, deleted: { tickets: 2, events: before.events, messages: 1, groups: 3, panels: 1, custom_messages: 1, jobs: before.jobs, blocks: 1 } });
-    expect(await count(g.guildId)).toEqual({ tickets: 0, events: 0, messages: 0, groups: 0, panels: 0, options: 0, custom: 0, jobs: 0, blocks: 0, stats: 0, statCounts: 0, daily: 0 });
+    expect(before.deliveries, 'the ticket opened after the webhook was sent there').toBe(1);
+    expect(result).toEqual({ guild_id: g.guildId, deleted: { tickets: 3, events: before.events, messages: 1, groups: 3, panels: 1, custom_messages: 1, jobs: before.jobs, blocks: 1, webhooks: 1 } });
+    expect(await count(g.guildId)).toEqual({ tickets: 0, events: 0, messages: 0, groups: 0, panels: 0, options: 0, custom: 0, jobs: 0, blocks: 0, webhooks: 0, deliveries: 0, stats: 0, statCounts: 0, daily: 0 });
     expect(await count(other.guildId)).toEqual(otherBefore);
     const guild = await call('get_guild', staff, { guild_id: g.guildId }) as { default_group_id: string | null; counts: { tickets: { total: number } } };
     expect(guild).toMatchObject({ default_group_id: null, counts: { tickets: { total: 0 } } });
