@@ -12,8 +12,9 @@ import { husqy } from './husqy/index.js';
 import { ticketeer } from './ticketeer/index.js';
 import { volvox } from './volvox/index.js';
 import { noteticketing } from './noteticketing/index.js';
+import { native } from './native/index.js';
 
-export const dialects: readonly Dialect[] = [ticketeer, husqy, volvox, noteticketing];
+export const dialects: readonly Dialect[] = [ticketeer, husqy, volvox, noteticketing, native];
 
 export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const settings = deps.config;

@@ -8,12 +8,13 @@ import type { Dialect } from '../../src/rest/kit/dialect.js';
 import { routeAbility } from '../../src/rest/kit/mount.js';
 import { TtError } from '../../src/rest/ticketeer/schemas.js';
 import { NtError } from '../../src/rest/noteticketing/index.js';
+import { NativeError } from '../../src/rest/native/index.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { seedGuild } from '../support/fixtures.js';
 import { DEMO, dbFingerprint, request, seedDemo, startRestServer, type RestServer } from './harness.js';
 import { sampleRequest, urlOf } from './samples.js';
 
-const shapes: Record<Dialect['name'], z.ZodType> = { ticketeer: TtError.strict(), husqy: HqError.strict(), volvox: z.object({ error: z.string() }).strict(), noteticketing: NtError.strict() };
+const shapes: Record<Dialect['name'], z.ZodType> = { ticketeer: TtError.strict(), husqy: HqError.strict(), volvox: z.object({ error: z.string() }).strict(), noteticketing: NtError.strict(), ticketbridge: NativeError.strict() };
 
 describeEachDatabase('auth matrix', (database) => {
   let s: RestServer;

@@ -11,6 +11,7 @@ import type { Dialect } from '../../src/rest/kit/dialect.js';
 import { findOperation } from '../../src/operations/index.js';
 import { TtError, TtUnavailable } from '../../src/rest/ticketeer/schemas.js';
 import { NtError } from '../../src/rest/noteticketing/index.js';
+import { NativeError } from '../../src/rest/native/index.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { DEMO, dbFingerprint, request, seedDemo, startRestServer, type RestServer } from './harness.js';
 import { sampleRequest, urlOf } from './samples.js';
@@ -18,7 +19,7 @@ import { sampleRequest, urlOf } from './samples.js';
 const routes = dialects.flatMap((d) => d.routes.map((route) => ({ dialect: d, route })));
 const shapes: Record<Dialect['name'], z.ZodType> = {
   ticketeer: z.union([TtError.strict(), TtUnavailable.strict()]), husqy: HqError.strict(), volvox: z.object({ error: z.string(), details: z.array(z.unknown()).optional() }).strict(),
-  noteticketing: NtError.strict(),
+  noteticketing: NtError.strict(), ticketbridge: NativeError.strict(),
 };
 /** 5xx that are answers, not failures: a route whose operation this build lacks, and a sync while Discord is not connected. */
 function allowed5xx(route: (typeof routes)[number]['route'], status: number): boolean {

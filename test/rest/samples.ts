@@ -19,7 +19,8 @@ function sample(schema: Json, name: string): unknown {
   if (Array.isArray(schema['enum'])) return (schema['enum'] as unknown[])[0];
   if ('const' in schema) return schema['const'];
   switch (schema['type']) {
-    case 'string': return 'value';
+    // An id nobody named above: a snowflake that names nothing (the route must still check who asks).
+    case 'string': return name.endsWith('_id') ? '1441604990945854009' : 'value';
     case 'integer': case 'number': return 1;
     case 'boolean': return false;
     case 'array': return [];
@@ -60,6 +61,8 @@ export function sampleRequest(route: AnyRoute, overrides: Record<string, string>
     const props = (js['properties'] ?? {}) as Record<string, Json>;
     body = {};
     for (const key of (js['required'] as string[] | undefined) ?? []) body[key] = value(key, props[key] ?? {});
+    // ticketbridge's own API takes operation inputs, like MCP tools: give them every id they know (a ticket by ticket_id, …).
+    if (route.path.startsWith('/api/ticketbridge/')) for (const key of Object.keys(props)) if (key in byName && !(key in body)) body[key] = value(key, props[key] ?? {});
   }
   return { method: route.method, path, query, body };
 }

@@ -8,7 +8,7 @@ import type { RestSettings } from './settings.js';
 export interface RenderedError { status: number; body: unknown }
 
 export interface Dialect {
-  name: 'ticketeer' | 'husqy' | 'volvox' | 'noteticketing';
+  name: 'ticketeer' | 'husqy' | 'volvox' | 'noteticketing' | 'ticketbridge';
   title: string;
   /** Path prefixes the dialect owns (its unknown paths get its own 404). */
   prefixes: string[];
