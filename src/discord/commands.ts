@@ -27,6 +27,7 @@ export const TICKET_COMMAND = {
     sub('transcript', 'Save this ticket\'s transcript and DM it to you'),
     sub('notes', 'Open the private staff notes thread of this ticket'),
     sub('tag', 'Post a saved message (a custom message) in this ticket', [{ type: O.String, name: 'name', description: 'The saved message\'s name', required: true, max_length: 100 }]),
+    sub('queue', 'Tickets waiting on staff, longest first (staff only)'),
   ],
 } as const;
 

@@ -549,6 +549,28 @@ describeEachDatabase('Discord effects of operations', (database) => {
     }
   });
 
+  it('/ticket queue shows staff the tickets waiting on them, longest first, and nobody else', async () => {
+    const { engine, sandbox } = h();
+    const d = sandbox.demo;
+    const waiting = (await engine.tickets.list({ guild_id: d.guildId, waiting_on: 'staff', sort: 'waiting_since', order: 'asc', per_page: 15 }));
+    const { t } = await newTicket();
+    await engine.channelMessages.send(operatorActor(d.staffUserId), { guild_id: d.guildId, channel_id: t.channel_id!, content: 'On it!' });
+    await idle();
+    const { t: second } = await newTicket();
+    const ask = (userId: string) => sandbox.actInteraction({ user_id: userId, channel_id: d.generalChannelId, type: 'command', command: 'ticket queue', settle_ms: 10_000 });
+    const refused = await ask(d.customerUserId);
+    expect(refused.response?.data?.['content']).toBe('Only staff can do that.');
+    const shown = String(((await ask(d.staffUserId)).message as { content?: string } | undefined)?.content);
+    const total = waiting.total + 1;
+    expect(shown).toContain(`**${total} ticket${total === 1 ? '' : 's'} waiting on staff**, longest first:`);
+    // Longest wait first: the engine's queue order, fifteen at most.
+    const order = (await engine.tickets.list({ guild_id: d.guildId, waiting_on: 'staff', sort: 'waiting_since', order: 'asc', per_page: 15 })).tickets;
+    const listed = [...shown.matchAll(/^\d+\. (<#\d+>|#\d+)/gm)].map((m) => m[1]);
+    expect(listed).toEqual(order.map((x) => (x.channel_id ? `<#${x.channel_id}>` : `#${x.number}`)));
+    if (total <= 15) expect(shown).toMatch(new RegExp(`${total}\\. <#${second.channel_id}> · waiting \\d+ min · unclaimed · Help`));
+    expect(shown, 'an answered ticket waits on its owner, not on staff').not.toContain(`<#${t.channel_id}>`);
+  });
+
   it('/ticket tag posts a saved message in the ticket, filled in for it; staff only, and an unknown name lists the saved ones', async () => {
     const { engine, sandbox } = h();
     const { t, d } = await newTicket();

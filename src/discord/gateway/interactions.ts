@@ -34,6 +34,12 @@ async function answer(i: RepliableInteraction, text: string): Promise<void> {
   else await i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions });
 }
 
+/** A wait as people say it: 5 min, 3 h, 2 d. */
+function waited(ms: number): string {
+  const min = Math.max(1, Math.round(ms / 60_000));
+  return min < 60 ? `${min} min` : min < 48 * 60 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} d`;
+}
+
 function memberRoles(i: RepliableInteraction): string[] {
   const m = i.member;
   if (!m) return [];
@@ -206,6 +212,23 @@ export function createInteractionHandler(deps: InteractionDeps) {
     }
   }
 
+  /** /ticket queue: the open tickets whose owners wait on staff, longest wait first, for staff of any group. */
+  async function queue(i: ChatInputCommandInteraction, guildId: string): Promise<void> {
+    const groups = (await engine.groups.list({ guild_id: guildId, per_page: 100 })).groups;
+    if (!isStaff(i, groups.flatMap((g) => g.staff_role_ids))) throw say('Only staff can do that.');
+    await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const page = await engine.tickets.list({ guild_id: guildId, waiting_on: 'staff', sort: 'waiting_since', order: 'asc', per_page: 15 });
+    if (page.total === 0) return answer(i, 'Nobody is waiting on staff. 🎉');
+    const now = Date.now();
+    const lines = page.tickets.map((t, n) => {
+      const where = t.channel_id ? `<#${t.channel_id}>` : `#${t.number}`;
+      const who = t.assigned_id ? `claimed by <@${t.assigned_id}>` : 'unclaimed';
+      return `${n + 1}. ${where} · waiting ${waited(now - Date.parse(t.waiting_since ?? t.opened_at))} · ${who}${t.topic ? ` · ${t.topic.slice(0, 60)}` : ''}`;
+    });
+    const more = page.total > page.tickets.length ? `\n…and ${page.total - page.tickets.length} more.` : '';
+    return answer(i, `**${page.total} ticket${page.total === 1 ? '' : 's'} waiting on staff**, longest first:\n${lines.join('\n')}${more}`);
+  }
+
   async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
     if (i.commandName !== 'ticket') return;
     const guildId = i.guildId;
@@ -217,6 +240,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
       await open(i, group, null, { topic: i.options.getString('topic') ?? undefined });
       return;
     }
+    if (sub === 'queue') return queue(i, guildId);
     const view = await engine.tickets.get({ guild_id: guildId, ticket: { channel_id: i.channelId } }).catch((err: unknown) => {
       if (isEngineError(err) && err.code === 'not_found') throw new EngineError('not_found', 'This channel is not a ticket. Use /ticket inside a ticket channel or thread.');
       throw err;
