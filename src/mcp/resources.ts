@@ -20,18 +20,21 @@ export const URI = {
   transcriptJson: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}/transcript.json',
   transcriptHtml: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}/transcript.html',
   stats: 'ticketbridge://guilds/{guild_id}/stats',
+  queue: 'ticketbridge://guilds/{guild_id}/queue',
 } as const;
 
 export const ticketUri = (g: string, t: string) => `ticketbridge://guilds/${g}/tickets/${t}`;
 export const transcriptUris = (g: string, t: string) => [`${ticketUri(g, t)}/transcript`, `${ticketUri(g, t)}/transcript.json`, `${ticketUri(g, t)}/transcript.html`];
 export const statsUri = (g: string) => `ticketbridge://guilds/${g}/stats`;
+export const queueUri = (g: string) => `ticketbridge://guilds/${g}/queue`;
 
 /** Every URI our templates produce, parsed; undefined for anything else. */
-export function parseUri(uri: string): { kind: 'ticket' | 'transcript' | 'stats'; guildId: string; ticketId?: string } | undefined {
-  const m = /^ticketbridge:\/\/guilds\/(\d{1,20})\/(?:stats|tickets\/(\d{1,20})(\/transcript(?:\.json|\.html)?)?)$/.exec(uri);
+export function parseUri(uri: string): { kind: 'ticket' | 'transcript' | 'stats' | 'queue'; guildId: string; ticketId?: string } | undefined {
+  const m = /^ticketbridge:\/\/guilds\/(\d{1,20})\/(?:(stats|queue)|tickets\/(\d{1,20})(\/transcript(?:\.json|\.html)?)?)$/.exec(uri);
   if (!m || !m[1]) return undefined;
-  if (!m[2]) return { kind: 'stats', guildId: m[1] };
-  return { kind: m[3] ? 'transcript' : 'ticket', guildId: m[1], ticketId: m[2] };
+  if (m[2] === 'stats' || m[2] === 'queue') return { kind: m[2], guildId: m[1] };
+  if (!m[3]) return undefined;
+  return { kind: m[4] ? 'transcript' : 'ticket', guildId: m[1], ticketId: m[3] };
 }
 
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '');
@@ -128,4 +131,24 @@ export function registerResources(mcp: McpServer, session: SessionContext): void
     title: 'Guild ticket stats', mimeType: 'application/json',
     description: 'Ticket counts, resolution and first-response times of a guild (the get_guild_stats object).',
   }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await call(session, 'get_guild_stats', { guild_id: v.guildId }, signal)) })));
+
+  mcp.registerResource('guild-queue', new ResourceTemplate(URI.queue, {
+    list: async () => ({ resources: (await guildsOf(session)).map((g) => ({ uri: queueUri(g.id), name: `Tickets waiting on staff${g.name ? ` in ${g.name}` : ` in guild ${g.id}`}`, mimeType: 'application/json' })) }),
+    complete: { guild_id: complete.guild_id },
+  }), {
+    title: 'Tickets waiting on staff', mimeType: 'application/json',
+    description: "A guild's open tickets whose owner waits for staff's answer, longest wait first (up to 100; the total is given). Subscribe to hear when it may have changed.",
+  }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await readQueue(session, v.guildId, signal)) })));
+}
+
+/** The queue as an agent wants to scan it: the few fields that say what waits, for how long, on whom. */
+async function readQueue(session: SessionContext, guildId: string, signal: AbortSignal) {
+  const page = await call(session, 'list_tickets', { guild_id: guildId, waiting_on: 'staff', sort: 'waiting_since', order: 'asc', per_page: 100 }, signal) as { total: number; tickets: TicketData[] };
+  return {
+    guild_id: guildId, total: page.total,
+    tickets: page.tickets.map((t) => ({
+      ticket_id: t.id, number: t.number, channel_id: t.channel_id, owner_id: t.owner_id, assigned_id: t.assigned_id,
+      priority: t.priority, topic: t.topic, waiting_since: t.waiting_since, last_activity: t.last_activity,
+    })),
+  };
 }

@@ -11,7 +11,7 @@ import { forbidden } from '../engine/errors.js';
 import type { Engine } from '../engine/index.js';
 import type { SessionContext } from './context.js';
 import { mcpErrors, requireAbility } from './catalogue-calls.js';
-import { parseUri, readTicket, statsUri, ticketUri, transcriptUris } from './resources.js';
+import { parseUri, queueUri, readTicket, statsUri, ticketUri, transcriptUris } from './resources.js';
 
 interface Subscriber { uris: Set<string>; notify(uri: string): void }
 
@@ -23,7 +23,7 @@ class SubscriptionHub {
   }
 
   changed(guildId: string, ticketId: string): void {
-    const uris = [ticketUri(guildId, ticketId), ...transcriptUris(guildId, ticketId), statsUri(guildId)];
+    const uris = [ticketUri(guildId, ticketId), ...transcriptUris(guildId, ticketId), statsUri(guildId), queueUri(guildId)];
     for (const s of this.subscribers) for (const u of uris) if (s.uris.has(u)) s.notify(u);
   }
 
@@ -65,10 +65,11 @@ export function registerSubscriptions(mcp: McpServer, session: SessionContext): 
   server.setRequestHandler(SubscribeRequestSchema, (request) => mcpErrors(async () => {
     const uri = request.params.uri;
     const parsed = parseUri(uri);
-    if (!parsed) throw new McpError(ErrorCode.InvalidParams, `Cannot subscribe to ${uri}: subscribe to a ticket, transcript or stats URI (see resources/templates/list).`);
+    if (!parsed) throw new McpError(ErrorCode.InvalidParams, `Cannot subscribe to ${uri}: subscribe to a ticket, transcript, stats or queue URI (see resources/templates/list).`);
     if (!canAccessGuild(session.actor(), parsed.guildId)) throw forbidden(`This token has no access to guild ${parsed.guildId}. Use a token scoped to that guild.`);
     // Checks the ticket exists and may be read with this token; a transcript also needs transcripts:read.
     if (parsed.kind === 'transcript') requireAbility(session, 'transcripts:read', 'transcripts');
+    if (parsed.kind === 'queue') requireAbility(session, 'tickets:read', 'tickets');
     if (parsed.ticketId) await readTicket(session, parsed.guildId, parsed.ticketId);
     subscriber.uris.add(uri);
     return {};

@@ -256,6 +256,34 @@ describe('MCP over Streamable HTTP', () => {
     await expect(limited.subscribeResource({ uri: `${uri}/transcript` })).rejects.toThrow(/transcripts:read/);
   });
 
+  it('serves the queue of tickets waiting on staff as a resource, and tells a subscriber when it moves', async () => {
+    const client = await connect();
+    const uri = `ticketbridge://guilds/${g.guildId}/queue`;
+    const t = await engine.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER, topic: 'Queue me' });
+    const channelId = await giveChannel(database.db, t.id);
+    const text = async () => { const c = (await client.readResource({ uri })).contents[0]; return c && 'text' in c ? c.text : ''; };
+    const read = async () => JSON.parse(await text()) as { total: number; tickets: Array<{ ticket_id: string; topic: string | null; waiting_since: string }> };
+    const before = await read();
+    expect(before.tickets.find((x) => x.ticket_id === t.id)).toMatchObject({ topic: 'Queue me' });
+    expect(before.tickets.map((x) => x.waiting_since)).toEqual([...before.tickets.map((x) => x.waiting_since)].sort());
+    expect((await client.listResources()).resources.map((r) => r.uri)).toContain(uri);
+
+    const updates: string[] = [];
+    let wake: (() => void) | undefined;
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => { updates.push(n.params.uri); wake?.(); });
+    await engine.tickets.assign(staffActor(STAFF), { guild_id: g.guildId, ticket: { ticket_id: t.id }, user_id: STAFF });
+    await client.subscribeResource({ uri });
+    const moved = new Promise<void>((resolve) => { wake = () => { if (updates.includes(uri)) resolve(); }; });
+    // Its assignee answers in Discord: the ticket leaves the queue, and the subscriber hears of it.
+    await discordMessage(engine, g.guildId, channelId, { id: STAFF, name: 'Sam Staff' }, 'Looking into it');
+    await moved;
+    const after = await read();
+    expect(after.tickets.map((x) => x.ticket_id)).not.toContain(t.id);
+    expect(after.total).toBe(before.total - 1);
+    const noTickets = (await engine.tokens.create({ name: 'stats-only', user_id: STAFF, guild_ids: [g.guildId], abilities: ['guild:read'] })).token;
+    await expect((await connect({}, noTickets)).subscribeResource({ uri })).rejects.toThrow(/tickets:read/);
+  });
+
   it('never answers get_ticket from before a change, whoever made it', async () => {
     const client = await connect();
     const t = await engine.tickets.create(staffActor(STAFF), { guild_id: g.guildId, user_id: OWNER });
