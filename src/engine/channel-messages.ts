@@ -7,7 +7,7 @@ import type { Actor } from './actor.js';
 import type { EngineContext } from './context.js';
 import { invalid } from './errors.js';
 import { requireGuild } from './guards.js';
-import { CHANNEL_TYPE, findGuildChannel } from './guild-refs.js';
+import { CHANNEL_TYPE, findGuildChannel, ticketOfConversation } from './guild-refs.js';
 import { newId } from './ids.js';
 import { enqueueJobs } from './jobs.js';
 import { checkEmbedTotal, checkFlags } from './message-shapes.js';
@@ -77,10 +77,8 @@ function checkBody(body: ChannelMessageBody): void {
  */
 async function replyOf(trx: Tx, actor: Actor, input: ChannelMessageInput): Promise<{ ticket_id: string; author_id: string | null } | null> {
   if (input.message_id !== undefined || (actor.userId === null && actor.asBot)) return null;
-  const ticket = await trx.selectFrom('tickets').select('id').where('guild_id', '=', input.guild_id).where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('channel_id', '=', input.channel_id), eb('thread_id', '=', input.channel_id)]))
-    .orderBy('created_at', 'desc').executeTakeFirst();
-  return ticket ? { ticket_id: ticket.id, author_id: actor.userId } : null;
+  const ticket = await ticketOfConversation(trx, input.guild_id, input.channel_id);
+  return ticket && ticket.notes_thread_id !== input.channel_id ? { ticket_id: ticket.id, author_id: actor.userId } : null;
 }
 
 export async function enqueueChannelMessage(trx: Tx, actor: Actor, input: ChannelMessageInput, channelType: number | null): Promise<QueuedMessage> {

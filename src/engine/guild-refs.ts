@@ -63,9 +63,15 @@ export async function checkRoleRefs(db: Db | Tx, guildId: string, path: string, 
  * A ticket's channel or (notes) thread, which the bot made itself and may not have seen come back
  * from Discord yet: known from the ticket. Threads here are private threads (type 12).
  */
+/** The undeleted ticket whose channel, thread or notes thread is `channelId` (the newest, should one have been reused). */
+export function ticketOfConversation(db: Db | Tx, guildId: string, channelId: string) {
+  return db.selectFrom('tickets').select(['id', 'channel_id', 'thread_id', 'notes_thread_id']).where('guild_id', '=', guildId).where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('channel_id', '=', channelId), eb('thread_id', '=', channelId), eb('notes_thread_id', '=', channelId)]))
+    .orderBy('created_at', 'desc').executeTakeFirst();
+}
+
 async function ticketConversation(db: Db | Tx, guildId: string, channelId: string): Promise<{ id: string; type: number } | undefined> {
-  const t = await db.selectFrom('tickets').select(['channel_id', 'thread_id', 'notes_thread_id']).where('guild_id', '=', guildId).where('deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('channel_id', '=', channelId), eb('thread_id', '=', channelId), eb('notes_thread_id', '=', channelId)])).executeTakeFirst();
+  const t = await ticketOfConversation(db, guildId, channelId);
   if (!t) return undefined;
   return { id: channelId, type: t.thread_id === channelId || t.notes_thread_id === channelId ? 12 : 0 };
 }

@@ -3,6 +3,7 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { humanDuration } from '../duration.js';
 import type { SessionContext } from './context.js';
 import { call, guildsOf, mcpErrors, recordsOf } from './catalogue-calls.js';
 import { transcriptSource } from './resources.js';
@@ -13,9 +14,7 @@ type Obj = Record<string, unknown>;
 
 function age(iso: unknown, now: number): string {
   const ms = now - Date.parse(String(iso));
-  if (!Number.isFinite(ms)) return '?';
-  const h = ms / 3_600_000;
-  return h < 1 ? `${Math.max(1, Math.round(ms / 60_000))} min` : h < 48 ? `${Math.round(h)} h` : `${Math.round(h / 24)} d`;
+  return Number.isFinite(ms) ? humanDuration(ms) : '?';
 }
 
 async function priorityLabels(session: SessionContext, guildId: string): Promise<Map<string, string[]>> {

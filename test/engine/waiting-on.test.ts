@@ -71,7 +71,7 @@ describeEachDatabase('whose turn it is', (database) => {
     await say(channelId, owner, '2030-05-01T10:05:00.000Z');
     clock.set('2030-05-01T10:10:00.000Z');
     await e().tickets.reopen(staff, ref);
-    expect((await turn())[0]).toBe('staff');
+    expect(await turn(), 'reopened, it waits as before: the line written while closed moved nothing').toEqual(['staff', '2030-05-01T09:40:00.000Z']);
   });
 
   it('an agent\'s first reply through the bot is the first response, once, in the history', async () => {

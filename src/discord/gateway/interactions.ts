@@ -16,6 +16,7 @@ import type { GroupDetail } from '../../engine/groups.js';
 import type { Logger } from '../../logger.js';
 import { closeModal, feedbackModal, formModal, ids, parseCustomId, type ParsedId } from '../render.js';
 import { describeSchedule, withinWorkingHours } from '../working-hours.js';
+import { humanDuration } from '../../duration.js';
 
 export interface InteractionDeps { engine: Engine; logger: Logger }
 
@@ -32,12 +33,6 @@ async function answer(i: RepliableInteraction, text: string): Promise<void> {
   const allowedMentions = { parse: [] };
   if (i.deferred || i.replied) await i.editReply({ content, allowedMentions });
   else await i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions });
-}
-
-/** A wait as people say it: 5 min, 3 h, 2 d. */
-function waited(ms: number): string {
-  const min = Math.max(1, Math.round(ms / 60_000));
-  return min < 60 ? `${min} min` : min < 48 * 60 ? `${Math.round(min / 60)} h` : `${Math.round(min / 1440)} d`;
 }
 
 function memberRoles(i: RepliableInteraction): string[] {
@@ -223,7 +218,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     const lines = page.tickets.map((t, n) => {
       const where = t.channel_id ? `<#${t.channel_id}>` : `#${t.number}`;
       const who = t.assigned_id ? `claimed by <@${t.assigned_id}>` : 'unclaimed';
-      return `${n + 1}. ${where} · waiting ${waited(now - Date.parse(t.waiting_since ?? t.opened_at))} · ${who}${t.topic ? ` · ${t.topic.slice(0, 60)}` : ''}`;
+      return `${n + 1}. ${where} · waiting ${humanDuration(now - Date.parse(t.waiting_since ?? t.opened_at))} · ${who}${t.topic ? ` · ${t.topic.slice(0, 60)}` : ''}`;
     });
     const more = page.total > page.tickets.length ? `\n…and ${page.total - page.tickets.length} more.` : '';
     return answer(i, `**${page.total} ticket${page.total === 1 ? '' : 's'} waiting on staff**, longest first:\n${lines.join('\n')}${more}`);

@@ -34,9 +34,13 @@ export interface RecordedMessage {
 
 export interface ChangedMessage { ticket_id: string; guild_id: string; message_id: string }
 
-/** The ticket whose channel, thread or notes thread is `channelId`, locked for the rest of the transaction. */
-async function ticketOfChannel(trx: Tx, guildId: string, channelId: string): Promise<TicketRow | undefined> {
-  return trx.selectFrom('tickets').selectAll()
+/**
+ * The ticket whose channel, thread or notes thread is `channelId`, locked for the rest of the
+ * transaction, with its group's staff roles (who answers it), in one read.
+ */
+async function ticketOfChannel(trx: Tx, guildId: string, channelId: string): Promise<(TicketRow & { staff_role_ids: string[] | null }) | undefined> {
+  return trx.selectFrom('tickets').selectAll('tickets')
+    .select((eb) => eb.selectFrom('ticket_groups').select('staff_role_ids').whereRef('ticket_groups.id', '=', 'tickets.group_id').as('staff_role_ids'))
     .where('guild_id', '=', guildId)
     .where((eb) => eb.or([eb('channel_id', '=', channelId), eb('thread_id', '=', channelId), eb('notes_thread_id', '=', channelId)]))
     .where('deleted_at', 'is', null)
@@ -46,6 +50,14 @@ async function ticketOfChannel(trx: Tx, guildId: string, channelId: string): Pro
 }
 
 type TurnPatch = { waiting_on?: WaitingOn; waiting_since?: Date };
+
+/** Staff's first answer in a ticket: its history row; the caller puts first_response_at in its patch and counts the event. */
+async function recordFirstResponse(trx: Tx, actor: Actor, ticket: Pick<TicketRow, 'id' | 'guild_id'>, at: Date, messageId: string): Promise<void> {
+  await appendEvent(trx, actor, {
+    ticketId: ticket.id, guildId: ticket.guild_id, kind: 'first_response',
+    data: { changes: { first_response_at: at.toISOString() }, message_id: messageId },
+  });
+}
 
 /**
  * Whose turn it is after a line written at `at`: staff's line hands the turn to the owner, anyone
@@ -119,20 +131,14 @@ export function createTranscriptRecorder(ctx: EngineContext) {
         let expiryCleared = false;
         const patch: TurnPatch & { last_activity?: Date; first_response_at?: Date; expire_at?: null; close_request_deadline?: null } = {};
         if (!ticket.last_activity || ticket.last_activity < m.created_at) patch.last_activity = m.created_at;
-        const staff = m.author.id !== ticket.owner_id && await isStaffAuthor(trx, ticket,
-          (await trx.selectFrom('ticket_groups').select('staff_role_ids').where('id', '=', ticket.group_id).executeTakeFirst()) ?? { staff_role_ids: [] },
-          { id: m.author.id, bot }, m.member_roles);
+        const staff = m.author.id !== ticket.owner_id
+          && await isStaffAuthor(trx, ticket, { staff_role_ids: ticket.staff_role_ids ?? [] }, { id: m.author.id, bot }, m.member_roles);
         Object.assign(patch, turnAfter(ticket, staff ? 'owner' : 'staff', m.created_at));
-        if (!ticket.first_response_at) {
-          if (staff) {
-            patch.first_response_at = m.created_at;
-            firstResponse = true;
-            events++;
-            await appendEvent(trx, actor, {
-              ticketId: ticket.id, guildId: ticket.guild_id, kind: 'first_response',
-              data: { changes: { first_response_at: m.created_at.toISOString() }, message_id: m.id },
-            });
-          }
+        if (staff && !ticket.first_response_at) {
+          patch.first_response_at = m.created_at;
+          firstResponse = true;
+          events++;
+          await recordFirstResponse(trx, actor, ticket, m.created_at, m.id);
         }
         if (ticket.expiry_clearable && ticket.expire_at) {
           patch.expire_at = null;
@@ -183,10 +189,7 @@ export function createTranscriptRecorder(ctx: EngineContext) {
         if (staff && !ticket.first_response_at) {
           patch.first_response_at = input.at;
           events++;
-          await appendEvent(trx, authorActor(input.author_id, ticket.guild_id), {
-            ticketId: ticket.id, guildId: ticket.guild_id, kind: 'first_response',
-            data: { changes: { first_response_at: input.at.toISOString() }, message_id: input.message_id },
-          });
+          await recordFirstResponse(trx, authorActor(input.author_id, ticket.guild_id), ticket, input.at, input.message_id);
         }
         if (Object.keys(patch).length === 0) return null;
         await trx.updateTable('tickets').set({ ...patch, version: ticket.version + events }).where('id', '=', ticket.id).execute();
