@@ -55,8 +55,16 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 function openPostgres(url: string, poolSize = 10): Database {
   // pg already returns int8 and numeric as strings; PGlite is told to do the same below.
   const instance = instanceName();
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: instance, types: fastTypes });
+  // connectionTimeoutMillis: while the server is unreachable in a way that hangs instead of refusing
+  // (a half-open network), a request fails with "unavailable" after 5 s instead of waiting forever.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: instance, types: fastTypes, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => { /* an idle client died; the pool replaces it */ });
+  // A client checked out of the pool has no 'error' listener of the pool's: if its connection drops
+  // while it is out (PostgreSQL restarts between two statements of a transaction), pg emits 'error'
+  // on it, and an unheard 'error' event ends the process. The query in flight is rejected anyway
+  // (that is how the caller learns of it), and the pool discards the broken client when it comes
+  // back; this listener only keeps the event from being fatal.
+  pool.on('connect', (client) => { client.on('error', () => {}); });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db, kind: 'postgres', connectionString: url, instance,
@@ -95,5 +103,9 @@ function instanceName(): string {
 }
 
 async function ping(db: Kysely<DB>): Promise<boolean> {
-  try { await sql`select 1`.execute(db); return true; } catch { return false; }
+  // Twice: the first may meet a pooled connection that died while idle (after a database restart).
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try { await sql`select 1`.execute(db); return true; } catch { /* try a fresh connection */ }
+  }
+  return false;
 }

@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { REST } from 'discord.js';
-import pg from 'pg';
 import type { Database } from '../db/connect.js';
+import { startListener, type Listener } from '../db/listener.js';
 import type { Engine } from '../engine/index.js';
 import type { ClaimedJob } from '../engine/outbox.js';
 import type { Logger } from '../logger.js';
@@ -20,7 +20,7 @@ import { handlerFor } from './jobs/index.js';
 
 export interface WorkerOptions {
   engine: Engine;
-  database: Pick<Database, 'kind' | 'connectionString'>;
+  database: Pick<Database, 'kind' | 'connectionString'> & { instance?: string };
   rest: REST;
   botUserId: string;
   logger: Logger;
@@ -59,15 +59,22 @@ export function startWorker(opts: WorkerOptions): Worker {
   const onJobs = () => wake();
   engine.changes.on('jobs', onJobs);
 
-  // PostgreSQL: other processes' commits arrive as NOTIFY.
-  let listener: pg.Client | null = null;
+  // PostgreSQL: other processes' commits arrive as NOTIFY. The connection comes back by itself
+  // after a database restart; jobs committed while it was down were not announced, so a reconnect
+  // wakes the loop to look.
+  let listener: Listener | null = null;
   if (opts.database.kind === 'postgres' && opts.database.connectionString) {
-    const client = new pg.Client({ connectionString: opts.database.connectionString });
-    listener = client;
-    client.on('notification', wake);
-    client.on('error', (err) => logger.warn({ err: err.message }, 'outbox LISTEN connection failed; polling instead'));
-    client.connect().then(() => client.query('LISTEN discord_jobs')).catch((err: unknown) => {
-      logger.warn({ err: (err as Error).message }, 'outbox LISTEN failed; polling instead');
+    listener = startListener({
+      connectionString: opts.database.connectionString,
+      channels: ['discord_jobs'],
+      applicationName: `${opts.database.instance ?? 'ticketbridge'}-outbox`,
+      onNotification: wake,
+      onListening: (first) => {
+        if (!first) { logger.info('outbox LISTEN connection is back'); wake(); }
+      },
+      onLost: (message, attempt) => {
+        if (attempt === 1) logger.warn({ err: message }, 'outbox LISTEN connection lost; reconnecting (polling meanwhile)');
+      },
     });
   }
 
@@ -176,7 +183,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       clearInterval(heartbeat);
       await running;
       await Promise.allSettled(inFlight.values());
-      await listener?.end().catch(() => {});
+      await listener?.close();
     },
   };
 }

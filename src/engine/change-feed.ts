@@ -3,13 +3,19 @@
  * (migration 0005); this listens on one dedicated connection and re-emits what other processes wrote
  * on `ctx.changes`, so caches and MCP subscriptions of every process see every change at once.
  * Our own notifications are skipped: those changes were already emitted in-process after commit.
+ *
+ * The connection comes back by itself after a PostgreSQL restart (src/db/listener.ts). Whatever was
+ * committed while it was down was never heard, so each reconnect emits `resync`: caches drop
+ * everything and subscribers are told their resources may have changed.
  */
-import pg from 'pg';
+import { startListener } from '../db/listener.js';
 import type { EngineContext } from './context.js';
 
 export interface ChangeFeed {
   /** Resolves once the first LISTEN is in place (changes committed after this are heard). */
   ready: Promise<void>;
+  /** True while the feed's connection is up. */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -19,42 +25,26 @@ export function startChangeFeed(
   ctx: EngineContext, connectionString: string, instance: string,
   onError: (message: string) => void = () => {},
 ): ChangeFeed {
-  let closed = false;
-  let client: pg.Client | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let listening!: () => void;
-  const ready = new Promise<void>((r) => { listening = r; });
-
-  const connect = () => {
-    if (closed) return;
-    const c = new pg.Client({ connectionString, application_name: `${instance}-feed` });
-    client = c;
-    c.on('notification', (msg) => {
-      if (msg.channel !== 'tb_changes' || !msg.payload) return;
+  const listener = startListener({
+    connectionString,
+    channels: ['tb_changes'],
+    applicationName: `${instance}-feed`,
+    onNotification: (_channel, payload) => {
+      if (!payload) return;
       let n: Notice;
-      try { n = JSON.parse(msg.payload) as Notice; } catch { return; }
+      try { n = JSON.parse(payload) as Notice; } catch { return; }
       if (n.a === instance || typeof n.g !== 'string') return;
       if (n.k === 'guild') ctx.changes.emit('guild', { guildId: n.g });
       else if (typeof n.t === 'string') ctx.changes.emit('ticket', { guildId: n.g, ticketId: n.t, transcript: n.k === 'transcript', remote: true });
-    });
-    const reconnect = (err: Error) => {
-      if (closed || client !== c) return;
-      onError(`change feed connection lost (${err.message}); reconnecting`);
-      client = undefined;
-      c.end().catch(() => {});
-      retry = setTimeout(connect, 1000);
-    };
-    c.on('error', reconnect);
-    c.connect().then(() => c.query('LISTEN tb_changes')).then(() => listening(), reconnect);
-  };
-  connect();
-
-  return {
-    ready,
-    close: async () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      await client?.end().catch(() => {});
     },
+    onListening: (first) => {
+      if (!first) ctx.changes.emit('resync', { reason: 'the change feed reconnected' });
+    },
+    onLost: (message, attempt) => { if (attempt === 1) onError(`change feed connection lost (${message}); reconnecting`); },
+  });
+  return {
+    ready: listener.ready,
+    get listening() { return listener.listening; },
+    close: () => listener.close(),
   };
 }

@@ -12,6 +12,12 @@ export interface ChangeEvents {
   webhooks: [{ count: number }];
   /** Guild-level data changed (groups, panels, module state …). */
   guild: [{ guildId: string }];
+  /**
+   * Changes may have been missed: the change feed's connection dropped and came back, and whatever
+   * other processes committed in between was never announced. Caches drop everything; subscribers
+   * are told every resource they watch may have changed.
+   */
+  resync: [{ reason: string }];
 }
 
 export interface EngineContext {

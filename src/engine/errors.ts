@@ -34,11 +34,43 @@ export function isEngineError(err: unknown): err is EngineError {
   return err instanceof EngineError;
 }
 
-/** Maps driver errors that mean "database unreachable" onto `unavailable`; anything else is rethrown. */
+/** Network errors of a connection to the database (Node's socket error codes). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+/**
+ * SQLSTATEs that mean the server cannot serve us right now, not that the request was wrong:
+ * class 08 (connection exceptions), admin/crash shutdown and "starting up" (57P01-57P03), too many
+ * connections (53300) and "database is being shut down / does not accept connections now" cases.
+ */
+const UNAVAILABLE_STATES = new Set(['08000', '08001', '08003', '08004', '08006', '08007', '08P01', '57P01', '57P02', '57P03', '53300']);
+/**
+ * pg reports some connection losses without a code: the socket closed under a query, a client
+ * that already lost its connection was used again, or no connection could be had in time.
+ */
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/,
+  /not queryable/,
+  /^timeout exceeded when trying to connect/,
+  /^Connection timeout/i,
+  /^Query read timeout/,
+];
+
+export const databaseUnavailableMessage = 'The database is unavailable right now (it may be restarting). Retry in a few seconds.';
+
+/** True when `err` says the database could not be reached or dropped the connection. */
+export function isUnavailableError(err: unknown): boolean {
+  if (err instanceof EngineError) return err.code === 'unavailable';
+  if (!err || typeof err !== 'object') return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code))) return true;
+  const message = (err as { message?: unknown }).message;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(message))) return true;
+  // AggregateError (a connect attempt to several addresses, e.g. localhost's ::1 and 127.0.0.1).
+  const errors = (err as { errors?: unknown }).errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every(isUnavailableError);
+}
+
+/** Maps driver errors that mean "database unreachable" onto `unavailable`; undefined for anything else. */
 export function asUnavailable(err: unknown): EngineError | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '57P03' || code === '53300') {
-    return unavailable('The database is unavailable right now. Retry in a few seconds.');
-  }
-  return undefined;
+  if (err instanceof EngineError) return err.code === 'unavailable' ? err : undefined;
+  return isUnavailableError(err) ? unavailable(databaseUnavailableMessage) : undefined;
 }

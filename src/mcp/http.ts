@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Actor } from '../engine/actor.js';
-import { isEngineError } from '../engine/errors.js';
+import { asUnavailable, isEngineError } from '../engine/errors.js';
 import type { AppDeps } from '../deps.js';
 import { catalogue } from '../operations/index.js';
 import { createSessionAuthenticator, bearerOf } from './http-auth.js';
@@ -82,6 +82,9 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       auth = await authenticate(bearerOf(header(req, 'authorization')));
     } catch (err) {
       if (isEngineError(err) && err.code === 'unauthorized') return rpcError(reply, 401, -32001, err.message, { 'www-authenticate': 'Bearer realm="ticketbridge"' });
+      // The token could not be checked because the database is down: a retryable 503, not a 500.
+      const down = asUnavailable(err);
+      if (down) return rpcError(reply, 503, -32000, down.message, { 'retry-after': '2' });
       throw err;
     }
 

@@ -20,6 +20,8 @@ class SubscriptionHub {
 
   constructor(engine: Engine) {
     engine.changes.on('ticket', ({ guildId, ticketId }) => this.changed(guildId, ticketId));
+    // Changes were possibly missed: every watched resource may have moved.
+    engine.changes.on('resync', () => { for (const s of this.subscribers) for (const u of s.uris) s.notify(u); });
   }
 
   changed(guildId: string, ticketId: string): void {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Engine } from '../engine/index.js';
 import { canAccessGuild, hasAbility, type Ability, type Actor } from '../engine/actor.js';
-import { forbidden, invalid, type FieldIssue } from '../engine/errors.js';
+import { asUnavailable, forbidden, invalid, isUnavailableError, type FieldIssue } from '../engine/errors.js';
 import { readThrough } from './read-cache.js';
 
 export type Toolset = 'tickets' | 'transcripts' | 'guild' | 'groups' | 'channels' | 'panels' | 'messages' | 'admin' | 'stats' | 'action_items';
@@ -79,5 +79,20 @@ export async function invoke<I extends z.ZodType, O extends z.ZodType>(
     }
   }
   // Repeated reads (get_ticket, list_tickets) may be answered from the read cache.
-  return readThrough(op.name, ctx.engine, input, async () => op.output.parse(await op.run(ctx, input)) as z.output<O>);
+  const load = async () => op.output.parse(await op.run(ctx, input)) as z.output<O>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readThrough(op.name, ctx.engine, input, load);
+    } catch (err) {
+      // A read can always run again: the first attempt may have met a pooled connection that the
+      // database closed while it sat idle (after a restart); the next takes a fresh one.
+      if (attempt < 3 && op.annotations.readOnlyHint && isUnavailableError(err) && !ctx.signal.aborted) {
+        await new Promise((r) => setTimeout(r, 20 * attempt));
+        continue;
+      }
+      // Reads run outside engine transactions, so a dropped database connection reaches here as the
+      // driver's own error: every face gets the typed "unavailable" instead (a 503, never a 500).
+      throw asUnavailable(err) ?? err;
+    }
+  }
 }

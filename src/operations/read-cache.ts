@@ -86,6 +86,7 @@ function cacheOf(engine: Engine): ReadCache {
     const cache = c;
     engine.changes.on('ticket', ({ guildId }) => cache.drop(guildId));
     engine.changes.on('guild', ({ guildId }) => cache.drop(guildId));
+    engine.changes.on('resync', () => cache.clear());
     caches.set(engine, c);
   }
   return c;

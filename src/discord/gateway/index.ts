@@ -9,6 +9,7 @@ import { isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
 import type { Logger } from '../../logger.js';
 import { createInteractionHandler } from './interactions.js';
+import { whileUnavailable } from './while-unavailable.js';
 
 const botActor: Actor = { userId: null, tokenId: null, abilities: 'all', guilds: null, asBot: true };
 
@@ -41,20 +42,25 @@ export function attachGateway(deps: GatewayDeps): () => void {
   const onMessage = (m: Message) => {
     // Discord's "pinned a message" notice (we pin each ticket's opening message) is not conversation.
     if (!m.guildId || m.type === MessageType.ChannelPinnedMessage) return;
-    engine.transcripts.recordMessage({ guild_id: m.guildId, channel_id: m.channelId, message: toRecord(m) }).catch(fail('recording a message'));
+    const guildId = m.guildId;
+    const record = toRecord(m);
+    whileUnavailable(() => engine.transcripts.recordMessage({ guild_id: guildId, channel_id: m.channelId, message: record })).catch(fail('recording a message'));
   };
   const onUpdate = (_old: Message | PartialMessage, m: Message | PartialMessage) => {
     if (!m.guildId) return;
-    engine.transcripts.recordEdit({
-      guild_id: m.guildId, channel_id: m.channelId, message_id: m.id,
+    const guildId = m.guildId;
+    const embeds = m.embeds.map((e) => e.toJSON());
+    whileUnavailable(() => engine.transcripts.recordEdit({
+      guild_id: guildId, channel_id: m.channelId, message_id: m.id,
       ...(typeof m.content === 'string' ? { content: m.content } : {}),
-      embeds: m.embeds.map((e) => e.toJSON()),
+      embeds,
       ...(m.editedAt ? { edited_at: m.editedAt } : {}),
-    }).catch(fail('recording an edit'));
+    })).catch(fail('recording an edit'));
   };
   const onDelete = (m: Message | PartialMessage) => {
     if (!m.guildId) return;
-    engine.transcripts.recordDelete({ guild_id: m.guildId, channel_id: m.channelId, message_id: m.id }).catch(fail('recording a delete'));
+    const guildId = m.guildId;
+    whileUnavailable(() => engine.transcripts.recordDelete({ guild_id: guildId, channel_id: m.channelId, message_id: m.id })).catch(fail('recording a delete'));
   };
   /** A ticket channel or thread deleted by hand: the ticket is marked deleted. */
   const onChannelDelete = (ch: { id: string; guildId?: string | null }) => {

@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import type { FormAnswer, FormField } from '../../db/schema.js';
 import type { Actor } from '../../engine/actor.js';
-import { EngineError, isEngineError } from '../../engine/errors.js';
+import { asUnavailable, EngineError, isEngineError } from '../../engine/errors.js';
 import type { Engine } from '../../engine/index.js';
 import type { GroupDetail } from '../../engine/groups.js';
 import type { Logger } from '../../logger.js';
@@ -311,8 +311,10 @@ export function createInteractionHandler(deps: InteractionDeps) {
       }
       if (i.isModalSubmit()) return await onModal(i, id);
     } catch (err) {
-      const text = isEngineError(err) ? err.message : 'Something went wrong on our side; please try again in a moment.';
-      if (!isEngineError(err)) deps.logger.error({ err: (err as Error).message, stack: (err as Error).stack }, 'interaction failed');
+      // A database restart is said as such (try again shortly), not as a failure of ours.
+      const known = isEngineError(err) ? err : asUnavailable(err);
+      const text = known ? known.message : 'Something went wrong on our side; please try again in a moment.';
+      if (!known) deps.logger.error({ err: (err as Error).message, stack: (err as Error).stack }, 'interaction failed');
       await answer(i, text).catch((e: unknown) => deps.logger.warn({ err: (e as Error).message }, 'could not answer the interaction'));
     }
   };
