@@ -13,6 +13,10 @@ import { inTransaction, json, type Tx } from '../tx.js';
 import { ticketView, type TicketView } from '../views.js';
 import { serializePatch } from './mutate.js';
 import { checkPriority } from './priority.js';
+import { CompiledStatements, markRow, rowValues } from '../compiled.js';
+
+/** The create path's two statements, compiled once per shape (see compiled.ts for why). */
+const statements = new CompiledStatements();
 
 export interface CreateTicketInput {
   guild_id: string;
@@ -40,18 +44,19 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
     // numbers are gapless and unique; a rolled-back create gives its number back), reads the guild's
     // state that the rules below need, and brings the ticket group and any block on the owner along
     // (one round trip, not three).
-    const guild = await trx.updateTable('guilds').set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
-      .where('id', '=', input.guild_id)
+    const byGroup = input.ticket_group_id !== undefined;
+    const [guild] = await statements.execute(trx, `guild:${byGroup}`, (p) => trx.updateTable('guilds').set((eb) => ({ ticket_counter: eb('ticket_counter', '+', 1) }))
+      .where('id', '=', p('guild_id'))
       .returning((eb) => ['id', 'ticket_counter', 'module_enabled', 'default_group_id',
         jsonObjectFrom(eb.selectFrom('ticket_groups')
           .select(['ticket_groups.id', 'ticket_groups.name', 'ticket_groups.priority_levels', 'ticket_groups.per_user_limit', 'ticket_groups.name_template', 'ticket_groups.cooldown_seconds', 'ticket_groups.required_role_ids'])
           .whereRef('ticket_groups.guild_id', '=', 'guilds.id')
           .where('ticket_groups.deleted_at', 'is', null)
-          .$call((q) => (input.ticket_group_id
-            ? q.where('ticket_groups.id', '=', input.ticket_group_id)
+          .$call((q) => (byGroup
+            ? q.where('ticket_groups.id', '=', p('group_id'))
             : q.whereRef('ticket_groups.id', '=', 'guilds.default_group_id')))).as('group'),
-        jsonObjectFrom(blockFor(eb, input.user_id)).as('block')])
-      .executeTakeFirst();
+        jsonObjectFrom(blockFor(eb, p('user_id'))).as('block')]),
+    { guild_id: input.guild_id, group_id: input.ticket_group_id, user_id: input.user_id });
     if (!guild) throw unknownGuild(input.guild_id);
     if (!guild.module_enabled) throw moduleDisabled(guild.id);
     if (guild.block) throw forbidden(blockedMessage(input.user_id, guild.id, guild.block));
@@ -111,10 +116,13 @@ export async function createTicket(ctx: EngineContext, actor: Actor, input: Crea
       data: { changes: { ...serializePatch({ ...values, form: undefined }), form: input.form ?? [] } },
     });
     const job = jobRow({ guildId: guild.id, ticketId: values.id, kind: 'ticket.open', payload: { message: input.message ?? null } });
-    const row = await trx
-      .with('created_event', (db) => db.insertInto('ticket_events').values(event))
-      .with('open_job', (db) => db.insertInto('discord_jobs').values(job))
-      .insertInto('tickets').values(values).returningAll().executeTakeFirstOrThrow();
+    const params: Record<string, unknown> = {};
+    const shape = ['insert', rowValues('t', values, params), rowValues('e', event, params), rowValues('j', job, params)].join('|');
+    const [row] = await statements.execute(trx, shape, (p) => trx
+      .with('created_event', (db) => db.insertInto('ticket_events').values(markRow(p, 'e', event)))
+      .with('open_job', (db) => db.insertInto('discord_jobs').values(markRow(p, 'j', job)))
+      .insertInto('tickets').values(markRow(p, 't', values)).returningAll(), params);
+    if (!row) throw new Error('creating a ticket returned no row');
     return { row, template: group.name_template };
   });
   ctx.changes.emit('ticket', { guildId: row.guild_id, ticketId: row.id });
