@@ -57,6 +57,17 @@ describeEachDatabase('NoteTicketing API', (database) => {
     failure(await call('GET', `${G}/nothing-here`), 404, 'NOT_FOUND');
   });
 
+  it('lists the guilds of any valid key, and only the guilds it covers', async () => {
+    const readerOfDemo = (await s.engine.tokens.create({ abilities: ['action_items:read'], guild_ids: [DEMO.guildId] })).token;
+    const r = await call('GET', '/v1/guilds', undefined, readerOfDemo);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ total: 1, guilds: [{ id: DEMO.guildId }] });
+    expect((await call('GET', G, undefined, readerOfDemo)).body).toMatchObject({ id: DEMO.guildId });
+    const elsewhere = (await s.engine.tokens.create({ abilities: ['tickets:read'], guild_ids: ['1441604990945859999'] })).token;
+    expect((await call('GET', '/v1/guilds', undefined, elsewhere)).body).toEqual({ guilds: [], total: 0 });
+    failure(await call('GET', G, undefined, elsewhere), 403, 'FORBIDDEN');
+  });
+
   it('counts requests per API key per hour, apart from the other APIs\' per-token window, then 429 RATE_LIMIT_EXCEEDED', async () => {
     const limited = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '3', TICKETBRIDGE_RATE_LIMIT_TOKEN: '2' });
     try {

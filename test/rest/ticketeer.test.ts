@@ -216,6 +216,23 @@ describeEachDatabase('Ticketeer API', (database) => {
     expect(z.array(TtGuild.strict()).parse(guilds.body).map((x) => x.id)).toContain(DEMO.guildId);
   });
 
+  it('lists the guilds a token covers, and only those, for any valid token (tickets:read alone included)', async () => {
+    const other = await seedGuild(database().db);
+    const list = async (t: string) => {
+      const r = await call('GET', '/api/v1/user/me/guilds', undefined, t);
+      expect(r.status, r.text).toBe(200);
+      return z.array(TtGuild.strict()).parse(r.body).map((x) => x.id).sort();
+    };
+    const readerOfDemo = (await s.engine.tokens.create({ abilities: ['tickets:read'], guild_ids: [DEMO.guildId] })).token;
+    expect(await list(readerOfDemo)).toEqual([DEMO.guildId]);
+    const writerOfOther = (await s.engine.tokens.create({ abilities: ['tickets:write'], guild_ids: [other.guildId] })).token;
+    expect(await list(writerOfOther)).toEqual([other.guildId]);
+    const unscoped = (await s.engine.tokens.create({ abilities: ['transcripts:read'] })).token;
+    expect(await list(unscoped)).toEqual(expect.arrayContaining([DEMO.guildId, other.guildId]));
+    // Reading a guild itself still needs guild:read.
+    expect((await call('GET', G, undefined, readerOfDemo)).status).toBe(403);
+  });
+
   it('lists groups, panels and custom messages with a working Laravel paginator', async () => {
     const page1 = await call('GET', `${G}/groups?per_page=2`);
     expect(page1.status).toBe(200);

@@ -75,12 +75,13 @@ export const noteTicketingRoutes: AnyRoute[] = [
   route({
     method: 'GET', path: '/v1/guilds', summary: 'List guilds', tags: T, response: z.object({ guilds: z.array(Guild), total: z.number().int() }),
     description: 'The guilds this API key may use, with member count, the bot\'s permissions and whether monitoring is on.',
-    operations: ['list_monitor_guilds'], ability: 'guild:read',
+    operations: ['list_monitor_guilds'], ability: null,
     handler: async ({ call }) => (await call('list_monitor_guilds', {})) as Out<typeof ops.listMonitorGuilds>,
   }),
   route({
     method: 'GET', path: G, summary: 'Get a guild', tags: T, params: GuildParams, response: Guild,
-    operations: ['list_monitor_guilds'], ability: 'guild:read', guildOf: byGuild,
+    // The list's own entry for one guild: any valid token that covers the guild may read it.
+    operations: ['list_monitor_guilds'], ability: null, guildOf: byGuild,
     handler: async ({ params, call }) => {
       const id = guildId(params.guildId);
       const found = ((await call('list_monitor_guilds', {})) as Out<typeof ops.listMonitorGuilds>).guilds.find((g) => g.id === id);
