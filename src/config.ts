@@ -22,6 +22,25 @@ export const ConfigSchema = z.object({
   READ_ONLY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
   /** Extra host names (comma-separated) the HTTP server answers to besides loopback and HOST (MCP Host/Origin checks). */
   TICKETBRIDGE_ALLOWED_HOSTS: z.string().optional().transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /**
+   * Browser origins (comma-separated, e.g. https://dash.example.com) that may call the REST APIs from
+   * their pages (CORS); `*` for any origin, then without credentials. None by default. Never /mcp.
+   */
+  TICKETBRIDGE_CORS_ORIGINS: z.string().optional().transform((v, ctx) => {
+    const origins = (v ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    let bad = false;
+    for (const o of origins) {
+      if (o === '*') continue;
+      let url: URL | undefined;
+      try { url = new URL(o); } catch { url = undefined; }
+      if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o.replace(/\/$/, '').toLowerCase()) {
+        ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin: give scheme://host[:port] with nothing after it, e.g. https://dash.example.com, or *` });
+        bad = true;
+      }
+    }
+    if (bad) return z.NEVER;
+    return origins.map((o) => (o === '*' ? o : new URL(o).origin));
+  }),
   // REST face limits. Rate limits are requests per window; 0 turns a limit off.
   /** Requests per window per API token, every dialect. */
   TICKETBRIDGE_RATE_LIMIT_TOKEN: Count.default(600),

@@ -1,4 +1,5 @@
 /** The one HTTP server: /healthz, the REST dialects and MCP's /mcp. */
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.js';
 import { registerRest } from './rest/index.js';
@@ -10,6 +11,10 @@ export async function buildHttpServer(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // While shutting down, new requests get 503 (retry elsewhere) instead of hanging.
     return503OnClosing: true,
+    // Request ids reach clients (NoteTicketing's error request_id) and logs: Fastify's default counter
+    // (req-1, req-2 …) restarts with every process, so ids would repeat across restarts and replicas.
+    // The time (ms, base 36) keeps them ordered; 64 random bits keep them apart within a millisecond.
+    genReqId: () => `${Date.now().toString(36)}${randomBytes(8).toString('hex')}`,
   });
 
   app.get('/healthz', async (_req, reply) => {

@@ -4,6 +4,11 @@ export const ABILITIES = [
   'action_items:read', 'action_items:write',
 ] as const;
 export type Ability = (typeof ABILITIES)[number];
+/**
+ * What an operation or route needs: an ability, or null when any valid token may call it because it
+ * only shows the token what the token already covers (the guilds it may use).
+ */
+export type Requirement = Ability | null;
 
 export interface Actor {
   /** The Discord user the actor stands for (events record it); null for a system actor. */
@@ -17,8 +22,8 @@ export interface Actor {
   asBot: boolean;
 }
 
-export function hasAbility(actor: Actor, ability: Ability): boolean {
-  return actor.abilities === 'all' || actor.abilities.has(ability);
+export function hasAbility(actor: Actor, ability: Requirement): boolean {
+  return ability === null || actor.abilities === 'all' || actor.abilities.has(ability);
 }
 
 export function canAccessGuild(actor: Actor, guildId: string): boolean {

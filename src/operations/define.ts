@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Engine } from '../engine/index.js';
-import { canAccessGuild, hasAbility, type Ability, type Actor } from '../engine/actor.js';
+import { canAccessGuild, hasAbility, type Actor, type Requirement } from '../engine/actor.js';
 import { asUnavailable, forbidden, invalid, isUnavailableError, type FieldIssue } from '../engine/errors.js';
 import { readThrough } from './read-cache.js';
 
@@ -34,7 +34,8 @@ export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType 
   title: string;
   description: string;
   toolset: Toolset;
-  ability: Ability;
+  /** null: any valid token may call it (it lists only what the token covers). */
+  ability: Requirement;
   annotations: Annotations;
   input: I;
   output: O;

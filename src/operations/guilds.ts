@@ -32,7 +32,8 @@ export const getGuild = defineOperation({
 });
 
 export const listGuilds = defineOperation({
-  name: 'list_guilds', title: 'List guilds', toolset: 'guild', ability: 'guild:read', annotations: read, guildScoped: false,
+  // Any valid token: it is how an agent or a dashboard starts, and it shows only the guilds the token covers.
+  name: 'list_guilds', title: 'List guilds', toolset: 'guild', ability: null, annotations: read, guildScoped: false,
   description: 'List the guilds this caller may work with (all guilds the bot is in for an unscoped token). Start here to find a guild_id.',
   input: z.object({}).strict(),
   output: z.object({ guilds: z.array(Guild) }),

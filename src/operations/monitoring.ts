@@ -10,7 +10,8 @@ import { GuildId, Snowflake, Timestamp } from './schemas.js';
 import { Int, Limit, MonitorConfig, Offset, Sweep, guildOnly, origin } from './action-item-schemas.js';
 
 export const listMonitorGuilds = defineOperation({
-  name: 'list_monitor_guilds', title: 'List guilds with monitoring state', toolset: 'action_items', ability: 'guild:read', annotations: read, guildScoped: false,
+  // Any valid token, as list_guilds: it shows only the guilds the token covers.
+  name: 'list_monitor_guilds', title: 'List guilds with monitoring state', toolset: 'action_items', ability: null, annotations: read, guildScoped: false,
   description: "The guilds this caller may work with, each with its member count, the bot's guild permissions and whether action-item monitoring is on.",
   input: z.object({}).strict(),
   output: z.object({

@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { createIdempotencyStore } from '../engine/idempotency.js';
 import type { Dialect } from './kit/dialect.js';
 import { createAuthenticator } from '../engine/token-cache.js';
+import { registerCors } from './kit/cors.js';
 import { registerDocs } from './kit/docs.js';
 import { mountDialect } from './kit/mount.js';
 import { buildOpenApi } from './kit/openapi.js';
@@ -25,6 +26,7 @@ export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise
     limiter: new RateLimiter(settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
     idempotency: createIdempotencyStore(deps.engine.ctx, { ttlSeconds: settings.TICKETBRIDGE_IDEMPOTENCY_TTL }),
   };
+  await registerCors(app, settings, dialects.flatMap((d) => d.prefixes));
   for (const dialect of dialects) mountDialect(app, kit, dialect);
   await registerDocs(app, buildOpenApi([...dialects], '0.1.0'));
 }

@@ -256,6 +256,13 @@ describe('MCP over Streamable HTTP', () => {
     await expect(limited.subscribeResource({ uri: `${uri}/transcript` })).rejects.toThrow(/transcripts:read/);
   });
 
+  it('lets any valid token list the guilds it covers, and only those (list_guilds with tickets:read alone)', async () => {
+    const ticketsOnly = (await engine.tokens.create({ name: 'reader', user_id: STAFF, guild_ids: [g.guildId], abilities: ['tickets:read'] })).token;
+    const result = await call(await connect({}, ticketsOnly), 'list_guilds', {});
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect((result.structuredContent as { guilds: Array<{ id: string }> }).guilds.map((x) => x.id)).toEqual([g.guildId]);
+  });
+
   it('serves the queue of tickets waiting on staff as a resource, and tells a subscriber when it moves', async () => {
     const client = await connect();
     const uri = `ticketbridge://guilds/${g.guildId}/queue`;

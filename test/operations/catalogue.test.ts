@@ -18,6 +18,15 @@ const READ_ONLY_EXCEPTIONS: Record<string, string> = {
   list_privacy_audit: 'only reads, but the audit says who read what from which IP address: guild admins only',
 };
 
+/**
+ * Operations any valid token may call (ability null), with the reason. Each must only show the
+ * token what it already covers; the test fails on a stale entry and on an unlisted one.
+ */
+const OPEN_TO_EVERY_TOKEN: Record<string, string> = {
+  list_guilds: 'how an agent or a dashboard starts: the guilds the token covers, and only those',
+  list_monitor_guilds: 'the same list with monitoring state (NoteTicketing GET /v1/guilds)',
+};
+
 const problemsOf = (op: (typeof catalogue)[number]): string[] => {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(op.name)) problems.push('name is not snake_case verb_noun');
@@ -30,10 +39,12 @@ const problemsOf = (op: (typeof catalogue)[number]): string[] => {
   if (a?.['readOnlyHint'] === true && a['destructiveHint'] === true) problems.push('read-only yet destructive');
   if (!(op.input instanceof z.ZodObject)) problems.push('input schema is not a zod object');
   if (!(op.output instanceof z.ZodType)) problems.push('no output schema');
-  if (!(ABILITIES as readonly string[]).includes(op.ability)) problems.push(`unknown ability ${String(op.ability)}`);
+  if (op.ability === null) {
+    if (!(op.name in OPEN_TO_EVERY_TOKEN)) problems.push('needs no ability (ability null) but is not listed in OPEN_TO_EVERY_TOKEN');
+  } else if (!(ABILITIES as readonly string[]).includes(op.ability)) problems.push(`unknown ability ${String(op.ability)}`);
   if (!TOOLSETS.includes(op.toolset)) problems.push(`unknown toolset ${String(op.toolset)}`);
   if (typeof op.run !== 'function') problems.push('no run function');
-  const readOnlyByAbility = op.ability.endsWith(':read');
+  const readOnlyByAbility = op.ability === null || op.ability.endsWith(':read');
   if (!(op.name in READ_ONLY_EXCEPTIONS) && a?.['readOnlyHint'] !== readOnlyByAbility) {
     problems.push(`readOnlyHint is ${String(a?.['readOnlyHint'])} but ability ${op.ability} ${readOnlyByAbility ? 'only reads' : 'writes'}`);
   }
@@ -65,6 +76,7 @@ describe('operation catalogue', () => {
   it('lists no stale read-only exceptions', () => {
     const names = new Set(catalogue.map((op) => op.name));
     expect(Object.keys(READ_ONLY_EXCEPTIONS).filter((n) => !names.has(n))).toEqual([]);
+    expect(Object.keys(OPEN_TO_EVERY_TOKEN).filter((n) => catalogue.find((op) => op.name === n)?.ability !== null)).toEqual([]);
   });
 
   it('catches a defective operation (the checks themselves work)', () => {

@@ -232,6 +232,14 @@ describeEachDatabase('guild scope across the catalogue', (database) => {
     for (const op of catalogue) {
       const built = inputFor(op, A);
       if ('error' in built) { problems.push(built.error); continue; }
+      if (op.ability === null) {
+        // Needs no ability: every valid token may call it, even one lacking each ability in turn.
+        for (const [lacking, actor] of actors) {
+          const err = await invoke(op, ctxFor(actor), built.input).then(() => undefined, (e: unknown) => e);
+          if (err !== undefined) problems.push(`${op.name}: a token without ${lacking} was refused: ${String(err)}`);
+        }
+        continue;
+      }
       const err = await failure(invoke(op, ctxFor(actors.get(op.ability)!), built.input));
       if (!(err instanceof EngineError) || err.code !== 'forbidden' || !err.message.includes(`"${op.ability}"`)) {
         problems.push(`${op.name}: expected forbidden naming "${op.ability}", got ${err instanceof EngineError ? `${err.code}: ${err.message}` : String(err)}`);

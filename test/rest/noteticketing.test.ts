@@ -57,6 +57,17 @@ describeEachDatabase('NoteTicketing API', (database) => {
     failure(await call('GET', `${G}/nothing-here`), 404, 'NOT_FOUND');
   });
 
+  it('lists the guilds of any valid key, and only the guilds it covers', async () => {
+    const readerOfDemo = (await s.engine.tokens.create({ abilities: ['action_items:read'], guild_ids: [DEMO.guildId] })).token;
+    const r = await call('GET', '/v1/guilds', undefined, readerOfDemo);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ total: 1, guilds: [{ id: DEMO.guildId }] });
+    expect((await call('GET', G, undefined, readerOfDemo)).body).toMatchObject({ id: DEMO.guildId });
+    const elsewhere = (await s.engine.tokens.create({ abilities: ['tickets:read'], guild_ids: ['1441604990945859999'] })).token;
+    expect((await call('GET', '/v1/guilds', undefined, elsewhere)).body).toEqual({ guilds: [], total: 0 });
+    failure(await call('GET', G, undefined, elsewhere), 403, 'FORBIDDEN');
+  });
+
   it('counts requests per API key per hour, apart from the other APIs\' per-token window, then 429 RATE_LIMIT_EXCEEDED', async () => {
     const limited = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_NOTETICKETING_RATE_LIMIT_HOUR: '3', TICKETBRIDGE_RATE_LIMIT_TOKEN: '2' });
     try {
@@ -166,6 +177,41 @@ describeEachDatabase('NoteTicketing API', (database) => {
     failure(await call('DELETE', `${G}/action-items/${created[0]!.id}`), 404, 'NOT_FOUND');
     const audit = await call('GET', `${G}/privacy/audit?action=data_deletion`);
     expect(audit.body).toMatchObject({ total: 1, audit_logs: [{ action: 'data_deletion', user_id: DEMO.staffId, details: `Deleted action item ${created[0]!.id}`, ip_address: '127.0.0.1' }] });
+  });
+
+  it("answers ids in another format than ours (the document's abc123def456, user123) with 404 NOT_FOUND, writing nothing", async () => {
+    const before = await dbFingerprint(database());
+    const cases: Array<[string, string, unknown?]> = [
+      ['GET', `${G}/action-items/abc123def456`], ['PUT', `${G}/action-items/abc123def456`, { text: 'Schedule follow-up meeting with team - UPDATED' }],
+      ['DELETE', `${G}/action-items/abc123def456`], ['PATCH', `${G}/action-items/abc123def456/status`, { status: 'completed' }],
+      ['GET', `${G}/users/user123/permissions`], ['PUT', `${G}/users/user123/permissions`, { permissions: { can_trigger_sweeps: true } }],
+      ['DELETE', `${G}/channels/monitor/general`],
+    ];
+    for (const [method, path, body] of cases) {
+      const e = failure(await call(method, path, body), 404, 'NOT_FOUND');
+      expect(e.message, `${method} ${path}`).toMatch(/(abc123def456|user123|general) doesn't exist in guild/);
+    }
+    // A well-formed id of ours that names nothing is the same 404; a malformed body is still a 400.
+    failure(await call('GET', `${G}/action-items/1441604990945853999`), 404, 'NOT_FOUND');
+    failure(await call('PATCH', `${G}/action-items/abc123def456/status`, { status: 'done' }), 400, 'VALIDATION_ERROR');
+    expect(await dbFingerprint(database())).toBe(before);
+  });
+
+  it('gives every error a request_id of its own, unique across server processes and restarts', async () => {
+    const ids = new Set<string>();
+    const collect = async (url: string) => {
+      for (let i = 0; i < 5; i++) {
+        const e = NtError.parse((await request(url, 'GET', `${G}/action-items/abc123def456`, { token: admin })).body).error;
+        expect(e.request_id).toMatch(/^req_[0-9a-z]{20,}$/);
+        expect(e.request_id).not.toMatch(/^req_req/);
+        ids.add(e.request_id);
+      }
+    };
+    await collect(s.url);
+    // A second server (as after a restart, or another replica) counts nothing from 1 again.
+    const second = await startRestServer(database(), { TICKETBRIDGE_RATE_LIMIT_IP: '0' });
+    try { await collect(second.url); } finally { await second.close(); }
+    expect(ids.size).toBe(10);
   });
 
   it('audits reads in privacy mode and the toggle itself', async () => {

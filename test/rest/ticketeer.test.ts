@@ -2,12 +2,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TtError, TtGroup, TtGuild, TtNamed, TtTicket, TtTranscript, TtUnavailable, TtUser, paginator } from '../../src/rest/ticketeer/schemas.js';
+import { documentedFields } from '../fixtures/documents.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { seedGuild, snowflake } from '../support/fixtures.js';
 import { DEMO, request, seedDemo, startRestServer, type RestServer } from './harness.js';
 
-const TICKET_FIELDS = ['id', 'uuid', 'group_id', 'guild_id', 'channel_id', 'owner_id', 'assigned_id', 'number', 'status', 'rating',
-  'priority', 'form', 'closed_reason', 'created_at', 'opened_at', 'closed_at', 'deleted_at', 'last_activity'].sort();
+// The ticket object's fields as document 001 lists them (channel_parent_id included).
+const TICKET_FIELDS = [...documentedFields.ticketeer_ticket].sort();
 const LARAVEL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const G = `/api/v1/guild/${DEMO.guildId}`;
 type Ticket = z.output<typeof TtTicket>;
@@ -60,6 +61,25 @@ describeEachDatabase('Ticketeer API', (database) => {
     expect(byChannel.status).toBe(200);
     expect(ticketShape(byId.body)).toEqual(ticketShape(byChannel.body));
     expect((byId.body as Ticket)).toMatchObject({ id: DEMO.ticketId, channel_id: DEMO.channelId, number: 1 });
+  });
+
+  it('names the parent of the ticket\'s channel: its category, or the channel a thread ticket lives in', async () => {
+    // The demo ticket's channel sits in the Support category.
+    for (const path of [`${G}/ticket/${DEMO.ticketId}`, `${G}/channel/${DEMO.channelId}/ticket`]) {
+      expect(ticketShape((await call('GET', path)).body).channel_parent_id, path).toBe('1441604990945853490');
+    }
+    // A new ticket has no channel yet (the outbox makes it): no parent either, until Discord has one.
+    const created = await open();
+    expect(created).toMatchObject({ channel_id: null, channel_parent_id: null });
+    // A thread ticket: the outbox links the private thread and the channel it was opened in.
+    const r = await call('POST', `${G}/ticket`, { user_id: DEMO.customerId, ticket_group_id: DEMO.threadGroupId });
+    expect(r.status).toBe(200);
+    const thread = snowflake();
+    const parent = snowflake();
+    await s.engine.outbox.linkTicket((r.body as Ticket).id, { channel_id: thread, thread_id: thread, channel_parent_id: parent });
+    for (const path of [`${G}/ticket/${(r.body as Ticket).id}`, `${G}/channel/${thread}/ticket`]) {
+      expect(ticketShape((await call('GET', path)).body), path).toMatchObject({ channel_id: thread, channel_parent_id: parent });
+    }
   });
 
   for (const family of ['ticket', 'channel'] as const) {
@@ -194,6 +214,23 @@ describeEachDatabase('Ticketeer API', (database) => {
     const guilds = await call('GET', '/api/v1/user/me/guilds');
     expect(guilds.status).toBe(200);
     expect(z.array(TtGuild.strict()).parse(guilds.body).map((x) => x.id)).toContain(DEMO.guildId);
+  });
+
+  it('lists the guilds a token covers, and only those, for any valid token (tickets:read alone included)', async () => {
+    const other = await seedGuild(database().db);
+    const list = async (t: string) => {
+      const r = await call('GET', '/api/v1/user/me/guilds', undefined, t);
+      expect(r.status, r.text).toBe(200);
+      return z.array(TtGuild.strict()).parse(r.body).map((x) => x.id).sort();
+    };
+    const readerOfDemo = (await s.engine.tokens.create({ abilities: ['tickets:read'], guild_ids: [DEMO.guildId] })).token;
+    expect(await list(readerOfDemo)).toEqual([DEMO.guildId]);
+    const writerOfOther = (await s.engine.tokens.create({ abilities: ['tickets:write'], guild_ids: [other.guildId] })).token;
+    expect(await list(writerOfOther)).toEqual([other.guildId]);
+    const unscoped = (await s.engine.tokens.create({ abilities: ['transcripts:read'] })).token;
+    expect(await list(unscoped)).toEqual(expect.arrayContaining([DEMO.guildId, other.guildId]));
+    // Reading a guild itself still needs guild:read.
+    expect((await call('GET', G, undefined, readerOfDemo)).status).toBe(403);
   });
 
   it('lists groups, panels and custom messages with a working Laravel paginator', async () => {

@@ -77,6 +77,12 @@ describeEachDatabase('Volvox API', (database) => {
     expect(VxError.parse(bad.body).error).toMatch(/ticketId/);
     expect((await get(`${B}/7.5`)).status).toBe(400);
     expect((await get(`${B}/999`)).status).toBe(404);
+    // Any integer is a well-formed id: one that names no ticket is 404, however large, zero or negative.
+    for (const id of ['987654321987', '0', '-3', '2147483648', '99999999999999999999999']) {
+      const none = await get(`${B}/${id}`);
+      expect(none.status, `${id}: ${none.text}`).toBe(404);
+      expect(VxError.strict().parse(none.body).error).toMatch(new RegExp(`No ticket #${id} in guild ${DEMO.guildId}`));
+    }
     // Guild B has a ticket #40; guild A has none with that number.
     const other = await seedGuild(database().db);
     for (let i = 0; i < 40; i++) await s.engine.tickets.create(staff, { guild_id: other.guildId, user_id: DEMO.customerId });

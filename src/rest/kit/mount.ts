@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppDeps } from '../../deps.js';
-import { canAccessGuild, hasAbility, type Ability, type Actor } from '../../engine/actor.js';
+import { canAccessGuild, hasAbility, type Actor, type Requirement } from '../../engine/actor.js';
 import { EngineError, forbidden, type FieldIssue } from '../../engine/errors.js';
 import type { IdempotencyStore } from '../../engine/idempotency.js';
 import { invoke } from '../../operations/define.js';
@@ -184,7 +184,7 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
 }
 
 /** The ability a route needs: its first operation's, or the declared one while that operation is missing. */
-export function routeAbility(spec: AnyRoute): Ability {
+export function routeAbility(spec: AnyRoute): Requirement {
   return findOperation(spec.operations[0] ?? '')?.ability ?? spec.ability;
 }
 

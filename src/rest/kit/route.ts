@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Ability, Actor } from '../../engine/actor.js';
+import type { Actor, Requirement } from '../../engine/actor.js';
 
 export type Method = 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
 
@@ -35,7 +35,7 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   /** The catalogue operations the route uses; the first one's ability guards the route. */
   operations: string[];
   /** Used when the operation is not in the catalogue yet, so the route still refuses the wrong tokens. */
-  ability: Ability;
+  ability: Requirement;
   /** Where the guild of the request is (default: params, then query, then body `guild_id`). */
   guildOf?: (input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }) => string | undefined;
   handler(ctx: HandlerContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;

@@ -1,6 +1,8 @@
 /**
  * NoteTicketing's routes, each mapped onto action_items catalogue operations. Guild ids in paths are
  * digits; one that is not a snowflake names no guild (404), as the document's short example ids do.
+ * Item, channel and user ids in paths may be in any format (the document's own are `abc123def456`
+ * and `user123`): one that is not ours names nothing we have, so it is a 404, not a bad request.
  */
 import { z } from 'zod';
 import { notFound } from '../../engine/errors.js';
@@ -11,9 +13,10 @@ import { RawResponse, route, type AnyRoute } from '../kit/route.js';
 
 const Snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake: 17 to 20 digits');
 const GuildParams = z.object({ guildId: z.string().regex(/^\d{1,20}$/, 'must be a Discord guild ID (digits)').describe('The Discord guild ID.') }).strict();
-const ItemParams = GuildParams.extend({ itemId: Snowflake.describe('The action item ID.') }).strict();
-const ChannelParams = GuildParams.extend({ channelId: Snowflake.describe('The channel ID.') }).strict();
-const UserParams = GuildParams.extend({ userId: Snowflake.describe('The Discord user ID.') }).strict();
+const PathId = z.string().min(1).max(100, 'must be at most 100 characters');
+const ItemParams = GuildParams.extend({ itemId: PathId.describe('The action item ID.') }).strict();
+const ChannelParams = GuildParams.extend({ channelId: PathId.describe('The channel ID.') }).strict();
+const UserParams = GuildParams.extend({ userId: PathId.describe('The Discord user ID.') }).strict();
 const IntQ = (what: string, max: number) => z.string().regex(/^\d{1,7}$/, `${what} must be a whole number`).transform(Number).pipe(z.number().int().min(0).max(max));
 const PeriodQuery = z.object({ period: z.enum(PERIODS).optional().describe('1d, 7d, 30d or 90d (default 30d; 7d for stats).') }).strict();
 const BoolQ = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -22,6 +25,23 @@ function guildId(id: string): string {
   if (!/^\d{17,20}$/.test(id)) throw notFound(`Unknown guild ${id}. The bot must be in the guild and the guild synced first.`);
   return id;
 }
+
+/** A path id that is not a snowflake names nothing stored here: 404 with what was looked for. */
+const ours = (what: string) => (guild: string, id: string): string => {
+  if (!/^\d{17,20}$/.test(id)) throw notFound(`${what} ${id} doesn't exist in guild ${guild}. Use an id from this API's own answers.`);
+  return id;
+};
+const itemId = ours('Action item');
+const channelId = ours('Channel');
+const userId = ours('User');
+const itemRef = (p: { guildId: string; itemId: string }) => {
+  const guild = guildId(p.guildId);
+  return { guild_id: guild, item_id: itemId(guild, p.itemId) };
+};
+const userRef = (p: { guildId: string; userId: string }) => {
+  const guild = guildId(p.guildId);
+  return { guild_id: guild, user_id: userId(guild, p.userId) };
+};
 
 const T = ['NoteTicketing'];
 const G = '/v1/guilds/{guildId}';
@@ -55,12 +75,13 @@ export const noteTicketingRoutes: AnyRoute[] = [
   route({
     method: 'GET', path: '/v1/guilds', summary: 'List guilds', tags: T, response: z.object({ guilds: z.array(Guild), total: z.number().int() }),
     description: 'The guilds this API key may use, with member count, the bot\'s permissions and whether monitoring is on.',
-    operations: ['list_monitor_guilds'], ability: 'guild:read',
+    operations: ['list_monitor_guilds'], ability: null,
     handler: async ({ call }) => (await call('list_monitor_guilds', {})) as Out<typeof ops.listMonitorGuilds>,
   }),
   route({
     method: 'GET', path: G, summary: 'Get a guild', tags: T, params: GuildParams, response: Guild,
-    operations: ['list_monitor_guilds'], ability: 'guild:read', guildOf: byGuild,
+    // The list's own entry for one guild: any valid token that covers the guild may read it.
+    operations: ['list_monitor_guilds'], ability: null, guildOf: byGuild,
     handler: async ({ params, call }) => {
       const id = guildId(params.guildId);
       const found = ((await call('list_monitor_guilds', {})) as Out<typeof ops.listMonitorGuilds>).guilds.find((g) => g.id === id);
@@ -109,7 +130,10 @@ export const noteTicketingRoutes: AnyRoute[] = [
   route({
     method: 'DELETE', path: `${G}/channels/monitor/{channelId}`, summary: 'Stop monitoring a channel', tags: T, params: ChannelParams, response: ops.unmonitorChannel.output,
     operations: ['unmonitor_channel'], ability: 'guild:admin', guildOf: byGuild,
-    handler: async ({ params, call }) => call('unmonitor_channel', { guild_id: guildId(params.guildId), channel_id: params.channelId }),
+    handler: async ({ params, call }) => {
+      const guild = guildId(params.guildId);
+      return call('unmonitor_channel', { guild_id: guild, channel_id: channelId(guild, params.channelId) });
+    },
   }),
   route({
     method: 'GET', path: `${G}/action-items`, summary: 'List action items', tags: T, params: GuildParams, response: ops.listActionItems.output,
@@ -126,7 +150,7 @@ export const noteTicketingRoutes: AnyRoute[] = [
   route({
     method: 'GET', path: `${G}/action-items/{itemId}`, summary: 'Get an action item', tags: T, params: ItemParams, response: ops.getActionItem.output,
     operations: ['get_action_item'], ability: 'action_items:read', guildOf: byGuild,
-    handler: async ({ params, call }) => call('get_action_item', { guild_id: guildId(params.guildId), item_id: params.itemId }),
+    handler: async ({ params, call }) => call('get_action_item', itemRef(params)),
   }),
   route({
     method: 'POST', path: `${G}/action-items`, summary: 'Create an action item', tags: T, params: GuildParams, body: ItemBody, response: ops.createActionItem.output, status: 201,
@@ -137,18 +161,18 @@ export const noteTicketingRoutes: AnyRoute[] = [
     method: 'PUT', path: `${G}/action-items/{itemId}`, summary: 'Update an action item', tags: T, params: ItemParams, body: ItemChange, response: ops.updateActionItem.output,
     description: 'Changes only the fields given.',
     operations: ['update_action_item'], ability: 'action_items:write', guildOf: byGuild,
-    handler: async ({ params, body, call }) => call('update_action_item', { ...body, guild_id: guildId(params.guildId), item_id: params.itemId }),
+    handler: async ({ params, body, call }) => call('update_action_item', { ...body, ...itemRef(params) }),
   }),
   route({
     method: 'DELETE', path: `${G}/action-items/{itemId}`, summary: 'Delete an action item', tags: T, params: ItemParams, response: ops.deleteActionItem.output,
     operations: ['delete_action_item'], ability: 'action_items:write', guildOf: byGuild,
-    handler: async ({ params, call }) => call('delete_action_item', { guild_id: guildId(params.guildId), item_id: params.itemId }),
+    handler: async ({ params, call }) => call('delete_action_item', itemRef(params)),
   }),
   route({
     method: 'PATCH', path: `${G}/action-items/{itemId}/status`, summary: 'Set an action item\'s status', tags: T, params: ItemParams,
     body: z.object({ status: Status }).strict(), response: ops.setActionItemStatus.output,
     operations: ['set_action_item_status'], ability: 'action_items:write', guildOf: byGuild,
-    handler: async ({ params, body, call }) => call('set_action_item_status', { guild_id: guildId(params.guildId), item_id: params.itemId, status: body.status }),
+    handler: async ({ params, body, call }) => call('set_action_item_status', { ...itemRef(params), status: body.status }),
   }),
   route({
     method: 'GET', path: `${G}/sweep/status`, summary: 'Sweep status', tags: T, params: GuildParams, response: ops.getSweepStatus.output,
@@ -182,7 +206,7 @@ export const noteTicketingRoutes: AnyRoute[] = [
     method: 'GET', path: `${G}/users/{userId}/permissions`, summary: 'Get a member\'s permissions', tags: T, params: UserParams, response: Permissions,
     operations: ['get_member_permissions'], ability: 'guild:read', guildOf: byGuild,
     handler: async ({ params, call }) => {
-      const { stored: _stored, ...out } = (await call('get_member_permissions', { guild_id: guildId(params.guildId), user_id: params.userId })) as Out<typeof ops.getMemberPermissions>;
+      const { stored: _stored, ...out } = (await call('get_member_permissions', userRef(params))) as Out<typeof ops.getMemberPermissions>;
       return out;
     },
   }),
@@ -191,7 +215,7 @@ export const noteTicketingRoutes: AnyRoute[] = [
     body: z.object({ permissions: ops.setMemberPermissions.input.shape.permissions }).strict(),
     operations: ['set_member_permissions'], ability: 'guild:admin', guildOf: byGuild,
     handler: async ({ params, body, call }) => {
-      const { stored: _stored, ...out } = (await call('set_member_permissions', { guild_id: guildId(params.guildId), user_id: params.userId, permissions: body.permissions })) as Out<typeof ops.setMemberPermissions>;
+      const { stored: _stored, ...out } = (await call('set_member_permissions', { ...userRef(params), permissions: body.permissions })) as Out<typeof ops.setMemberPermissions>;
       return out;
     },
   }),

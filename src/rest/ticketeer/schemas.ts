@@ -72,7 +72,9 @@ export const CustomMessageBody = z.object({
 // ---- responses -------------------------------------------------------------------------------
 export const TtTicket = z.object({
   id: z.string(), uuid: z.string(), group_id: z.string(), guild_id: z.string(),
-  channel_id: z.string().nullable(), owner_id: z.string().nullable(), assigned_id: z.string().nullable(),
+  channel_id: z.string().nullable(),
+  channel_parent_id: z.string().nullable().describe("The parent of the ticket's channel: its category, or for a thread ticket the channel the thread is in"),
+  owner_id: z.string().nullable(), assigned_id: z.string().nullable(),
   number: z.number().int().nullable(), status: z.string().nullable(), rating: z.number().int().nullable(),
   priority: z.number().int().nullable(),
   form: z.array(z.object({ type: z.string(), title: z.string(), value: z.string() })).nullable(),

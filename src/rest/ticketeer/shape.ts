@@ -19,7 +19,7 @@ export function ts(v: unknown): string | null {
 export function ticket(t: TicketView): z.output<typeof TtTicket> {
   return {
     id: t.id, uuid: t.uuid, group_id: t.group_id, guild_id: t.guild_id,
-    channel_id: t.channel_id ?? t.thread_id, owner_id: t.owner_id, assigned_id: t.assigned_id,
+    channel_id: t.channel_id ?? t.thread_id, channel_parent_id: t.channel_parent_id, owner_id: t.owner_id, assigned_id: t.assigned_id,
     number: t.number, status: t.status, rating: t.rating, priority: t.priority,
     form: t.form.map((f) => ({ type: String(f.type ?? 'text'), title: f.title, value: f.value })),
     closed_reason: t.closed_reason, created_at: ts(t.created_at) ?? t.created_at, opened_at: ts(t.opened_at),

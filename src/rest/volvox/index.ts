@@ -19,10 +19,17 @@ function guildId(id: string): string {
   if (!/^\d{17,20}$/.test(id)) throw notFound(`Unknown guild ${id}. The bot must be in the guild and the guild synced first.`);
   return id;
 }
+// Any integer is a well-formed ticket id; one outside the range of ticket numbers names no ticket (404).
+// Only a non-integer is a bad request.
 const TicketParams = GuildParams.extend({
-  ticketId: z.string().regex(/^\d{1,10}$/, 'must be an integer ticket id').refine((v) => Number(v) >= 1 && Number(v) <= 2_147_483_647, 'must be a ticket id from 1')
-    .describe('The database ticket ID.'),
+  ticketId: z.string().regex(/^-?\d+$/, 'must be an integer ticket id').describe('The database ticket ID.'),
 });
+const MAX_TICKET_NUMBER = 2_147_483_647;
+function ticketNumber(guild: string, ticketId: string): number {
+  const n = Number(ticketId);
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TICKET_NUMBER) throw notFound(`No ticket #${ticketId} in guild ${guild}. List the guild's tickets to find its id.`);
+  return n;
+}
 const IntString = (what: string) => z.string().regex(/^\d{1,9}$/, `${what} must be a positive integer`).transform(Number);
 const ListQuery = z.object({
   status: z.enum(['open', 'closed']).optional().describe('Filter by ticket status.'),
@@ -97,7 +104,10 @@ export const volvox: Dialect = {
     route({
       method: 'GET', path: `${B}/{ticketId}`, summary: 'Ticket detail', tags: ['Volvox'], params: TicketParams, response: VxTicket,
       operations: ['get_ticket_by_number'], ability: 'tickets:read', guildOf: ({ params }) => params.id,
-      handler: async ({ params, call }) => vxTicket((await call('get_ticket_by_number', { guild_id: guildId(params.id), number: Number(params.ticketId) })) as TicketView),
+      handler: async ({ params, call }) => {
+        const guild = guildId(params.id);
+        return vxTicket((await call('get_ticket_by_number', { guild_id: guild, number: ticketNumber(guild, params.ticketId) })) as TicketView);
+      },
     }),
   ],
 };
