@@ -12,7 +12,7 @@ export const FormFieldSchema = z.object({
   max_length: z.number().int().min(1).max(4000).optional().describe('Maximum answer length for text inputs'),
   style: z.union([z.literal(1), z.literal(2)]).optional().describe('1 = one line, 2 = paragraph'),
   options: z.array(z.object({
-    label: z.string().min(1).max(100), value: z.string().min(1).max(100),
+    label: z.string().min(1).max(100).describe('What the user sees'), value: z.string().min(1).max(100).describe('What the answer records'),
   }).strict()).min(1).max(25).optional().describe('Choices of a select field (type 3), 1 to 25'),
 }).strict().superRefine((f, ctx) => {
   if (f.min_length !== undefined && f.max_length !== undefined && f.min_length > f.max_length) {

@@ -30,7 +30,13 @@ export const Sweep = z.object({
   id: Snowflake, guild_id: Snowflake, triggered_at: Timestamp, channels_processed: Int, messages_processed: Int, action_items_found: Int,
   status: z.enum(['running', 'completed', 'failed']), duration_seconds: z.number().nullable(),
 });
-export const PermissionsShape = z.object(Object.fromEntries(PERMISSION_KEYS.map((k) => [k, z.boolean()])) as Record<(typeof PERMISSION_KEYS)[number], z.ZodBoolean>);
+const PERMISSION_MEANING: Record<(typeof PERMISSION_KEYS)[number], string> = {
+  can_configure_bot: 'May change the monitoring config and the monitored channels',
+  can_manage_action_items: 'May create, change and delete action items',
+  can_view_analytics: 'May read analytics and statistics',
+  can_trigger_sweeps: 'May start a sweep',
+};
+export const PermissionsShape = z.object(Object.fromEntries(PERMISSION_KEYS.map((k) => [k, z.boolean().describe(PERMISSION_MEANING[k])])) as Record<(typeof PERMISSION_KEYS)[number], z.ZodBoolean>);
 export const MemberPermissions = z.object({
   user_id: z.string(), guild_id: Snowflake, permissions: PermissionsShape, roles: z.array(z.string()).describe("The member's role names, highest first"),
   stored: z.boolean().describe('false: nothing stored, so the member keeps what their token allows (shown as all true)'),

@@ -7,7 +7,7 @@ import { FormFieldOut, GuildId, Level, Paging, Snowflake, Timestamp } from './sc
 
 const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time of day as HH:MM (00:00 to 24:00)');
 const Range = z.tuple([HHMM, HHMM]).describe('[from, to] as HH:MM, e.g. ["09:00", "17:30"]');
-const Day = z.array(Range).max(10).optional();
+const Day = z.array(Range).max(10).optional().describe('That weekday\'s working hours: up to 10 [from, to] ranges');
 
 export const Schedule = z.object({ mo: Day, tu: Day, we: Day, th: Day, fr: Day, sa: Day, su: Day }).strict()
   .describe('Working hours per weekday (mo … su), each a list of [from, to] ranges in schedule_timezone; a day left out has no hours');

@@ -6,21 +6,21 @@ import { groupFields } from './groups.js';
 import { customMessageBody } from './messages.js';
 import { FormFieldOut, GuildId, Snowflake, Timestamp, UserId } from './schemas.js';
 
-const GroupConfig = z.object({ name: z.string().min(1).max(100), ...groupFields }).strict();
+const GroupConfig = z.object({ name: z.string().min(1).max(100).describe('Group name'), ...groupFields }).strict();
 /** As exported: the form as stored (import checks it again). */
 const GroupConfigOut = GroupConfig.extend({ form_fields: z.array(FormFieldOut).optional() });
-const CustomMessageConfig = z.object({ name: z.string().min(1).max(100), ...customMessageBody }).strict();
-const BlockConfig = z.object({ user_id: UserId.optional(), role_id: Snowflake.optional(), reason: z.string().max(500).nullable().optional() }).strict()
+const CustomMessageConfig = z.object({ name: z.string().min(1).max(100).describe('Name staff know it by'), ...customMessageBody }).strict();
+const BlockConfig = z.object({ user_id: UserId.optional(), role_id: Snowflake.optional(), reason: z.string().max(500).nullable().optional().describe('Why the user or role is blocked') }).strict()
   .refine((b) => (b.user_id === undefined) !== (b.role_id === undefined), { message: 'give exactly one of user_id and role_id' });
 
 const Config = z.object({
-  format: z.literal('ticketbridge.guild_config').optional(),
-  version: z.literal(1).optional(),
+  format: z.literal('ticketbridge.guild_config').optional().describe('Always ticketbridge.guild_config'),
+  version: z.literal(1).optional().describe('Document version: 1'),
   guild_id: Snowflake.optional().describe('The guild it was exported from (informational)'),
   exported_at: Timestamp.optional(),
-  groups: z.array(GroupConfig).max(100).default([]),
-  custom_messages: z.array(CustomMessageConfig).max(500).default([]),
-  blocks: z.array(BlockConfig).max(5000).default([]),
+  groups: z.array(GroupConfig).max(100).default([]).describe('Ticket groups with their settings, matched to existing groups by name'),
+  custom_messages: z.array(CustomMessageConfig).max(500).default([]).describe('Custom messages, matched by name'),
+  blocks: z.array(BlockConfig).max(5000).default([]).describe('Users and roles blocked from opening tickets'),
 });
 
 export const exportGuildConfig = defineOperation({

@@ -51,7 +51,7 @@ export const listCustomMessages = defineOperation({
 export const updateCustomMessage = defineOperation({
   name: 'update_custom_message', title: 'Update a custom message', toolset: 'messages', ability: 'guild:admin', annotations: idempotentWrite,
   description: 'Change the name, content, embeds or components of a custom message; fields left out stay. Messages already sent are not changed.',
-  input: z.object({ ...MessageRef, name: z.string().min(1).max(100).optional(), ...customMessageBody }).strict(),
+  input: z.object({ ...MessageRef, name: z.string().min(1).max(100).optional().describe('New name staff know it by'), ...customMessageBody }).strict(),
   output: CustomMessage,
   run: (ctx, input) => ctx.engine.customMessages.update(ctx.actor, input),
 });

@@ -39,12 +39,12 @@ export const FormAnswer = z.object({
 });
 
 export const Level = z.object({
-  label: z.string().min(1).max(100),
-  description: z.string().max(200).nullish(),
-  emoji: z.string().max(100).nullish(),
-  default: z.boolean().optional(),
-  color: z.string().max(20).nullish(),
-  _uid: z.string().max(64).optional(),
+  label: z.string().min(1).max(100).describe('Name of the level, e.g. High'),
+  description: z.string().max(200).nullish().describe('What the level means'),
+  emoji: z.string().max(100).nullish().describe('Emoji shown with it'),
+  default: z.boolean().optional().describe('The level used when none is chosen (at most one)'),
+  color: z.string().max(20).nullish().describe('Colour, e.g. #ED4245'),
+  _uid: z.string().max(64).optional().describe('Stable id of the level, kept as given'),
 });
 
 /** Stored form fields, as read back (looser than the input rules, so older rows always serialize). */

@@ -27,6 +27,28 @@ const OPEN_TO_EVERY_TOKEN: Record<string, string> = {
   list_monitor_guilds: 'the same list with monitoring state (NoteTicketing GET /v1/guilds)',
 };
 
+type JsonNode = { description?: unknown; properties?: Record<string, JsonNode>; items?: JsonNode | JsonNode[]; prefixItems?: JsonNode[];
+  anyOf?: JsonNode[]; oneOf?: JsonNode[]; allOf?: JsonNode[]; additionalProperties?: JsonNode | boolean };
+
+/**
+ * Every field of an input, at any depth (inside objects, array items, records, nullable and union
+ * branches), as a dotted path, when neither it nor one of its branches (x | null) says what it is.
+ */
+export function undescribedFields(node: JsonNode, path = ''): string[] {
+  const out: string[] = [];
+  const described = (n: JsonNode) => typeof n.description === 'string' && n.description.trim().length > 0;
+  for (const [name, field] of Object.entries(node.properties ?? {})) {
+    const at = path ? `${path}.${name}` : name;
+    if (!described(field) && !(field.anyOf ?? field.oneOf ?? []).some(described)) out.push(at);
+    out.push(...undescribedFields(field, at));
+  }
+  const items = node.items === undefined ? [] : Array.isArray(node.items) ? node.items : [node.items];
+  for (const item of [...items, ...(node.prefixItems ?? [])]) out.push(...undescribedFields(item, `${path}[]`));
+  for (const branch of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) out.push(...undescribedFields(branch, path));
+  if (typeof node.additionalProperties === 'object') out.push(...undescribedFields(node.additionalProperties, `${path}{}`));
+  return [...new Set(out)];
+}
+
 const problemsOf = (op: (typeof catalogue)[number]): string[] => {
   const problems: string[] = [];
   if (!/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/.test(op.name)) problems.push('name is not snake_case verb_noun');
@@ -48,6 +70,10 @@ const problemsOf = (op: (typeof catalogue)[number]): string[] => {
   if (!(op.name in READ_ONLY_EXCEPTIONS) && a?.['readOnlyHint'] !== readOnlyByAbility) {
     problems.push(`readOnlyHint is ${String(a?.['readOnlyHint'])} but ability ${op.ability} ${readOnlyByAbility ? 'only reads' : 'writes'}`);
   }
+  // Every input field, nested ones too, tells the caller what it is (MCP, /openapi.json and the docs show them).
+  try {
+    for (const field of undescribedFields(z.toJSONSchema(op.input, { io: 'input', unrepresentable: 'any' }) as JsonNode)) problems.push(`input field ${field} has no description`);
+  } catch { /* reported below */ }
   // MCP sends these as JSON Schema; both must convert, and tool schemas must be objects.
   for (const [which, schema, io] of [['input', op.input, 'input'], ['output', op.output, 'output']] as const) {
     try {
@@ -89,5 +115,19 @@ describe('operation catalogue', () => {
     for (const expected of [/snake_case/, /no title/, /description/, /destructiveHint/, /zod object/, /no output schema/, /readOnlyHint is true/]) {
       expect(problems.some((p) => expected.test(p)), `expected a problem matching ${expected}`).toBe(true);
     }
+    // A field without a description is found at any depth: top level, inside objects, array items, nullable branches, records.
+    const undescribed = problemsOf({
+      ...catalogue[0]!,
+      input: z.object({
+        plain: z.string(),
+        said: z.string().describe('said'),
+        nested: z.object({ inner: z.number(), ok: z.boolean().describe('ok') }).describe('nested'),
+        list: z.array(z.object({ item_field: z.string() })).describe('list'),
+        maybe: z.object({ deep: z.object({ deepest: z.string() }).describe('deep') }).nullable().optional().describe('maybe'),
+        map: z.record(z.string(), z.object({ value_field: z.string() })).describe('map'),
+      }).strict(),
+    } as unknown as (typeof catalogue)[number]).filter((p) => p.startsWith('input field'));
+    expect(undescribed.sort()).toEqual(['input field list[].item_field has no description', 'input field map{}.value_field has no description',
+      'input field maybe.deep.deepest has no description', 'input field nested.inner has no description', 'input field plain has no description']);
   });
 });
