@@ -2,9 +2,10 @@
  * Retention with a hand-moved clock: done Discord jobs and sent webhook deliveries go after 7 days,
  * dead jobs and given-up deliveries after 30, Idempotency-Key answers after their TTL; pending and
  * running work stays whatever its age. Two prunes at once (two pools on PostgreSQL) delete each old
- * row once between them.
+ * row once between them. The server's timer (src/retention.ts) prunes by itself with the configured days.
  */
 import { sql } from 'kysely';
+import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { enqueueItemCreated } from '../../src/engine/action-items/webhooks.js';
@@ -12,6 +13,8 @@ import { createIdempotencyStore } from '../../src/engine/idempotency.js';
 import { createRetention, type PruneCounts, type Retention, type RetentionOptions } from '../../src/engine/retention.js';
 import { inTransaction } from '../../src/engine/tx.js';
 import type { Database } from '../../src/db/connect.js';
+import { loadConfig } from '../../src/config.js';
+import { retentionOptions, startRetention } from '../../src/retention.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { manualClock, seedGuild, snowflake, staffActor } from '../support/fixtures.js';
 
@@ -145,6 +148,33 @@ describeEachDatabase('retention', (database, info) => {
       expect(await count(e.db)).toEqual({ jobs: 0, deliveries: 0 });
     } finally {
       await other?.close();
+    }
+  });
+
+  it('the server\'s timer prunes by itself, with the days from the configuration', async () => {
+    expect(retentionOptions(loadConfig({}))).toEqual({ finishedMs: 7 * DAY * 1000, deadMs: 30 * DAY * 1000, idempotencyTtlMs: DAY * 1000 });
+    expect(retentionOptions(loadConfig({ TICKETBRIDGE_RETENTION_DAYS: '2', TICKETBRIDGE_DEAD_RETENTION_DAYS: '90' })))
+      .toMatchObject({ finishedMs: 2 * DAY * 1000, deadMs: 90 * DAY * 1000 });
+    expect(() => loadConfig({ TICKETBRIDGE_RETENTION_DAYS: '0' })).toThrow('Invalid setting TICKETBRIDGE_RETENTION_DAYS: must be 1 or more (got "0")');
+    expect(() => loadConfig({ TICKETBRIDGE_DEAD_RETENTION_DAYS: 'a month' })).toThrow(/Invalid setting TICKETBRIDGE_DEAD_RETENTION_DAYS/);
+
+    const clock = manualClock(new Date().toISOString());
+    const e = createEngine(database(), { now: clock.now });
+    const g = await seedGuild(e.db);
+    const [id] = await openTickets(e, g.guildId, 1) as [string];
+    const claimed = await e.outbox.claim('worker-3', 100);
+    for (const j of claimed) await e.outbox.complete(j, 'worker-3');
+    expect(claimed.map((j) => j.id)).toContain(id);
+    clock.advance(8 * DAY);
+    let logged: (line: Record<string, unknown>) => void = () => {};
+    const line = new Promise<Record<string, unknown>>((resolve) => { logged = resolve; });
+    const logger = pino({ level: 'info' }, { write: (l: string) => { const o = JSON.parse(l) as Record<string, unknown>; if (o['msg'] === 'retention: old finished work deleted') logged(o); } });
+    const timer = startRetention(e, logger, { ...retentionOptions(loadConfig({})), firstDelayMs: 0 });
+    try {
+      expect(await line).toMatchObject({ deleted: { jobs_done: claimed.length } });
+      expect(await e.outbox.outcome([id])).toEqual([]);
+    } finally {
+      await timer.stop();
     }
   });
 });
