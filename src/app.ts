@@ -13,6 +13,7 @@ import type { AppDeps, DiscordStatus } from './deps.js';
 import { startDiscord, type DiscordRuntime } from './discord/runtime.js';
 import type { Sandbox } from './sandbox/index.js';
 import { startWebhookWorker } from './webhooks/worker.js';
+import { retentionOptions, startRetention } from './retention.js';
 
 export interface RunningApp {
   url: string;
@@ -60,12 +61,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const http = await buildHttpServer(deps);
     const address = await http.listen({ host: config.HOST, port: config.PORT });
     const webhooks = startWebhookWorker(engine, logger.child({ part: 'webhooks' }), { allowInternal: config.TICKETBRIDGE_WEBHOOK_ALLOW_INTERNAL });
+    const retention = startRetention(engine, logger.child({ part: 'retention' }), retentionOptions(config));
     logger.info({ address, database: database.kind, discord: running.status() }, 'ticketbridge is listening');
     return {
       url: address, deps, http,
       close: async () => {
         await http.close();
         await webhooks.stop();
+        await retention.stop();
         await running.close();
         await sandbox?.close();
         await database.close();

@@ -60,6 +60,10 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_READ_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(1000),
   /** How long a stored Idempotency-Key answer is replayed, in seconds. */
   TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int('must be a whole number').min(60).default(24 * 3600),
+  /** Days finished Discord jobs and sent webhook deliveries are kept before they are deleted. */
+  TICKETBRIDGE_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be 1 or more').max(3650).default(7),
+  /** Days dead Discord jobs and given-up webhook deliveries are kept (for inspection) before they are deleted. */
+  TICKETBRIDGE_DEAD_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be 1 or more').max(3650).default(30),
   /** Let webhook deliveries reach loopback, private and link-local addresses (local development only). */
   TICKETBRIDGE_WEBHOOK_ALLOW_INTERNAL: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
 });

@@ -1,8 +1,15 @@
 /**
- * Delivers webhook events: POST the event body with `X-Webhook-Signature: sha256=<HMAC-SHA256 of the
- * body, hex>`; any 2xx is delivered, anything else is retried with exponential backoff, and after
- * `maxAttempts` the delivery is given up (kept as failed). Woken when deliveries are committed in
- * this process, and by a timer for retries and other processes' deliveries.
+ * Delivers webhook events: POST the event body signed two ways with the webhook's secret:
+ * - `X-Webhook-Signature: sha256=<HMAC-SHA256 of the body, hex>` (the documented NoteTicketing header);
+ * - the Standard Webhooks headers (standardwebhooks.com): `webhook-id` (the delivery's id, the same on
+ *   every retry, so a receiver can drop duplicates), `webhook-timestamp` (this attempt's time, Unix
+ *   seconds) and `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. The timestamp is
+ *   inside the signature, so a captured delivery replayed later is refused by a receiver that checks it.
+ *   The key is the secret's own bytes (the `standardwebhooks` package's `{ format: 'raw' }`). Signed
+ *   with node:crypto (one HMAC); the tests verify it with the `standardwebhooks` package itself.
+ * Any 2xx is delivered, anything else is retried with exponential backoff, and after `maxAttempts`
+ * the delivery is given up (kept as failed). Woken when deliveries are committed in this process, and
+ * by a timer for retries and other processes' deliveries.
  */
 import { createHmac } from 'node:crypto';
 import { fetch, type Dispatcher } from 'undici';
@@ -27,6 +34,11 @@ export function signature(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/** The Standard Webhooks signature of one attempt: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`. */
+export function standardSignature(secret: string, id: string, timestampSeconds: number, body: string): string {
+  return `v1,${createHmac('sha256', secret).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
+}
+
 export function startWebhookWorker(engine: Engine, logger: Logger, opts: WebhookWorkerOptions = {}): WebhookWorker {
   const store = engine.actionItems.webhooks;
   const maxAttempts = opts.maxAttempts ?? 8;
@@ -41,11 +53,13 @@ export function startWebhookWorker(engine: Engine, logger: Logger, opts: Webhook
   const send = async (d: Delivery): Promise<void> => {
     try {
       if (!opts.allowInternal) checkLiteralHost(d.url);
+      const timestamp = Math.floor(engine.ctx.now().getTime() / 1000);
       const res = await fetch(d.url, {
         method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs), ...(dispatcher ? { dispatcher } : {}),
         headers: {
           'content-type': 'application/json', 'user-agent': 'ticketbridge-webhooks', 'x-webhook-event': d.event,
           'x-webhook-delivery': d.id, 'x-webhook-signature': signature(d.secret, d.body),
+          'webhook-id': d.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': standardSignature(d.secret, d.id, timestamp, d.body),
         },
         body: d.body,
       });
