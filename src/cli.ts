@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
       const { runStdio } = await import('./mcp/stdio.js');
       // stdout carries MCP only: every line for the user goes to stderr.
       const app = await startApp(config, logger, {
-        command: 'stdio', discord: values['no-discord'] !== true, http: values.port !== undefined || process.env['PORT'] !== undefined, lockWaitMs: 5_000,
+        command: 'stdio', discord: values['no-discord'] !== true, http: values.port !== undefined || Boolean(process.env['PORT']), lockWaitMs: 5_000,
       });
       process.stderr.write(`ticketbridge stdio: MCP on stdin/stdout; ${app.discordWhere}${app.url ? `; HTTP on ${app.url}` : ''}\n`);
       try {
@@ -175,7 +175,10 @@ async function stopQuickly(app: { close(): Promise<void> }, logger: Logger): Pro
     clearTimeout(deadline);
   }
   logger.info({ ms: Date.now() - started }, 'stopped');
-  setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+  logger.flush();
+  // Everything is closed; a socket or timer some library still holds must not keep the process (and,
+  // for stdio, its client) waiting.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 50).unref();
   return 0;
 }
 
