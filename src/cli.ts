@@ -2,7 +2,7 @@
 /** The one command: `ticketbridge serve|stdio|migrate|token|sandbox`. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { DataDirLockedError } from './db/pglite-lock.js';
 import { isEngineError } from './engine/errors.js';
 
@@ -10,7 +10,8 @@ const USAGE = `Usage: ticketbridge [command] [options]
 
 Commands:
   serve                 Run the HTTP server (REST APIs, MCP at /mcp) and the Discord bot (default)
-  stdio                 Run the MCP server over stdin/stdout
+  stdio                 Run the MCP server over stdin/stdout, with the Discord bot (or the built-in
+                        sandbox), outbox, schedulers and webhooks; HTTP only with --port/PORT
   migrate               Apply database migrations and exit
   token create --user ID [--guild ID ...] --ability NAME [--ability NAME ...] [--name TEXT]
                         Create an API token (printed once)
@@ -28,6 +29,7 @@ Options (also settable as environment variables):
   --toolsets a,b        MCP toolsets to expose (stdio)
   --tools x,y           MCP tools to expose (stdio)
   --read-only           Expose only read-only MCP tools (stdio)
+  --no-discord          stdio: serve MCP only; another process on the same PostgreSQL drives Discord
 `;
 
 class UsageError extends Error {}
@@ -72,22 +74,30 @@ async function main(argv: string[]): Promise<number> {
       const logger = createLogger(config.LOG_LEVEL);
       const { startApp } = await import('./app.js');
       const app = await startApp(config, logger);
-      process.stderr.write(`ticketbridge listening on ${app.url}\n`);
+      process.stderr.write(`ticketbridge listening on ${app.url}\n${app.discordWhere}\n`);
       await untilSignal();
-      await app.close();
-      return 0;
+      return stopQuickly(app, logger);
     }
     case 'stdio': {
-      const { values } = parse(args, { toolsets: { type: 'string' }, tools: { type: 'string' }, 'read-only': { type: 'boolean' } });
+      const { values } = parse(args, {
+        toolsets: { type: 'string' }, tools: { type: 'string' }, 'read-only': { type: 'boolean' }, 'no-discord': { type: 'boolean' },
+      });
+      if (values.help) { process.stdout.write(USAGE); return 0; }
       const config = configFrom(values);
       const logger = createLogger(config.LOG_LEVEL);
-      const { openEngine } = await import('./app.js');
+      const { startApp } = await import('./app.js');
       const { runStdio } = await import('./mcp/stdio.js');
-      const { database, engine } = await openEngine(config, 'stdio', { follow: true, logger });
+      // stdout carries MCP only: every line for the user goes to stderr.
+      const app = await startApp(config, logger, {
+        command: 'stdio', discord: values['no-discord'] !== true, http: values.port !== undefined || Boolean(process.env['PORT']), lockWaitMs: 5_000,
+      });
+      process.stderr.write(`ticketbridge stdio: MCP on stdin/stdout; ${app.discordWhere}${app.url ? `; HTTP on ${app.url}` : ''}\n`);
       try {
-        await runStdio({ config, logger, database, engine, discord: () => ({ mode: 'off', ready: false }) },
-          { toolsets: list(config.TOOLSETS), tools: list(config.TOOLS), readOnly: config.READ_ONLY });
-      } finally { await database.close(); }
+        await runStdio(app.deps, { toolsets: list(config.TOOLSETS), tools: list(config.TOOLS), readOnly: config.READ_ONLY });
+      } finally {
+        // The client went away (stdin closed) or a signal came: let go of the data directory at once.
+        await stopQuickly(app, logger);
+      }
       return 0;
     }
     case 'migrate': {
@@ -139,6 +149,36 @@ async function tokenCommand(args: string[]): Promise<number> {
       process.stderr.write(`revoked token ${info.id}\n`);
     }
   } finally { await database.close(); }
+  return 0;
+}
+
+/** A stop must not hang: past this, the process exits anyway (jobs it held are taken over by lease). */
+const STOP_DEADLINE_MS = 4_500;
+
+/**
+ * Closes the app within STOP_DEADLINE_MS; a second signal exits at once. Once closed, a handle some
+ * library forgot to release cannot keep the process alive either.
+ */
+async function stopQuickly(app: { close(): Promise<void> }, logger: Logger): Promise<number> {
+  const started = Date.now();
+  // Plain stderr writes here (synchronous on pipes): pino's buffered lines would be lost to exit().
+  const now = () => { process.stderr.write('ticketbridge: second signal: exiting without finishing the stop\n'); process.exit(130); };
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  const deadline = setTimeout(() => {
+    process.stderr.write(`ticketbridge: the stop did not finish in ${Date.now() - started} ms; exiting anyway\n`);
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(deadline);
+  }
+  logger.info({ ms: Date.now() - started }, 'stopped');
+  logger.flush();
+  // Everything is closed; a socket or timer some library still holds must not keep the process (and,
+  // for stdio, its client) waiting.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 50).unref();
   return 0;
 }
 

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { REST } from 'discord.js';
+import type { REST, RequestData, RouteLike } from 'discord.js';
 import type { Database } from '../db/connect.js';
 import { startListener, type Listener } from '../db/listener.js';
 import type { Engine } from '../engine/index.js';
@@ -38,7 +38,28 @@ export interface Worker {
   wake(): void;
   /** Resolves when no job is due or running anywhere (tests). */
   idle(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Stops claiming, cuts off the Discord requests of jobs in flight (queued behind a rate limit or on
+   * the wire), gives them `graceMs` to settle, then hands every job still claimed back to the outbox
+   * for the next process. Never waits for a rate limit to reset.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The REST client as job handlers see it: every request carries the worker's stop signal, so a
+ * stopping worker drops requests still queued behind a rate limit (discord.js honours the signal in
+ * its queue, in our global gate and on the wire) instead of waiting seconds for the bucket to reset.
+ */
+function abortableRest(rest: REST, signal: AbortSignal): REST {
+  const withSignal = (o: RequestData = {}): RequestData => ({ ...o, signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal });
+  const wrapped = Object.create(rest) as REST;
+  wrapped.get = (route: RouteLike, o?: RequestData) => rest.get(route, withSignal(o));
+  wrapped.post = (route: RouteLike, o?: RequestData) => rest.post(route, withSignal(o));
+  wrapped.put = (route: RouteLike, o?: RequestData) => rest.put(route, withSignal(o));
+  wrapped.patch = (route: RouteLike, o?: RequestData) => rest.patch(route, withSignal(o));
+  wrapped.delete = (route: RouteLike, o?: RequestData) => rest.delete(route, withSignal(o));
+  return wrapped;
 }
 
 export function startWorker(opts: WorkerOptions): Worker {
@@ -53,6 +74,8 @@ export function startWorker(opts: WorkerOptions): Worker {
   let wakeUp: (() => void) | null = null;
   let pending = false;
   const wake = () => { pending = true; wakeUp?.(); };
+  const halt = new AbortController();
+  const rest = abortableRest(opts.rest, halt.signal);
   const buckets = new ChannelBuckets();
   const detachBuckets = buckets.attach(opts.rest);
 
@@ -88,7 +111,7 @@ export function startWorker(opts: WorkerOptions): Worker {
     const handler = handlerFor(job.kind);
     try {
       if (!handler) throw new PermanentJobError(`No driver for job kind "${job.kind}"`);
-      const out = await handler({ rest: opts.rest, engine, botUserId: opts.botUserId, logger, job });
+      const out = await handler({ rest, engine, botUserId: opts.botUserId, logger, job });
       if (out && 'defer' in out) {
         await outbox.defer(job, id, out.defer, out.why);
         stats.deferred++;
@@ -97,6 +120,8 @@ export function startWorker(opts: WorkerOptions): Worker {
       await outbox.complete(job, id, out?.result ?? {}, out?.followUps ?? []);
       stats.done++;
     } catch (err) {
+      // Cut off by stop(): not a failure of the job; the next process takes it over.
+      if (halt.signal.aborted) { await outbox.release(id, [job.id]); return; }
       const c = err instanceof PermanentJobError ? { retryable: false, message: err.message } : classify(err);
       const outcome = await outbox.fail(job, id, c.message, { permanent: !c.retryable });
       if (outcome === 'dead') {
@@ -175,14 +200,27 @@ export function startWorker(opts: WorkerOptions): Worker {
         await new Promise((r) => setTimeout(r, 25));
       }
     },
-    async stop() {
+    async stop(graceMs = 1_000) {
       stopped = true;
+      halt.abort();
       wakeUp?.();
       engine.changes.off('jobs', onJobs);
       detachBuckets();
       clearInterval(heartbeat);
       await running;
-      await Promise.allSettled(inFlight.values());
+      // Jobs in their database steps finish; those waiting on Discord were just cut off and release
+      // themselves. Whatever is still claimed after the grace goes back to the outbox as it is.
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(inFlight.values()),
+        new Promise((r) => { graceTimer = setTimeout(r, graceMs); }),
+      ]);
+      clearTimeout(graceTimer);
+      const released = await outbox.release(id).catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'could not hand claimed jobs back; they are taken over when their lease ends');
+        return 0;
+      });
+      if (released > 0 || inFlight.size > 0) logger.info({ released, cutOff: inFlight.size }, 'outbox worker stopped; unfinished jobs left to the next process');
       await listener?.close();
     },
   };

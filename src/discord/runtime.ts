@@ -112,12 +112,18 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       throw unavailable(`Discord did not answer reading channel ${channelId}: ${c.message}. Retry in a moment.`);
     }),
     botUserId: () => botUserId,
+    status: () => ({ mode: opts.mode, ...(opts.url ? { url: opts.url } : {}), ready }),
   });
   const scheduler = startScheduler(engine, logger, opts.schedulerIntervalMs);
 
+  // Stopping cuts the start-up sync short (it may be waiting on Discord's rate limits).
+  const stopping = new AbortController();
   const synced = opts.syncOnReady === false ? Promise.resolve() : (async () => {
     for (const guildId of client.guilds.cache.keys()) {
-      await doSync(guildId).catch((err: unknown) => logger.warn({ err: (err as Error).message, guildId }, 'guild sync failed'));
+      if (stopping.signal.aborted) return;
+      await doSync(guildId, undefined, stopping.signal).catch((err: unknown) => {
+        if (!stopping.signal.aborted) logger.warn({ err: (err as Error).message, guildId }, 'guild sync failed');
+      });
     }
   })();
   logger.info({ mode: opts.mode, url: opts.url, guilds: client.guilds.cache.size }, 'Discord connected');
@@ -130,8 +136,10 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       ready = false;
       scheduler.stop();
       engine.outbox.setWaitBound(null);
+      engine.outbox.haltWaits();
       engine.outbox.installPort(null);
-      await synced.catch(() => {});
+      stopping.abort();
+      await Promise.race([synced.catch(() => {}), new Promise((r) => setTimeout(r, 1_000).unref())]);
       await worker?.stop();
       detach();
       await client.destroy();

@@ -70,6 +70,8 @@ export interface DiscordPort {
   channelMessages(channelId: string, after: string | null, max: number, signal?: AbortSignal): Promise<SweptMessage[]>;
   /** The bot's own Discord user id. */
   botUserId(): string;
+  /** Which Discord this process drives (the real one or the sandbox), where, and whether its session is up. */
+  status(): { mode: 'discord' | 'sandbox'; url?: string; ready: boolean };
 }
 
 export interface GuildSyncReport {
@@ -96,10 +98,12 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
   const baseDelayMs = opts.baseDelayMs ?? 1_000;
   const maxDelayMs = opts.maxDelayMs ?? 300_000;
   /** In-process news of settled jobs, for waiters (other processes are seen by polling). */
-  const settled = new EventEmitter<{ settled: [string] }>();
+  const settled = new EventEmitter<{ settled: [string]; halt: [] }>();
   settled.setMaxListeners(0);
   let waitBoundMs: number | null = null;
   let port: DiscordPort | null = null;
+  /** Set by haltWaits (a stopping process): waiters answer with what they have, new ones don't wait. */
+  let halted = false;
 
   const db = ctx.db;
 
@@ -210,6 +214,21 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       return 'retry';
     },
 
+    /**
+     * A stopping worker hands its claimed jobs back: pending again at once, the attempt not counted
+     * (it was cut off, not failed), so the next process takes them over without waiting for the lease.
+     * What a cut-off attempt already did is found again by the handlers (nonces, checkpoints).
+     */
+    async release(workerId: string, ids?: readonly string[]): Promise<number> {
+      if (ids !== undefined && ids.length === 0) return 0;
+      let q = db.updateTable('discord_jobs')
+        .set({ status: 'pending', attempts: sql<number>`greatest(0, attempts - 1)`, locked_by: null, locked_at: null, run_at: sql`now()`, updated_at: sql`now()` })
+        .where('locked_by', '=', workerId).where('status', '=', 'running');
+      if (ids !== undefined) q = q.where('id', 'in', ids);
+      const res = await q.executeTakeFirst();
+      return Number(res.numUpdatedRows);
+    },
+
     /** Puts the job back until `runAt` without counting the attempt (a limit we respect, not a failure). */
     async defer(job: ClaimedJob, workerId: string, runAt: Date, why: string): Promise<void> {
       await db.updateTable('discord_jobs')
@@ -279,7 +298,7 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       const deadline = Date.now() + timeoutMs;
       const isOpen = (o: JobOutcome) => o.status === 'pending' || o.status === 'running';
       let remaining = new Set((await api.outcome(ids)).filter(isOpen).map((o) => o.id));
-      while (remaining.size > 0 && Date.now() < deadline) {
+      while (remaining.size > 0 && Date.now() < deadline && !halted) {
         // In-process settles tick jobs off at once; a poll sees other processes' work: after 250 ms
         // without local news, or every 2 s while local jobs keep settling (a long wait on a big
         // batch would otherwise re-read every remaining id four times a second).
@@ -292,8 +311,9 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
             clearTimeout(timer);
             timer = setTimeout(finish, Math.min(250, Math.max(1, until - Date.now())));
           };
-          function finish() { clearTimeout(timer); settled.off('settled', onSettled); resolve(); }
+          function finish() { clearTimeout(timer); settled.off('settled', onSettled); settled.off('halt', finish); resolve(); }
           settled.on('settled', onSettled);
+          settled.once('halt', finish);
         });
         if (remaining.size > 0) remaining = new Set((await api.outcome([...remaining])).filter(isOpen).map((o) => o.id));
       }
@@ -305,7 +325,7 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
      * created ids back. A no-op until a worker is running in this process (setWaitBound).
      */
     async settleTicketJobs(ticketId: string, kinds: readonly string[]): Promise<boolean> {
-      if (waitBoundMs === null || waitBoundMs <= 0) return false;
+      if (waitBoundMs === null || waitBoundMs <= 0 || halted) return false;
       const rows = await db.selectFrom('discord_jobs').select('id').where('ticket_id', '=', ticketId)
         .where('kind', 'in', kinds).where('status', 'in', ['pending', 'running']).execute();
       if (rows.length === 0) return false;
@@ -313,7 +333,13 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       return true;
     },
 
-    setWaitBound(ms: number | null): void { waitBoundMs = ms; },
+    setWaitBound(ms: number | null): void { waitBoundMs = ms; halted = false; },
+
+    /**
+     * The process is stopping: every bounded wait ends now and answers with what it has (e.g. a
+     * ticket whose channel is still pending), and later operations do not wait. setWaitBound undoes it.
+     */
+    haltWaits(): void { halted = true; settled.emit('halt'); },
 
     installPort(p: DiscordPort | null): void { port = p; },
     port(): DiscordPort | null { return port; },

@@ -14,6 +14,12 @@ export const Guild = z.object({
   synced_at: Timestamp.nullable().describe('When channels, roles and members were last synced from Discord'),
 });
 
+const DiscordLink = z.object({
+  mode: z.enum(['discord', 'sandbox', 'off']).describe('discord: the real Discord; sandbox: the built-in local Discord (no DISCORD_TOKEN set); off: this process does not drive Discord (--no-discord)'),
+  url: z.string().optional().describe('Where this process reaches Discord (the sandbox\'s local address, which a browser or a test can open)'),
+  ready: z.boolean().describe('Whether the bot\'s Discord session is up'),
+});
+
 export const GuildDetail = Guild.extend({
   counts: z.object({
     channels: z.number().int(), roles: z.number().int(), members: z.number().int(), groups: z.number().int(),
@@ -26,9 +32,9 @@ const guildOnly = z.object({ guild_id: GuildId }).strict();
 
 export const getGuild = defineOperation({
   name: 'get_guild', title: 'Get a guild', toolset: 'guild', ability: 'guild:read', annotations: read,
-  description: 'Fetch a guild the bot is in: name, premium, when the bot joined, whether the tickets module is on, its default ticket group, and counts of channels, roles, members, groups, panels, custom messages and tickets.',
-  input: guildOnly, output: GuildDetail,
-  run: (ctx, input) => ctx.engine.guilds.get(input.guild_id),
+  description: 'Fetch a guild the bot is in: name, premium, when the bot joined, whether the tickets module is on, its default ticket group, counts of channels, roles, members, groups, panels, custom messages and tickets, and which Discord this server drives (real, the local sandbox, or off).',
+  input: guildOnly, output: GuildDetail.extend({ discord: DiscordLink.describe('Which Discord this server drives: tickets opened here appear there') }),
+  run: async (ctx, input) => ({ ...(await ctx.engine.guilds.get(input.guild_id)), discord: ctx.engine.outbox.port()?.status() ?? { mode: 'off' as const, ready: false } }),
 });
 
 export const listGuilds = defineOperation({

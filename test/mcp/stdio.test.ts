@@ -2,6 +2,8 @@
  * `ticketbridge stdio` as an MCP client meets it: the built CLI spawned with the SDK's stdio client
  * transport, over this file's own database (PostgreSQL when available, so the test can seed and
  * change data while the server runs; otherwise a PGlite copy handed over to the child).
+ * The guild here is seeded in the database, not in any Discord, so the server runs `--no-discord`
+ * (MCP only); stdio driving Discord is test/cli/stdio-discord.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,7 +28,7 @@ const clients: Client[] = [];
 
 async function spawnClient(args: string[] = [], env: Record<string, string> = {}): Promise<Client> {
   const transport = new StdioClientTransport({
-    command: process.execPath, args: ['dist/cli.js', 'stdio', ...args], stderr: 'pipe',
+    command: process.execPath, args: ['dist/cli.js', 'stdio', '--no-discord', ...args], stderr: 'pipe',
     env: {
       PATH: process.env.PATH ?? '', LOG_LEVEL: 'info',
       ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }),
@@ -110,7 +112,7 @@ describe('MCP over stdio (built CLI)', () => {
   });
 
   it('answers lines that are not JSON-RPC (or too long) with JSON-RPC errors, and reads messages split across or packed into chunks', async () => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'stdio'], {
+    const child = spawn(process.execPath, ['dist/cli.js', 'stdio', '--no-discord'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }) },
     });
@@ -162,7 +164,7 @@ describe('MCP over stdio (built CLI)', () => {
   });
 
   it('ends quietly when the client stops reading its stdout', async () => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'stdio'], {
+    const child = spawn(process.execPath, ['dist/cli.js', 'stdio', '--no-discord'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }) },
     });
