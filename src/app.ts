@@ -41,17 +41,18 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   let discord: DiscordRuntime | undefined;
   try {
     await ensureAdminToken(engine, resolve(config.DATA_DIR), config.TICKETBRIDGE_ADMIN_TOKEN);
+    const shards = { shardCount: config.TICKETBRIDGE_SHARD_COUNT, shardLeaseMs: config.TICKETBRIDGE_SHARD_LEASE_MS, shardRenewMs: config.TICKETBRIDGE_SHARD_RENEW_MS };
     // With a token: Discord (or DISCORD_API_URL). Without: the built-in sandbox, same code path.
     if (config.DISCORD_TOKEN) {
       discord = await startDiscord({
         engine, database, logger: logger.child({ part: 'discord' }), token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL,
-        mode: 'discord', url: config.DISCORD_API_URL ?? 'https://discord.com/api',
+        mode: 'discord', url: config.DISCORD_API_URL ?? 'https://discord.com/api', ...shards,
       });
     } else {
       const { startSandbox } = await import('./sandbox/index.js');
       sandbox = await startSandbox({ port: config.SANDBOX_PORT, host: config.HOST, logger: logger.child({ part: 'sandbox' }) });
       discord = await startDiscord({
-        engine, database, logger: logger.child({ part: 'discord' }), token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', url: sandbox.url,
+        engine, database, logger: logger.child({ part: 'discord' }), token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', url: sandbox.url, ...shards,
       });
     }
     const running = discord;
