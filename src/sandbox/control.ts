@@ -9,7 +9,7 @@ import { FaultInput } from './faults.js';
 import { DEMO, seedDemo, seedGuild } from './demo.js';
 import type { GuildIds } from './demo.js';
 import type { SessionInfo } from './gateway.js';
-import { ShardingInput, idOnShard, recommendedShards, shardOf } from './sharding.js';
+import { ShardingInput, idOnShard, recommendedShards } from './sharding.js';
 import type { ShardingInputT } from './sharding.js';
 import type { Fault, FaultInputT } from './faults.js';
 import { newId } from './ids.js';
@@ -314,4 +314,3 @@ export function setSharding(ctx: SandboxContext, raw: ShardingInputT): { recomme
   return { recommended_shards: ctx.sharding.recommendedShards, max_guilds_per_session: ctx.sharding.maxGuildsPerSession };
 }
 
-export { shardOf };
