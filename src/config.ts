@@ -66,6 +66,18 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_DEAD_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be 1 or more').max(3650).default(30),
   /** Let webhook deliveries reach loopback, private and link-local addresses (local development only). */
   TICKETBRIDGE_WEBHOOK_ALLOW_INTERNAL: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  // Gateway sharding across processes (see README, "Several processes").
+  /** Gateway shards the bot runs; unset = Discord's recommendation (GET /gateway/bot). Every process must use the same count. */
+  TICKETBRIDGE_SHARD_COUNT: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(4096).optional(),
+  /** How long a shard lease lasts after each renewal, in ms: a dead process's shards are taken over after about this plus one renewal. */
+  TICKETBRIDGE_SHARD_LEASE_MS: z.coerce.number().int('must be a whole number').min(300).max(600_000).default(15_000),
+  /** How often a process renews its shard leases (its heartbeat), in ms. */
+  TICKETBRIDGE_SHARD_RENEW_MS: z.coerce.number().int('must be a whole number').min(100).max(200_000).default(5_000),
+}).superRefine((c, ctx) => {
+  // A holder stops a shard it could not renew for (lease - renew); the renew interval left is its time to stop.
+  if (c.TICKETBRIDGE_SHARD_LEASE_MS < 3 * c.TICKETBRIDGE_SHARD_RENEW_MS) {
+    ctx.addIssue({ code: 'custom', path: ['TICKETBRIDGE_SHARD_LEASE_MS'], message: `must be at least 3 × TICKETBRIDGE_SHARD_RENEW_MS (${c.TICKETBRIDGE_SHARD_RENEW_MS})` });
+  }
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -24,7 +24,7 @@ export async function buildHttpServer(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(ok ? 200 : 503).send({
       status,
       database: { kind: deps.database.kind, ok },
-      discord: { mode: discord.mode, ready: discord.ready, ...(discord.url ? { url: discord.url } : {}) },
+      discord: { mode: discord.mode, ready: discord.ready, ...(discord.url ? { url: discord.url } : {}), ...(discord.shards ? { shards: discord.shards } : {}) },
     });
   });
 

@@ -37,16 +37,17 @@ export async function startRuntime(config: Config, logger: Logger, database: Dat
   let discord: DiscordRuntime | undefined;
   let webhooks: WebhookWorker | undefined;
   try {
+    const shards = { shardCount: config.TICKETBRIDGE_SHARD_COUNT, shardLeaseMs: config.TICKETBRIDGE_SHARD_LEASE_MS, shardRenewMs: config.TICKETBRIDGE_SHARD_RENEW_MS };
     if (config.DISCORD_TOKEN) {
       discord = await startDiscord({
         engine, database, logger: logger.child({ part: 'discord' }), token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL,
-        mode: 'discord', url: config.DISCORD_API_URL ?? 'https://discord.com/api',
+        mode: 'discord', url: config.DISCORD_API_URL ?? 'https://discord.com/api', ...shards,
       });
     } else {
       const { startSandbox } = await import('./sandbox/index.js');
       sandbox = await startSandbox({ port: config.SANDBOX_PORT, host: config.HOST, logger: logger.child({ part: 'sandbox' }) });
       discord = await startDiscord({
-        engine, database, logger: logger.child({ part: 'discord' }), token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', url: sandbox.url,
+        engine, database, logger: logger.child({ part: 'discord' }), token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', url: sandbox.url, ...shards,
       });
     }
     webhooks = startWebhookWorker(engine, logger.child({ part: 'webhooks' }), { allowInternal: config.TICKETBRIDGE_WEBHOOK_ALLOW_INTERNAL });

@@ -476,6 +476,24 @@ export interface PrivacyAuditTable {
   created_at: Generated<Date>;
 }
 
+/** A running process that takes part in gateway shard leasing (seen_at renewed on its heartbeat). */
+export interface GatewayProcessesTable {
+  id: string;
+  started_at: Generated<Date>;
+  seen_at: Generated<Date>;
+}
+
+/** Which process runs a gateway shard, until when; epoch counts acquisitions. */
+export interface ShardLeasesTable {
+  shard_id: number;
+  shard_count: number;
+  holder: string | null;
+  epoch: BigCount;
+  expires_at: Date | null;
+  acquired_at: Date | null;
+  renewed_at: Date | null;
+}
+
 export interface DB {
   guilds: GuildsTable;
   channels: ChannelsTable;
@@ -508,6 +526,8 @@ export interface DB {
   webhook_deliveries: WebhookDeliveriesTable;
   ticket_webhooks: TicketWebhooksTable;
   ticket_blocks: TicketBlocksTable;
+  gateway_processes: GatewayProcessesTable;
+  shard_leases: ShardLeasesTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

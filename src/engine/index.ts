@@ -23,6 +23,8 @@ import { createActionItems } from './action-items/index.js';
 import { createBlocks } from './blocks.js';
 import { createGuildConfig } from './guild-config.js';
 import { createTicketWebhooks } from './ticket-webhooks.js';
+import { createShardLeases } from './shard-leases.js';
+import { createShardGaps } from './shard-gaps.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -62,6 +64,7 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     channelMessages: createChannelMessages(ctx),
     privacy: createPrivacy(ctx, outbox),
     actionItems: createActionItems(ctx, () => outbox.port()),
+    shards: { ...createShardLeases(ctx), ...createShardGaps(ctx) },
   };
 }
 

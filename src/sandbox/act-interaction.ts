@@ -260,6 +260,7 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
     originalMessageId: null,
     followupIds: [],
     ephemeral: false,
+    callbackAttempts: 0,
   };
   const payload: Json = {
     id: rec.id,

@@ -4,6 +4,7 @@ import type { Faults } from './faults.js';
 import type { Gateway } from './gateway.js';
 import type { InteractionRec } from './model.js';
 import type { RateLimiter } from './rate-limits.js';
+import type { ShardingSettings } from './sharding.js';
 import type { Store } from './store.js';
 
 export interface SandboxContext {
@@ -21,4 +22,6 @@ export interface SandboxContext {
   readonly settleWaiters: Map<string, () => void>;
   /** The 3-second callback deadline (configurable for slow test machines). */
   readonly interactionDeadlineMs: number;
+  /** GET /gateway/bot's recommended shards and the guild count that requires sharding (mutable through the control API). */
+  readonly sharding: ShardingSettings;
 }

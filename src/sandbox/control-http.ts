@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { actInteraction } from './act-interaction.js';
 import type { ActInteractionInputT } from './act-interaction.js';
-import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, reset, state, updateRole } from './control.js';
-import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, UpdateRoleInputT } from './control.js';
+import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, createGuild, reset, setSharding, state, updateRole } from './control.js';
+import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, CreateGuildInputT, UpdateRoleInputT } from './control.js';
+import type { ShardingInputT } from './sharding.js';
 import type { FaultInputT } from './faults.js';
 import { DiscordError, invalidJson, methodNotAllowed, notFound } from './errors.js';
 import { readRaw } from './http-body.js';
@@ -61,6 +62,13 @@ export async function handleControl(req: IncomingMessage, url: URL, ctx: Sandbox
       case '/_sandbox/act/join':
         if (method !== 'POST') throw methodNotAllowed();
         return ok(actJoin(ctx, (await body()) as ActJoinInputT));
+      case '/_sandbox/guilds':
+        if (method !== 'POST') throw methodNotAllowed();
+        return ok(createGuild(ctx, (await body()) as CreateGuildInputT), 201);
+      case '/_sandbox/gateway':
+        if (method === 'GET') return ok(state(ctx).gateway);
+        if (method !== 'PATCH') throw methodNotAllowed();
+        return ok(setSharding(ctx, (await body()) as ShardingInputT));
       case '/_sandbox/reset':
         if (method !== 'POST') throw methodNotAllowed();
         return ok(reset(ctx));

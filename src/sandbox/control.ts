@@ -6,7 +6,11 @@ import type { SandboxContext } from './context.js';
 import { DiscordError, unknownMember } from './errors.js';
 import { emitRole } from './events.js';
 import { FaultInput } from './faults.js';
-import { seedDemo } from './demo.js';
+import { DEMO, seedDemo, seedGuild } from './demo.js';
+import type { GuildIds } from './demo.js';
+import type { SessionInfo } from './gateway.js';
+import { ShardingInput, idOnShard, recommendedShards } from './sharding.js';
+import type { ShardingInputT } from './sharding.js';
 import type { Fault, FaultInputT } from './faults.js';
 import { newId } from './ids.js';
 import { MessagePayloadSchema } from './message-payload.js';
@@ -90,7 +94,14 @@ export interface SandboxState {
   interactions: Json[];
   modals: Json[];
   faults: Fault[];
-  gateway: { sessions: number; connected: number };
+  gateway: {
+    sessions: number;
+    connected: number;
+    /** Each session's shard and how many dispatches it was sent. */
+    shards: SessionInfo[];
+    recommended_shards: number;
+    max_guilds_per_session: number;
+  };
 }
 
 function defaultGuildId(ctx: SandboxContext): string {
@@ -128,11 +139,18 @@ export function state(ctx: SandboxContext, filter: { channel_id?: string } = {})
       response: i.response,
       original_message_id: i.originalMessageId,
       followup_ids: i.followupIds,
+      callback_attempts: i.callbackAttempts,
       created_at: new Date(i.createdAt).toISOString(),
     })),
     modals: store.modals.map((m) => ({ user_id: m.userId, channel_id: m.channelId, custom_id: m.customId, title: m.title, components: m.components })),
     faults: ctx.faults.active(),
-    gateway: { sessions: ctx.gateway.sessionCount, connected: ctx.gateway.connectedCount },
+    gateway: {
+      sessions: ctx.gateway.sessionCount,
+      connected: ctx.gateway.connectedCount,
+      shards: ctx.gateway.sessionInfo(),
+      recommended_shards: recommendedShards(ctx.sharding, [...store.guilds.values()].filter((g) => g.members.has(store.botUserId)).length),
+      max_guilds_per_session: ctx.sharding.maxGuildsPerSession,
+    },
   };
 }
 
@@ -248,3 +266,51 @@ export function reset(ctx: SandboxContext): { ok: true } {
 export function clearFaults(ctx: SandboxContext): { cleared: number } {
   return { cleared: ctx.faults.clear() };
 }
+
+export const CreateGuildInput = z.object({
+  name: z.string().min(2).max(100).optional(),
+  /** Put the guild on shard [id, count]: its id is chosen so that (id >> 22) % count == id. */
+  shard: z.tuple([z.number().int().min(0), z.number().int().min(1).max(4096)]).refine(([id, count]) => id < count, 'shard id must be below the shard count').optional(),
+});
+export type CreateGuildInputT = z.input<typeof CreateGuildInput>;
+
+/** A guild created by POST /_sandbox/guilds: the demo guild's layout with fresh ids, the demo users as members. */
+export type CreatedGuild = GuildIds & { customerUserId: string; staffUserId: string; memberUserId: string; secondStaffUserId: string };
+
+/** The bot joins a new guild built like the demo one; connected sessions of its shard get GUILD_CREATE. */
+export function createGuild(ctx: SandboxContext, raw: CreateGuildInputT): CreatedGuild {
+  const input = CreateGuildInput.parse(raw);
+  const guildId = input.shard ? idOnShard(input.shard[0], input.shard[1]) : newId();
+  const ids: GuildIds = {
+    guildId,
+    name: input.name ?? `Sandbox guild ${ctx.store.guilds.size + 1}`,
+    ownerId: DEMO.ownerId,
+    generalChannelId: newId(),
+    supportCategoryId: newId(),
+    ticketsChannelId: newId(),
+    transcriptsChannelId: newId(),
+    forumChannelId: newId(),
+    closedCategoryId: newId(),
+    forumTags: { open: newId(), waiting: newId(), resolved: newId() },
+    adminRoleId: newId(),
+    staffRoleId: newId(),
+    botRoleId: newId(),
+    emojiIds: { ticket: newId(), lock: newId() },
+  };
+  seedGuild(ctx.store, ids);
+  ctx.gateway.guildJoined(guildId);
+  return {
+    ...ids,
+    customerUserId: DEMO.customerUserId, staffUserId: DEMO.staffUserId,
+    memberUserId: DEMO.memberUserId, secondStaffUserId: DEMO.secondStaffUserId,
+  };
+}
+
+/** Change GET /gateway/bot's recommended shard count or the guild count that requires sharding. */
+export function setSharding(ctx: SandboxContext, raw: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number } {
+  const input = ShardingInput.parse(raw);
+  if (input.recommended_shards !== undefined) ctx.sharding.recommendedShards = input.recommended_shards;
+  if (input.max_guilds_per_session !== undefined) ctx.sharding.maxGuildsPerSession = input.max_guilds_per_session;
+  return { recommended_shards: ctx.sharding.recommendedShards, max_guilds_per_session: ctx.sharding.maxGuildsPerSession };
+}
+

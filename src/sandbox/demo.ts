@@ -110,32 +110,59 @@ export function blankChannel(id: string, type: number, guildId: string | null, n
   };
 }
 
+/** The ids of one guild built like the demo guild (the demo's own, or fresh ones from POST /_sandbox/guilds). */
+export interface GuildIds {
+  guildId: string;
+  name: string;
+  ownerId: string;
+  generalChannelId: string;
+  supportCategoryId: string;
+  ticketsChannelId: string;
+  transcriptsChannelId: string;
+  forumChannelId: string;
+  closedCategoryId: string;
+  forumTags: { open: string; waiting: string; resolved: string };
+  adminRoleId: string;
+  staffRoleId: string;
+  botRoleId: string;
+  emojiIds: { ticket: string; lock: string };
+}
+
 export function seedDemo(store: Store): void {
-  for (const u of users) store.users.set(u.id, { ...u });
-  const g = DEMO.guildId;
+  seedGuild(store, { ...DEMO, name: 'TicketBridge Demo' });
+}
+
+/**
+ * A guild like the demo one: its roles (staff, bot, admin), the demo users as members, a general
+ * channel, a Support category with the panel channel (#tickets), #transcripts and a forum, and a
+ * closed-tickets category. The users are shared: the same people are members of every such guild.
+ */
+export function seedGuild(store: Store, ids: GuildIds): void {
+  for (const u of users) if (!store.users.has(u.id)) store.users.set(u.id, { ...u });
+  const g = ids.guildId;
   const guild: GuildRec = {
     id: g,
-    name: 'TicketBridge Demo',
-    ownerId: DEMO.ownerId,
+    name: ids.name,
+    ownerId: ids.ownerId,
     roles: new Map(),
     members: new Map(),
     emojis: new Map(),
-    systemChannelId: DEMO.generalChannelId,
+    systemChannelId: ids.generalChannelId,
   };
   for (const r of [
     role(g, '@everyone', 0, DEFAULT_EVERYONE),
-    role(DEMO.staffRoleId, 'Support Staff', 1, STAFF_PERMISSIONS, { color: 0x3498db, hoist: true, mentionable: true }),
-    role(DEMO.botRoleId, 'TicketBridge', 2, BOT_ROLE_PERMISSIONS, { managed: true, tags: { bot_id: BOT_USER_ID } }),
-    role(DEMO.adminRoleId, 'Admin', 3, P.Administrator, { color: 0xe74c3c, hoist: true }),
+    role(ids.staffRoleId, 'Support Staff', 1, STAFF_PERMISSIONS, { color: 0x3498db, hoist: true, mentionable: true }),
+    role(ids.botRoleId, 'TicketBridge', 2, BOT_ROLE_PERMISSIONS, { managed: true, tags: { bot_id: BOT_USER_ID } }),
+    role(ids.adminRoleId, 'Admin', 3, P.Administrator, { color: 0xe74c3c, hoist: true }),
   ]) {
     guild.roles.set(r.id, r);
   }
   const joined = (iso: string): string => new Date(iso).toISOString();
   const members: [string, string[], string][] = [
-    [DEMO.ownerId, [DEMO.adminRoleId], '2021-12-15T10:00:00Z'],
-    [BOT_USER_ID, [DEMO.botRoleId], '2025-11-20T09:00:00Z'],
-    [DEMO.staffUserId, [DEMO.staffRoleId], '2022-01-03T12:00:00Z'],
-    [DEMO.secondStaffUserId, [DEMO.staffRoleId], '2022-06-11T08:30:00Z'],
+    [DEMO.ownerId, [ids.adminRoleId], '2021-12-15T10:00:00Z'],
+    [BOT_USER_ID, [ids.botRoleId], '2025-11-20T09:00:00Z'],
+    [DEMO.staffUserId, [ids.staffRoleId], '2022-01-03T12:00:00Z'],
+    [DEMO.secondStaffUserId, [ids.staffRoleId], '2022-06-11T08:30:00Z'],
     [DEMO.customerUserId, [], '2023-04-02T17:45:00Z'],
     [DEMO.memberUserId, [], '2024-09-21T14:10:00Z'],
     ['958372614409273344', [], '2025-02-14T19:20:00Z'],
@@ -143,42 +170,42 @@ export function seedDemo(store: Store): void {
   for (const [userId, roles, at] of members) {
     guild.members.set(userId, { userId, nick: null, roles, joinedAt: joined(at) });
   }
-  guild.emojis.set(DEMO.emojiIds.ticket, { id: DEMO.emojiIds.ticket, name: 'ticket', animated: false });
-  guild.emojis.set(DEMO.emojiIds.lock, { id: DEMO.emojiIds.lock, name: 'lock', animated: false });
+  guild.emojis.set(ids.emojiIds.ticket, { id: ids.emojiIds.ticket, name: 'ticket', animated: false });
+  guild.emojis.set(ids.emojiIds.lock, { id: ids.emojiIds.lock, name: 'lock', animated: false });
   store.guilds.set(g, guild);
 
-  const staffView = ow(DEMO.staffRoleId, 0, P.ViewChannel | P.SendMessages | P.ReadMessageHistory, 0n);
-  const botView = ow(DEMO.botRoleId, 0, P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles, 0n);
+  const staffView = ow(ids.staffRoleId, 0, P.ViewChannel | P.SendMessages | P.ReadMessageHistory, 0n);
+  const botView = ow(ids.botRoleId, 0, P.ViewChannel | P.SendMessages | P.EmbedLinks | P.AttachFiles, 0n);
 
-  const general = blankChannel(DEMO.generalChannelId, ChannelType.GuildText, g, 'general');
+  const general = blankChannel(ids.generalChannelId, ChannelType.GuildText, g, 'general');
   general.topic = 'Say hello';
 
-  const support = blankChannel(DEMO.supportCategoryId, ChannelType.GuildCategory, g, 'Support');
+  const support = blankChannel(ids.supportCategoryId, ChannelType.GuildCategory, g, 'Support');
   support.position = 1;
   support.overwrites = [staffView, botView];
 
-  const tickets = blankChannel(DEMO.ticketsChannelId, ChannelType.GuildText, g, 'tickets');
-  tickets.parentId = DEMO.supportCategoryId;
+  const tickets = blankChannel(ids.ticketsChannelId, ChannelType.GuildText, g, 'tickets');
+  tickets.parentId = ids.supportCategoryId;
   tickets.topic = 'Open a ticket with the button below.';
   tickets.overwrites = [ow(g, 0, 0n, P.SendMessages), staffView, botView];
 
-  const transcripts = blankChannel(DEMO.transcriptsChannelId, ChannelType.GuildText, g, 'transcripts');
-  transcripts.parentId = DEMO.supportCategoryId;
+  const transcripts = blankChannel(ids.transcriptsChannelId, ChannelType.GuildText, g, 'transcripts');
+  transcripts.parentId = ids.supportCategoryId;
   transcripts.position = 1;
   transcripts.overwrites = [ow(g, 0, 0n, P.ViewChannel), staffView, botView];
 
-  const forum = blankChannel(DEMO.forumChannelId, ChannelType.GuildForum, g, 'help-forum');
-  forum.parentId = DEMO.supportCategoryId;
+  const forum = blankChannel(ids.forumChannelId, ChannelType.GuildForum, g, 'help-forum');
+  forum.parentId = ids.supportCategoryId;
   forum.position = 2;
   forum.topic = 'Ask for help: one post per question.';
   forum.defaultAutoArchiveDuration = 10080;
   forum.availableTags = [
-    { id: DEMO.forumTags.open, name: 'Open', moderated: false, emoji_id: null, emoji_name: '🟢' },
-    { id: DEMO.forumTags.waiting, name: 'Waiting', moderated: false, emoji_id: null, emoji_name: '🟡' },
-    { id: DEMO.forumTags.resolved, name: 'Resolved', moderated: true, emoji_id: null, emoji_name: '✅' },
+    { id: ids.forumTags.open, name: 'Open', moderated: false, emoji_id: null, emoji_name: '🟢' },
+    { id: ids.forumTags.waiting, name: 'Waiting', moderated: false, emoji_id: null, emoji_name: '🟡' },
+    { id: ids.forumTags.resolved, name: 'Resolved', moderated: true, emoji_id: null, emoji_name: '✅' },
   ];
 
-  const closed = blankChannel(DEMO.closedCategoryId, ChannelType.GuildCategory, g, 'Closed tickets');
+  const closed = blankChannel(ids.closedCategoryId, ChannelType.GuildCategory, g, 'Closed tickets');
   closed.position = 2;
   closed.overwrites = [ow(g, 0, 0n, P.ViewChannel), staffView, botView];
 

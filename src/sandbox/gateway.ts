@@ -1,5 +1,6 @@
 // The WebSocket gateway (v10, JSON encoding): HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE,
-// RESUME with replay of missed dispatches, op 7/9, op 8 member chunks, intent filtering.
+// RESUME with replay of missed dispatches, op 7/9, op 8 member chunks, intent filtering, and
+// sharding (a session hears only the guilds of its shard; 4010 invalid shard, 4011 sharding required).
 // Sessions outlive their sockets so a dropped connection can resume without losing a dispatch.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,6 +12,7 @@ import { ALL_INTENTS, Intent, blankContent, requiredIntent } from './intents.js'
 import { P, has } from './permissions.js';
 import { channelJson, guildJson, memberJson, userJson } from './serialize.js';
 import type { Json } from './serialize.js';
+import { parseShard, shardOf, type ShardingSettings } from './sharding.js';
 import type { Store } from './store.js';
 
 const HEARTBEAT_INTERVAL_MS = 41_250;
@@ -28,6 +30,10 @@ interface Dispatch {
 interface Session {
   id: string;
   intents: number;
+  /** [shard_id, shard_count] from IDENTIFY. */
+  shard: [number, number];
+  /** Dispatches sent to this session (READY and replays included). */
+  dispatched: number;
   seq: number;
   socket: WebSocket | null;
   buffer: Dispatch[];
@@ -53,6 +59,14 @@ export interface GatewayDeps {
   botToken: string;
   wsUrl: (host?: string) => string;
   logger: Logger;
+  /** Recommended shard count and the guild count that requires sharding (the control API changes them). */
+  sharding: ShardingSettings;
+}
+
+export interface SessionInfo {
+  shard: [number, number];
+  connected: boolean;
+  dispatched: number;
 }
 
 export class Gateway {
@@ -75,6 +89,18 @@ export class Gateway {
 
   get connectedCount(): number {
     return [...this.sessions.values()].filter((s) => s.socket !== null).length;
+  }
+
+  /** Every live session with its shard, for the control API's state. */
+  sessionInfo(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => ({ shard: s.shard, connected: s.socket !== null, dispatched: s.dispatched }));
+  }
+
+  /** Whether a session on `shard` hears events of `guildId` (null: DMs, which Discord sends to shard 0). */
+  private hears(s: Session, guildId: string | null | undefined): boolean {
+    const [id, count] = s.shard;
+    if (!guildId) return id === 0;
+    return shardOf(guildId, count) === id;
   }
 
   /** Resolves once at least one session is connected and ready. */
@@ -101,6 +127,7 @@ export class Gateway {
     const isMessage = t === 'MESSAGE_CREATE' || t === 'MESSAGE_UPDATE';
     for (const s of this.sessions.values()) {
       if (need !== null && (s.intents & need) === 0) continue;
+      if (!this.hears(s, scope.guildId)) continue;
       let data: unknown = d;
       if (isMessage && (s.intents & Intent.MessageContent) === 0) {
         data = blankContent(d, store.botUserId, scope.dm ?? false);
@@ -151,8 +178,17 @@ export class Gateway {
     this.sessions.delete(s.id);
   }
 
+  /** The bot joined a guild (POST /_sandbox/guilds): GUILD_CREATE to the sessions of its shard. */
+  guildJoined(guildId: string): void {
+    for (const s of this.sessions.values()) {
+      if ((s.intents & Intent.Guilds) === 0 || !this.hears(s, guildId)) continue;
+      this.sendDispatch(s, 'GUILD_CREATE', this.guildCreate(guildId, s.intents));
+    }
+  }
+
   private sendDispatch(s: Session, t: string, d: unknown): void {
     s.seq += 1;
+    s.dispatched += 1;
     const p: Dispatch = { op: 0, t, s: s.seq, d };
     s.buffer.push(p);
     if (s.buffer.length > REPLAY_BUFFER) s.buffer.splice(0, s.buffer.length - REPLAY_BUFFER);
@@ -238,12 +274,16 @@ export class Gateway {
     if (typeof intents !== 'number' || !Number.isInteger(intents) || intents < 0 || (intents & ~ALL_INTENTS) !== 0) {
       return conn.ws.close(4013, 'Invalid intent(s).');
     }
+    const shard = parseShard(d.shard);
+    if (!shard) return conn.ws.close(4010, 'Invalid shard.');
     const { store } = this.deps;
-    const session: Session = { id: newToken(16), intents, seq: 0, socket: conn.ws, buffer: [], expiry: null };
+    const all = [...store.guilds.values()].filter((g) => g.members.has(store.botUserId));
+    if (shard[1] === 1 && all.length > this.deps.sharding.maxGuildsPerSession) return conn.ws.close(4011, 'Sharding required.');
+    const session: Session = { id: newToken(16), intents, shard, dispatched: 0, seq: 0, socket: conn.ws, buffer: [], expiry: null };
     this.sessions.set(session.id, session);
     conn.session = session;
     const bot = store.users.get(store.botUserId);
-    const guilds = [...store.guilds.values()].filter((g) => g.members.has(store.botUserId));
+    const guilds = all.filter((g) => this.hears(session, g.id));
     this.sendDispatch(session, 'READY', {
       v: 10,
       user_settings: {},
@@ -252,7 +292,7 @@ export class Gateway {
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: this.deps.wsUrl(conn.host),
-      shard: [0, 1],
+      shard,
       application: { id: store.applicationId, flags: (1 << 12) | (1 << 14) | (1 << 18) | (1 << 19) },
       private_channels: [],
       relationships: [],
@@ -330,7 +370,7 @@ export class Gateway {
     const userIds = Array.isArray(d.user_ids) ? d.user_ids.map(String) : typeof d.user_ids === 'string' ? [d.user_ids] : null;
     for (const gid of guildIds) {
       const g = typeof gid === 'string' ? store.guilds.get(gid) : undefined;
-      if (!g) continue;
+      if (!g || !this.hears(s, g.id)) continue; // another shard's guild: Discord answers nothing
       let members = [...g.members.values()];
       if (userIds) {
         members = members.filter((m) => userIds.includes(m.userId));

@@ -13,6 +13,8 @@ import {
   actReaction,
   addFault,
   clearFaults,
+  createGuild,
+  setSharding,
   reset,
   state,
   updateRole,
@@ -22,6 +24,8 @@ import type {
   ActLeaveInputT,
   ActMessageInputT,
   ActReactionInputT,
+  CreatedGuild,
+  CreateGuildInputT,
   FaultResult,
   SandboxState,
   UpdateRoleInputT,
@@ -43,13 +47,17 @@ import { pinReactionRoutes } from './routes/pins-reactions.js';
 import { threadRoutes } from './routes/threads.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { DEFAULT_SHARDING } from './sharding.js';
+import type { ShardingInputT } from './sharding.js';
 import { Store } from './store.js';
 import { gatewayUrl } from './urls.js';
 
 export { DEMO, BOT_TOKEN, BOT_USER_ID, APPLICATION_ID } from './demo.js';
 export type { DemoIds } from './demo.js';
 export type { ActInteractionInputT, ActInteractionResult } from './act-interaction.js';
-export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
+export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, CreatedGuild, CreateGuildInputT, FaultResult, SandboxState, UpdateRoleInputT } from './control.js';
+export type { ShardingInputT } from './sharding.js';
+export { shardOf } from './sharding.js';
 export type { Fault, FaultInputT } from './faults.js';
 export type { Json } from './serialize.js';
 export { P as Permissions } from './permissions.js';
@@ -63,6 +71,10 @@ export interface SandboxOptions {
   logger?: Logger;
   /** How long the bot has to answer an interaction; Discord's 3000 ms unless a test needs slack. */
   interactionDeadlineMs?: number;
+  /** GET /gateway/bot's `shards` (default: one per 1,000 guilds, as Discord). */
+  recommendedShards?: number;
+  /** More guilds than this and an unsharded IDENTIFY is closed with 4011 (default 2,500, as Discord). */
+  maxGuildsPerSession?: number;
 }
 
 export interface Sandbox {
@@ -86,6 +98,10 @@ export interface Sandbox {
   actJoin(input: ActJoinInputT): Json;
   /** Change a role's permissions or name (PATCH /_sandbox/roles/:id). */
   updateRole(roleId: string, input: UpdateRoleInputT): Json;
+  /** The bot joins a new guild laid out like the demo one (POST /_sandbox/guilds); `shard` picks the shard it lands on. */
+  createGuild(input?: CreateGuildInputT): CreatedGuild;
+  /** GET /gateway/bot's recommended shards and the guild count requiring sharding (PATCH /_sandbox/gateway). */
+  setSharding(input: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number };
   /** Inject a REST fault, or act on the gateway at once (POST /_sandbox/faults). */
   addFault(input: FaultInputT): FaultResult;
   /** Remove all REST faults (DELETE /_sandbox/faults). */
@@ -106,8 +122,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const store = new Store(BOT_USER_ID, APPLICATION_ID);
   seedDemo(store);
   let baseUrl = '';
+  const sharding = {
+    recommendedShards: opts.recommendedShards ?? DEFAULT_SHARDING.recommendedShards,
+    maxGuildsPerSession: opts.maxGuildsPerSession ?? DEFAULT_SHARDING.maxGuildsPerSession,
+  };
   const gateway = new Gateway({
     store,
+    sharding,
     botToken: BOT_TOKEN,
     wsUrl: (host) => gatewayUrl(baseUrl, host),
     logger,
@@ -123,6 +144,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     settleWaiters: new Map(),
     interactionDeadlineMs: opts.interactionDeadlineMs ?? INTERACTION_DEADLINE_MS,
     gateway,
+    sharding,
   };
   const { server, timers } = createHttpServer({
     ctx,
@@ -166,6 +188,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     actLeave: (input) => actLeave(ctx, input),
     actJoin: (input) => actJoin(ctx, input),
     updateRole: (roleId, input) => updateRole(ctx, roleId, input),
+    createGuild: (input = {}) => createGuild(ctx, input),
+    setSharding: (input) => setSharding(ctx, input),
     addFault: (input) => addFault(ctx, input),
     clearFaults: () => clearFaults(ctx),
     faults: () => ctx.faults.active(),

@@ -210,4 +210,6 @@ export interface InteractionRec {
   originalMessageId: string | null;
   followupIds: string[];
   ephemeral: boolean;
+  /** Callbacks the bot sent for this interaction, the refused ones (40060 already acknowledged) included. */
+  callbackAttempts: number;
 }

@@ -59,6 +59,9 @@ describe('ticketbridge CLI', () => {
     const db = run(['migrate'], { DATABASE_URL: 'mysql://nope' });
     expect(db.stderr).toMatch(/Invalid setting DATABASE_URL/);
     expect(db.stderr).not.toMatch(/mysql:\/\/nope/); // connection strings may hold secrets
+    const lease = run(['migrate'], { TICKETBRIDGE_SHARD_LEASE_MS: '5000', TICKETBRIDGE_SHARD_RENEW_MS: '2000' });
+    expect(lease.status).toBe(2);
+    expect(lease.stderr.trim()).toMatch(/^ticketbridge: Invalid setting TICKETBRIDGE_SHARD_LEASE_MS: must be at least 3 × TICKETBRIDGE_SHARD_RENEW_MS \(2000\)/);
   });
 
   describe('on a fresh data directory', () => {
@@ -73,6 +76,8 @@ describe('ticketbridge CLI', () => {
       const body = await res.json() as Record<string, unknown>;
       expect(body).toMatchObject({ status: 'ok', database: { kind: 'pglite', ok: true } });
       expect(body['discord']).toHaveProperty('mode');
+      // With PGlite this one process runs every gateway shard (the sandbox recommends one).
+      expect(body['discord']).toMatchObject({ ready: true, shards: { count: 1, held: [{ id: 0, ready: true }] } });
     });
 
     it('created an admin token once: printed to stderr, saved with mode 0600, stored only as a hash', () => {

@@ -60,6 +60,13 @@ describeEachDatabase('linking messages against the sandbox', (database) => {
     expect(channelId, 'the ticket channel exists in the sandbox').toBeTruthy();
 
     await offline();
+    // Coming back online fills each open ticket's gap from its newest recorded line on (see
+    // src/discord/shards/backfill.ts). A line recorded as written an hour from now puts the missed
+    // message before that window, so only linking can bring it in: the case this test is about.
+    await engine.transcripts.recordMessage({
+      guild_id: d.guildId, channel_id: channelId!,
+      message: { id: snowflake(), author: { id: d.staffUserId, username: 'sam.support' }, content: 'later line', created_at: new Date(Date.now() + 3_600_000).toISOString() },
+    });
     const sent = sandbox.actMessage({
       user_id: d.customerUserId, channel_id: channelId!, content: 'I wrote this while you were away',
       attachments: [{ filename: 'error.log', content_type: 'text/plain', content: 'stack trace' }],
@@ -77,7 +84,7 @@ describeEachDatabase('linking messages against the sandbox', (database) => {
     expect(await link({ guild_id: d.guildId, channel_id: channelId, message_id: sent.id })).toMatchObject({ status: 'already_recorded' });
     expect(await captureJobs(ticket.id)).toEqual([{ status: 'done', result: { captured: true, ticket_id: ticket.id, newly_recorded: true } }]);
     const job = { id: '0', guild_id: d.guildId, ticket_id: ticket.id, kind: 'message.capture', payload: { channel_id: channelId, message_id: sent.id }, attempts: 1, checkpoint: {} };
-    const repeat = await captureMessage({ rest: rt.client.rest, engine, botUserId: rt.botUserId, logger: quietLogger, job });
+    const repeat = await captureMessage({ rest: rt.rest, engine, botUserId: rt.botUserId, logger: quietLogger, job });
     expect(repeat).toEqual({ result: { captured: true, ticket_id: ticket.id, newly_recorded: false } });
     expect((await lines(d.guildId, ticket.id)).filter((m) => m.id === sent.id)).toHaveLength(1);
   });

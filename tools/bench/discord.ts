@@ -40,7 +40,7 @@ export async function runDiscordBench(opts: { jobs?: number; channels?: number; 
     const d = sandbox.demo;
     const ids: string[] = [];
     for (let i = 0; i < channelCount; i++) {
-      const ch = await discord.client.rest.post(Routes.guildChannels(d.guildId), { body: { name: `bench-${i}`, type: 0 } }) as { id: string };
+      const ch = await discord.rest.post(Routes.guildChannels(d.guildId), { body: { name: `bench-${i}`, type: 0 } }) as { id: string };
       ids.push(ch.id);
     }
     await discord.syncGuild(d.guildId);
@@ -56,16 +56,16 @@ export async function runDiscordBench(opts: { jobs?: number; channels?: number; 
 
     let requests = 0;
     const limited: Record<string, number> = {};
-    discord.client.rest.on('response', (req, res) => {
+    discord.rest.on('response', (req, res) => {
       requests++;
       if (res.status !== 429) return;
       const key = `${req.method.toUpperCase()} ${req.route} scope=${res.headers.get('x-ratelimit-scope') ?? '-'}`;
       limited[key] = (limited[key] ?? 0) + 1;
     });
     let waits = 0;
-    discord.client.rest.on('rateLimited', () => { waits++; });
+    discord.rest.on('rateLimited', () => { waits++; });
     const started = Date.now();
-    worker = startWorker({ engine, database, rest: discord.client.rest, botUserId: discord.botUserId, logger, concurrency });
+    worker = startWorker({ engine, database, rest: discord.rest, botUserId: discord.botUserId, logger, concurrency });
     const outcomes = await engine.outbox.waitForJobs(queued.map((q) => q.job_id), 600_000);
     const seconds = (Date.now() - started) / 1000;
     const perSecond = jobs / seconds;

@@ -31,7 +31,7 @@ export async function runDiscordFaultDrill(opts: { windowMs?: number; tickets?: 
   const engine = createEngine(database);
   const discord = await startDiscord({ engine, database, logger, token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', waitBoundMs: 0 });
   const responses = { total: 0, s429: 0, global429: 0, s5xx: 0 };
-  discord.client.rest.on('response', (_req, res) => {
+  discord.rest.on('response', (_req, res) => {
     responses.total++;
     if (res.status === 429) { responses.s429++; if (res.headers.get('x-ratelimit-global')) responses.global429++; }
     if (res.status >= 500) responses.s5xx++;

@@ -18,6 +18,7 @@ import * as claimMode from './0017_claim_mode.js';
 import * as ticketWebhooks from './0018_ticket_webhooks.js';
 import * as autoReplies from './0019_auto_replies.js';
 import * as retention from './0020_retention.js';
+import * as shardLeases from './0021_shard_leases.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0018_ticket_webhooks': ticketWebhooks,
   '0019_auto_replies': autoReplies,
   '0020_retention': retention,
+  '0021_shard_leases': shardLeases,
 };

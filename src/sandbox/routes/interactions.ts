@@ -70,6 +70,7 @@ function botReply(
 function callback(req: Req, ctx: SandboxContext): Res {
   const i = ctx.store.interactions.get(param(req, 'interaction_id'));
   if (!i || i.token !== param(req, 'token')) throw unknownInteraction();
+  i.callbackAttempts += 1; // refused ones too: a bot answering twice shows here
   if (i.response) throw alreadyAcknowledged();
   if (Date.now() - i.createdAt > ctx.interactionDeadlineMs) throw unknownInteraction();
   const body = parseBody(Callback, req.body);

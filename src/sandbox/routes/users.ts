@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import { sharesGuildWithBot } from '../messaging.js';
 import { BUCKETS } from '../rate-limits.js';
 import { param, route } from '../router.js';
+import { recommendedShards } from '../sharding.js';
 import { gatewayUrl } from '../urls.js';
 import type { Req, Res, RouteDef } from '../router.js';
 import { channelJson, userJson } from '../serialize.js';
@@ -59,7 +60,7 @@ function gatewayBot(req: Req, ctx: SandboxContext): Res {
     status: 200,
     body: {
       url: wsUrl(ctx, req.headers.host),
-      shards: 1,
+      shards: recommendedShards(ctx.sharding, [...ctx.store.guilds.values()].filter((g) => g.members.has(ctx.store.botUserId)).length),
       session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
     },
   };

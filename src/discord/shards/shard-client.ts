@@ -1,0 +1,92 @@
+/**
+ * One gateway shard run by discord.js's own sharding (`shards: [id]`, `shardCount`): a Client per
+ * leased shard, so a process can start and stop the shards it holds one by one without touching the
+ * others. Its gateway handlers are attached at start and detached synchronously at stop: once a
+ * stop begins (a lost lease), no further event of that shard is handled here.
+ */
+import { Client, Events, GatewayIntentBits, Partials, type RESTOptions } from 'discord.js';
+import type { Engine } from '../../engine/index.js';
+import type { Logger } from '../../logger.js';
+import { attachGateway } from '../gateway/index.js';
+
+export interface ShardClientOptions {
+  shardId: number;
+  shardCount: number;
+  token: string;
+  rest: Partial<RESTOptions>;
+  engine: Engine;
+  logger: Logger;
+  /** A guild the bot joined while this shard ran. */
+  onGuildJoin: (guildId: string) => void;
+  /** The shard identified again after a session was lost (not a resume): events may have been missed. */
+  onReidentified: () => void;
+  /** discord.js gave the shard up (an unrecoverable close code): the lease should go back. */
+  onDead: (code: number) => void;
+  /** How long to wait for READY and the shard's guilds (default 30 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface ShardClient {
+  readonly client: Client;
+  readonly ready: boolean;
+  /** Resolves once the shard is ready with its guilds; rejects if Discord refused it or it was stopped first. */
+  readonly started: Promise<void>;
+  /** The guilds this shard hears (known once ready). */
+  guildIds(): string[];
+  /** Detaches the handlers at once, then closes the gateway session. Safe at any time, also while starting. */
+  stop(): Promise<void>;
+}
+
+export function startShardClient(opts: ShardClientOptions): ShardClient {
+  const client = new Client({
+    intents: [
+      GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages,
+    ],
+    partials: [Partials.Channel, Partials.Message, Partials.GuildMember],
+    shards: [opts.shardId],
+    shardCount: opts.shardCount,
+    rest: opts.rest,
+  });
+  let detach: (() => void) | null = attachGateway({ client, engine: opts.engine, logger: opts.logger, onGuildJoin: opts.onGuildJoin });
+  client.on(Events.Error, (err) => opts.logger.warn({ err: err.message, shard: opts.shardId }, 'discord.js error'));
+  let ready = false;
+  let stopped = false;
+  let destroyed: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopped = true;
+    ready = false;
+    detach?.(); // synchronous: from here on no event of this shard is handled
+    detach = null;
+    destroyed ??= client.destroy();
+    return destroyed;
+  };
+
+  const timeoutMs = opts.readyTimeoutMs ?? 30_000;
+  const started = (async () => {
+    const readyP = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`shard ${opts.shardId} was not ready within ${timeoutMs} ms`)), timeoutMs);
+      client.once(Events.ClientReady, () => { clearTimeout(timer); resolve(); });
+      client.once(Events.ShardDisconnect, (ev) => { clearTimeout(timer); reject(new Error(`Discord closed shard ${opts.shardId} (${ev.code})`)); });
+    });
+    readyP.catch(() => {});
+    await client.login(opts.token);
+    await readyP;
+    if (stopped) throw new Error(`shard ${opts.shardId} was stopped while starting`);
+    ready = true;
+    // Later life: attached after the first READY so that one is not taken for a re-identify.
+    client.on(Events.ShardReady, () => { if (!stopped) { ready = true; opts.onReidentified(); } });
+    client.on(Events.ShardResume, () => { if (!stopped) ready = true; });
+    client.on(Events.ShardReconnecting, () => { ready = false; });
+    client.on(Events.ShardDisconnect, (ev) => { if (!stopped) { ready = false; opts.onDead(ev.code); } });
+  })();
+  started.catch(() => { void stop(); });
+
+  return {
+    client,
+    get ready() { return ready; },
+    started,
+    guildIds: () => [...client.guilds.cache.keys()],
+    stop,
+  };
+}
