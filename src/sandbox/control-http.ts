@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { actInteraction } from './act-interaction.js';
 import type { ActInteractionInputT } from './act-interaction.js';
-import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, reset, state, updateRole } from './control.js';
-import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, UpdateRoleInputT } from './control.js';
+import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, reset, state, updateGuild, updateRole } from './control.js';
+import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, UpdateGuildInputT, UpdateRoleInputT } from './control.js';
 import type { FaultInputT } from './faults.js';
 import { DiscordError, invalidJson, methodNotAllowed, notFound } from './errors.js';
 import { readRaw } from './http-body.js';
@@ -74,6 +74,11 @@ export async function handleControl(req: IncomingMessage, url: URL, ctx: Sandbox
         if (role?.[1]) {
           if (method !== 'PATCH') throw methodNotAllowed();
           return ok(updateRole(ctx, role[1], (await body()) as UpdateRoleInputT));
+        }
+        const guild = /^\/_sandbox\/guilds\/(\d{15,20})$/.exec(path);
+        if (guild?.[1]) {
+          if (method !== 'PATCH') throw methodNotAllowed();
+          return ok(updateGuild(ctx, guild[1], (await body()) as UpdateGuildInputT));
         }
         throw notFound();
       }

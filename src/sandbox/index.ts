@@ -15,6 +15,7 @@ import {
   clearFaults,
   reset,
   state,
+  updateGuild,
   updateRole,
 } from './control.js';
 import type {
@@ -24,6 +25,7 @@ import type {
   ActReactionInputT,
   FaultResult,
   SandboxState,
+  UpdateGuildInputT,
   UpdateRoleInputT,
 } from './control.js';
 import { APPLICATION_ID, BOT_TOKEN, BOT_USER_ID, DEMO, seedDemo } from './demo.js';
@@ -86,6 +88,8 @@ export interface Sandbox {
   actJoin(input: ActJoinInputT): Json;
   /** Change a role's permissions or name (PATCH /_sandbox/roles/:id). */
   updateRole(roleId: string, input: UpdateRoleInputT): Json;
+  /** Change a guild's preferred locale or name; GUILD_UPDATE is dispatched (PATCH /_sandbox/guilds/:id). */
+  updateGuild(guildId: string, input: UpdateGuildInputT): Json;
   /** Inject a REST fault, or act on the gateway at once (POST /_sandbox/faults). */
   addFault(input: FaultInputT): FaultResult;
   /** Remove all REST faults (DELETE /_sandbox/faults). */
@@ -166,6 +170,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     actLeave: (input) => actLeave(ctx, input),
     actJoin: (input) => actJoin(ctx, input),
     updateRole: (roleId, input) => updateRole(ctx, roleId, input),
+    updateGuild: (guildId, input) => updateGuild(ctx, guildId, input),
     addFault: (input) => addFault(ctx, input),
     clearFaults: () => clearFaults(ctx),
     faults: () => ctx.faults.active(),

@@ -1,17 +1,10 @@
 /**
- * The languages ticketbridge speaks in Discord, named by Discord's locale codes, and how a Discord
- * locale (an interaction's, a user's, a guild's preferred one) maps onto them.
+ * How a Discord locale (an interaction's, a user's, a group's, a guild's preferred one) maps onto
+ * the catalogues in locales/, and which one a message takes.
  */
+import { LOCALES, type Locale } from '../../engine/locales.js';
 
-/** Discord's locale codes of the catalogues in locales/ (English first: the source and the fallback). */
-export const LOCALES = ['en', 'de', 'fr', 'es-ES', 'pt-BR', 'pl', 'ru', 'tr', 'ja', 'zh-CN'] as const;
-export type Locale = (typeof LOCALES)[number];
-
-/** Every locale Discord knows (for name_localizations keys and for validating a group's locale). */
-export const DISCORD_LOCALES = [
-  'id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'fi',
-  'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko',
-] as const;
+export { DISCORD_LOCALES, LOCALES, type Locale } from '../../engine/locales.js';
 
 /** Discord locales served by a catalogue of another code (Discord has no plain "en" or "es"). */
 const ALIASES: Record<string, Locale> = { 'en-US': 'en', 'en-GB': 'en', 'es-419': 'es-ES' };
@@ -31,3 +24,11 @@ export function pickLocale(...candidates: Array<string | null | undefined>): Loc
   }
   return 'en';
 }
+
+interface LocaleSources { ownerLocale: string | null; guildLocale: string | null; group: { locale: string | null } }
+
+/** Messages in a ticket: its owner's last known language, else the group's, else the server's, else English. */
+export const ticketLocale = (tc: LocaleSources): Locale => pickLocale(tc.ownerLocale, tc.group.locale, tc.guildLocale);
+
+/** Messages for staff away from the member (transcript and feedback channels, notes): the group's language, else the server's. */
+export const staffLocale = (tc: LocaleSources): Locale => pickLocale(tc.group.locale, tc.guildLocale);
