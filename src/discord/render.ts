@@ -187,6 +187,22 @@ export function feedbackPost(ticket: TicketRow, group: Pick<GroupRow, 'rating_le
   return notice(`${t(locale, 'feedback.post', { number: ticket.number, label: labels[rating - 1] ?? String(rating), rating, max: labels.length, owner: `<@${ticket.owner_id}>` })}${comment}`);
 }
 
+/**
+ * A heading over lines, within Discord's 2000 characters: lines that do not fit are counted in a
+ * last "… and N more." line.
+ */
+export function listContent(head: string, lines: readonly string[], locale: Locale): string {
+  const out: string[] = [head];
+  let length = head.length;
+  for (const [i, line] of lines.entries()) {
+    const more = t(locale, 'sweep.more', { count: lines.length - i });
+    if (length + line.length + 1 + more.length + 1 > 2000) { out.push(more); break; }
+    out.push(line);
+    length += line.length + 1;
+  }
+  return out.join('\n').slice(0, 2000);
+}
+
 export function notice(text: string): MessageBody {
   return { content: text.slice(0, 2000), allowed_mentions: { parse: [] } };
 }
@@ -205,15 +221,15 @@ export function formModal(group: Pick<GroupRow, 'id' | 'name' | 'form_title' | '
       const label = own.form_fields?.[i]?.label ?? f.label;
       const placeholder = own.form_fields?.[i]?.placeholder ?? f.placeholder;
       return {
-      type: ComponentType.ActionRow,
-      components: [{
-        type: ComponentType.TextInput, custom_id: ids.formField(i), label: label.slice(0, 45),
-        style: f.style === 2 ? TextInputStyle.Paragraph : TextInputStyle.Short,
-        required: f.required ?? true,
-        ...(placeholder ? { placeholder: placeholder.slice(0, 100) } : {}),
-        ...(f.min_length !== undefined ? { min_length: f.min_length } : {}),
-        ...(f.max_length !== undefined ? { max_length: f.max_length } : {}),
-      }],
+        type: ComponentType.ActionRow,
+        components: [{
+          type: ComponentType.TextInput, custom_id: ids.formField(i), label: label.slice(0, 45),
+          style: f.style === 2 ? TextInputStyle.Paragraph : TextInputStyle.Short,
+          required: f.required ?? true,
+          ...(placeholder ? { placeholder: placeholder.slice(0, 100) } : {}),
+          ...(f.min_length !== undefined ? { min_length: f.min_length } : {}),
+          ...(f.max_length !== undefined ? { max_length: f.max_length } : {}),
+        }],
       };
     }),
   };
