@@ -25,6 +25,9 @@ export interface FormAnswer { title: string; value: string; type?: number | stri
 export interface FormField { label: string; type?: number | undefined; placeholder?: string | undefined; required?: boolean | undefined; min_length?: number | undefined; max_length?: number | undefined; style?: number | undefined; options?: Array<{ label: string; value: string }> | undefined }
 export interface Level { label: string; description?: string | null | undefined; emoji?: string | null | undefined; default?: boolean | undefined; color?: string | null | undefined; _uid?: string | undefined }
 export type WeekSchedule = Partial<Record<'mo' | 'tu' | 'we' | 'th' | 'fr' | 'sa' | 'su', Array<[string, string]>>>;
+/** A group's own texts in one language: shown to members of that locale instead of the group's defaults. */
+export interface GroupTexts { opening_message?: string | null | undefined; form_title?: string | undefined; form_fields?: Array<{ label: string; placeholder?: string | undefined }> | undefined }
+export type GroupTranslations = Partial<Record<string, GroupTexts>>;
 export interface PermissionOverwrite { id: string; type: 0 | 1; allow: string; deny: string }
 
 export interface GuildsTable {
@@ -41,6 +44,8 @@ export interface GuildsTable {
   synced_at: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** The guild's preferred locale as Discord reports it (0020); null until a sync saw one. */
+  preferred_locale: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ChannelsTable {
@@ -141,6 +146,10 @@ export interface TicketGroupsTable {
   required_role_ids: ColumnType<string[], string | undefined, string>;
   /** What other staff keep of a claimed channel ticket (0017): everything, reading, or nothing. */
   claim_mode: Generated<ClaimMode>;
+  /** The language of the group's tickets when the owner's is unknown (0020); null: the guild's. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The group's own texts per locale (0020). */
+  translations: ColumnType<GroupTranslations, string | undefined, string>;
 }
 
 export interface PanelsTable {

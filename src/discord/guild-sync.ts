@@ -10,7 +10,7 @@ import type { GuildSyncReport } from '../engine/outbox.js';
 import { cancelled, isEngineError } from '../engine/errors.js';
 import { staffOnlyOverwrites } from './permissions.js';
 
-const Guild = z.looseObject({ id: z.string(), name: z.string(), icon: z.string().nullish(), owner_id: z.string().nullish() });
+const Guild = z.looseObject({ id: z.string(), name: z.string(), icon: z.string().nullish(), owner_id: z.string().nullish(), preferred_locale: z.string().nullish() });
 const Channel = z.looseObject({
   id: z.string(), name: z.string().nullish(), type: z.number(), parent_id: z.string().nullish(), position: z.number().optional(), topic: z.string().nullish(),
   permission_overwrites: z.array(z.looseObject({ id: z.string(), type: z.union([z.literal(0), z.literal(1)]), allow: z.string(), deny: z.string() })).optional(),
@@ -102,7 +102,7 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
   }
   progress(5, steps, 'Recording the snapshot');
   const result = await engine.guilds.applySync({
-    guild: { id: guild.id, name: guild.name, icon: guild.icon ?? null, owner_id: guild.owner_id ?? null },
+    guild: { id: guild.id, name: guild.name, icon: guild.icon ?? null, owner_id: guild.owner_id ?? null, preferred_locale: guild.preferred_locale ?? null },
     channels: channels.map((c) => ({
       id: c.id, name: c.name ?? '', type: c.type, parent_id: c.parent_id ?? null, position: c.position ?? 0, topic: c.topic ?? null,
       permission_overwrites: c.permission_overwrites ?? [],

@@ -6,28 +6,36 @@
  */
 import type { Engine } from '../engine/index.js';
 import type { TicketRow } from '../db/schema.js';
+import { t } from './i18n/catalogue.js';
+import type { Locale } from './i18n/locales.js';
 
 /** A part's size limit: under Discord's 10 MiB per file with room to spare. */
 export const TRANSCRIPT_PART_BYTES = 8 * 1024 * 1024;
 
-function header(ticket: TicketRow, groupName: string): string[] {
+function header(ticket: TicketRow, groupName: string, locale: Locale): string[] {
+  const tail = [
+    ticket.closed_at ? t(locale, 'transcriptFile.closed', { closed: ticket.closed_at.toISOString() }) : null,
+    ticket.closed_reason ? t(locale, 'transcriptFile.reason', { reason: ticket.closed_reason }) : null,
+  ].filter((x): x is string => x !== null);
   return [
-    `Transcript of ticket #${ticket.number} (${ticket.id}) · ${groupName}`,
-    `Owner: ${ticket.owner_id} · opened ${ticket.opened_at.toISOString()}${ticket.closed_at ? ` · closed ${ticket.closed_at.toISOString()}` : ''}${ticket.closed_reason ? ` · reason: ${ticket.closed_reason}` : ''}`,
+    t(locale, 'transcriptFile.header', { number: ticket.number, id: ticket.id, group: groupName }),
+    [t(locale, 'transcriptFile.opened', { owner: ticket.owner_id, opened: ticket.opened_at.toISOString() }), ...tail].join(' · '),
     '',
   ];
 }
 
-async function* lines(engine: Engine, ticket: TicketRow, groupName: string): AsyncGenerator<string> {
-  yield* header(ticket, groupName);
+async function* lines(engine: Engine, ticket: TicketRow, groupName: string, locale: Locale): AsyncGenerator<string> {
+  yield* header(ticket, groupName, locale);
+  const flagNames = { notes: t(locale, 'transcriptFile.flag.notes'), edited: t(locale, 'transcriptFile.flag.edited'), deleted: t(locale, 'transcriptFile.flag.deleted') };
+  const bot = ` (${t(locale, 'transcriptFile.bot')})`;
   for await (const m of engine.transcripts.streamMessages(ticket.id)) {
-    const flags = [m.in_notes ? 'notes' : null, m.edited_at ? 'edited' : null, m.deleted_at ? 'deleted' : null].filter(Boolean).join(', ');
-    yield `[${m.created_at}] ${m.author.name}${m.author.bot ? ' (bot)' : ''}${flags ? ` [${flags}]` : ''}: ${m.content}`;
+    const flags = [m.in_notes ? flagNames.notes : null, m.edited_at ? flagNames.edited : null, m.deleted_at ? flagNames.deleted : null].filter(Boolean).join(', ');
+    yield `[${m.created_at}] ${m.author.name}${m.author.bot ? bot : ''}${flags ? ` [${flags}]` : ''}: ${m.content}`;
     for (const e of m.embeds as Array<{ title?: unknown; description?: unknown }>) {
       const parts = [e?.title, e?.description].filter((x): x is string => typeof x === 'string' && x.length > 0);
-      if (parts.length) yield `    embed: ${parts.join(' — ')}`;
+      if (parts.length) yield `    ${t(locale, 'transcriptFile.embed', { text: parts.join(' — ') })}`;
     }
-    for (const a of m.attachments) yield `    attachment: ${a.filename} (${a.size} bytes) ${a.url}`;
+    for (const a of m.attachments) yield `    ${t(locale, 'transcriptFile.attachment', { name: a.filename, size: a.size, url: a.url })}`;
   }
 }
 
@@ -36,7 +44,7 @@ async function* lines(engine: Engine, ticket: TicketRow, groupName: string): Asy
  * gives the same parts, so a retried job posts what it posted before. Parts after the first start
  * with a line naming the ticket, so each file reads on its own.
  */
-export async function* transcriptParts(engine: Engine, ticket: TicketRow, groupName: string, partBytes = TRANSCRIPT_PART_BYTES): AsyncGenerator<Buffer> {
+export async function* transcriptParts(engine: Engine, ticket: TicketRow, groupName: string, locale: Locale = 'en', partBytes = TRANSCRIPT_PART_BYTES): AsyncGenerator<Buffer> {
   let chunks: Buffer[] = [];
   let size = 0;
   let index = 1;
@@ -48,14 +56,14 @@ export async function* transcriptParts(engine: Engine, ticket: TicketRow, groupN
     chunks.push(b);
     size += b.length;
   };
-  for await (const line of lines(engine, ticket, groupName)) {
+  for await (const line of lines(engine, ticket, groupName, locale)) {
     const bytes = Buffer.byteLength(line, 'utf8') + 1;
     if (size > 0 && size + bytes > partBytes) {
       yield Buffer.concat(chunks, size);
       chunks = [];
       size = 0;
       index++;
-      push(`Transcript of ticket #${ticket.number} (${ticket.id}), part ${index}, continued`);
+      push(t(locale, 'transcriptFile.continued', { number: ticket.number, id: ticket.id, index }));
     }
     push(line);
   }

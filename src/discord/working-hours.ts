@@ -1,5 +1,7 @@
 /** Working hours of a ticket group: a week schedule in the group's time zone. */
 import type { WeekSchedule } from '../db/schema.js';
+import { t } from './i18n/catalogue.js';
+import type { Locale } from './i18n/locales.js';
 
 const DAYS = ['su', 'mo', 'tu', 'we', 'th', 'fr', 'sa'] as const;
 const minutes = (hhmm: string): number => {
@@ -18,9 +20,16 @@ export function withinWorkingHours(schedule: WeekSchedule | null, timeZone: stri
   return (schedule[day] ?? []).some(([from, to]) => at >= minutes(from) && at < minutes(to));
 }
 
-export function describeSchedule(schedule: WeekSchedule, timeZone: string | null): string {
-  const names: Record<string, string> = { mo: 'Mon', tu: 'Tue', we: 'Wed', th: 'Thu', fr: 'Fri', sa: 'Sat', su: 'Sun' };
+/**
+ * The week's hours for people: weekday names in `locale` (from Intl, so no catalogue entry per day),
+ * ranges as HH:MM–HH:MM, and the time zone they are in.
+ */
+export function describeSchedule(schedule: WeekSchedule, timeZone: string | null, locale: Locale = 'en'): string {
+  // 2024-01-01 was a Monday: the short weekday name of each day in the member's language.
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
+  const order = ['mo', 'tu', 'we', 'th', 'fr', 'sa', 'su'];
+  const name = (d: string) => (order.includes(d) ? weekday.format(new Date(Date.UTC(2024, 0, 1 + order.indexOf(d)))) : d);
   const days = Object.entries(schedule).filter(([, r]) => r && r.length > 0)
-    .map(([d, r]) => `${names[d] ?? d} ${(r ?? []).map(([a, b]) => `${a}–${b}`).join(', ')}`);
-  return `${days.join('; ') || 'no opening hours'} (${timeZone ?? 'UTC'})`;
+    .map(([d, r]) => `${name(d)} ${(r ?? []).map(([a, b]) => `${a}–${b}`).join(', ')}`);
+  return `${days.join('; ') || t(locale, 'error.noWorkingHours')} (${timeZone ?? 'UTC'})`;
 }

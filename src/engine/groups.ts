@@ -4,8 +4,9 @@
  * default, and guilds.default_group_id always names it.
  */
 import type { Updateable } from 'kysely';
-import type { ClaimMode, FormField, GroupRow, Level, TicketGroupsTable, TicketMode, WeekSchedule } from '../db/schema.js';
+import type { ClaimMode, FormField, GroupRow, GroupTranslations, Level, TicketGroupsTable, TicketMode, WeekSchedule } from '../db/schema.js';
 import type { Actor } from './actor.js';
+import type { Locale } from './locales.js';
 import type { EngineContext } from './context.js';
 import { conflict, invalid, type FieldIssue } from './errors.js';
 import { requireTicketsModule } from './guards.js';
@@ -48,16 +49,22 @@ export interface GroupFields extends Partial<Record<ChannelField, string | null 
   required_role_ids?: string[] | undefined;
   /** What other staff keep of a claimed channel ticket: everything (open), reading (read_only), nothing (private). */
   claim_mode?: ClaimMode | undefined;
+  /** The language of the group's tickets when their owner's is unknown (null: the guild's). */
+  locale?: Locale | null | undefined;
+  /** The group's own texts per locale (opening message, form title and fields), for members of that locale. */
+  translations?: GroupTranslations | undefined;
   is_default?: boolean | undefined;
 }
 
 /** A group as operations return it: the shared view plus settings only groups carry. */
 export type GroupDetail = GroupView & {
   close_on_leave: boolean; auto_close_hours: number | null; stale_warning_hours: number | null; cooldown_seconds: number | null; required_role_ids: string[]; claim_mode: ClaimMode;
+  locale: Locale | null; translations: GroupTranslations;
 };
 const detail = (row: GroupRow, count: number): GroupDetail => ({
   ...groupView(row, count), close_on_leave: row.close_on_leave, auto_close_hours: row.auto_close_hours, stale_warning_hours: row.stale_warning_hours,
   cooldown_seconds: row.cooldown_seconds, required_role_ids: row.required_role_ids, claim_mode: row.claim_mode,
+  locale: row.locale as Locale | null, translations: row.translations,
 });
 
 export type CreateGroupInput = GroupFields & { guild_id: string; name: string };
@@ -145,6 +152,8 @@ function columns(f: GroupFields): Updateable<TicketGroupsTable> {
   if (f.cooldown_seconds !== undefined) out.cooldown_seconds = f.cooldown_seconds;
   if (f.required_role_ids !== undefined) out.required_role_ids = json(f.required_role_ids);
   if (f.claim_mode !== undefined) out.claim_mode = f.claim_mode;
+  if (f.locale !== undefined) out.locale = f.locale;
+  if (f.translations !== undefined) out.translations = json(f.translations);
   return out;
 }
 

@@ -14,6 +14,7 @@ import { createCustomMessages, type CustomMessageFields } from './custom-message
 import { conflict, EngineError } from './errors.js';
 import { requireTicketsModule } from './guards.js';
 import { createGroups, GROUP_CHANNEL_FIELDS, type GroupFields } from './groups.js';
+import type { Locale } from './locales.js';
 import { inTransaction } from './tx.js';
 
 export const GUILD_CONFIG_FORMAT = 'ticketbridge.guild_config';
@@ -56,6 +57,7 @@ function groupConfig(row: GroupRow): GroupConfig {
     priority_levels: row.priority_levels, rating_levels: row.rating_levels, per_user_limit: row.per_user_limit, private: row.private,
     close_on_leave: row.close_on_leave, auto_close_hours: row.auto_close_hours, stale_warning_hours: row.stale_warning_hours,
     cooldown_seconds: row.cooldown_seconds, required_role_ids: row.required_role_ids, claim_mode: row.claim_mode,
+    locale: row.locale as Locale | null, translations: row.translations,
   };
   for (const field of GROUP_CHANNEL_FIELDS) out[field] = row[field];
   return out;

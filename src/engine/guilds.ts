@@ -56,6 +56,8 @@ export const GuildSnapshotSchema = z.object({
     owner_id: snowflake.nullable().optional(),
     /** When the bot joined (GUILD_CREATE's joined_at). */
     joined_at: timestamp.optional(),
+    /** The language the server set in Discord: the language of ticket messages when nothing closer is known. */
+    preferred_locale: z.string().max(20).nullable().optional(),
   }),
   channels: z.array(ChannelSnapshot).max(2000),
   roles: z.array(z.object({
@@ -90,7 +92,14 @@ export const GuildChangeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('channel'), guild_id: snowflake, channel: ChannelSnapshot }),
   z.object({ kind: z.literal('channel_deleted'), guild_id: snowflake, channel_id: snowflake }),
   z.object({ kind: z.literal('member'), guild_id: snowflake, member: MemberSnapshot }),
+  z.object({ kind: z.literal('guild'), guild_id: snowflake, preferred_locale: z.string().max(20).nullable() }),
 ]);
+
+/** A user as an interaction shows them, with the language their Discord client uses. */
+const UserLocale = z.object({
+  id: snowflake, username: z.string().min(1).max(100), global_name: z.string().max(100).nullable().optional(),
+  avatar: z.string().max(200).nullable().optional(), bot: z.boolean().optional(), locale: z.string().min(2).max(20),
+});
 
 export interface SyncResult {
   guild_id: string;
@@ -218,6 +227,7 @@ export function createGuilds(ctx: EngineContext) {
         const known = await trx.selectFrom('guilds').select('id').where('id', '=', change.guild_id).executeTakeFirst();
         if (!known) return 0;
         if (change.kind === 'channel') return upsertChannels(trx, change.guild_id, [change.channel]);
+        if (change.kind === 'guild') return setPreferredLocale(trx, change.guild_id, change.preferred_locale);
         if (change.kind === 'channel_deleted') {
           return (await trx.updateTable('channels').set({ deleted_at: ctx.now() }).where('guild_id', '=', change.guild_id)
             .where('id', '=', change.channel_id).where('deleted_at', 'is', null).returning('id').execute()).length;
@@ -226,6 +236,16 @@ export function createGuilds(ctx: EngineContext) {
       });
       if (changed > 0) ctx.changes.emit('guild', { guildId: change.guild_id });
       return changed > 0;
+    },
+
+    /**
+     * Remembers the language a user's Discord client uses (every interaction says it): their ticket's
+     * messages speak it. Writes only when it changed.
+     */
+    async rememberLocale(raw: z.input<typeof UserLocale>): Promise<boolean> {
+      const parsed = UserLocale.safeParse(raw);
+      if (!parsed.success) throw invalid(`The user's locale is malformed: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
+      return (await inTransaction(ctx.db, (trx) => syncUsers(trx, [parsed.data]))) > 0;
     },
 
     async applySync(raw: GuildSnapshot): Promise<SyncResult> {
@@ -273,6 +293,7 @@ async function applySnapshot(trx: Tx, now: Date, snap: Snapshot): Promise<SyncRe
       .where(sql<boolean>`synced_at IS DISTINCT FROM ${syncedAt}`).execute();
   }
 
+  if (g.preferred_locale !== undefined) changed.guild += await setPreferredLocale(trx, g.id, g.preferred_locale);
   changed.channels = await syncChannels(trx, g.id, syncedAt, uniqueBy(snap.channels, (c) => c.id));
   changed.roles = await syncRoles(trx, g.id, syncedAt, uniqueBy(snap.roles, (r) => r.id));
   changed.emojis = await syncEmojis(trx, g.id, uniqueBy(snap.emojis, (e) => e.id));
@@ -296,6 +317,11 @@ async function applySnapshot(trx: Tx, now: Date, snap: Snapshot): Promise<SyncRe
     defaultGroupId = (await trx.selectFrom('guilds').select('default_group_id').where('id', '=', g.id).executeTakeFirstOrThrow()).default_group_id;
   }
   return { guild_id: g.id, created, default_group_id: defaultGroupId, changed };
+}
+
+async function setPreferredLocale(trx: Tx, guildId: string, locale: string | null): Promise<number> {
+  return (await trx.updateTable('guilds').set({ preferred_locale: locale }).where('id', '=', guildId)
+    .where(sql<boolean>`preferred_locale IS DISTINCT FROM ${locale}`).returning('id').execute()).length;
 }
 
 /** `column` is not one of `ids`, as one array parameter (a guild can have more members than a statement has parameters). */

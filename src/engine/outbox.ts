@@ -55,6 +55,9 @@ export interface TicketContext {
   group: GroupRow;
   channelMembers: string[];
   notesMembers: string[];
+  /** The owner's last known Discord locale (from their interactions) and the guild's preferred one. */
+  ownerLocale: string | null;
+  guildLocale: string | null;
 }
 
 export interface JobOutcome { id: string; status: 'done' | 'dead' | 'pending' | 'running'; error: string | null }
@@ -367,11 +370,20 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       if (!ticket) return null;
       const group = await db.selectFrom('ticket_groups').selectAll().where('id', '=', ticket.group_id).executeTakeFirstOrThrow();
       const members = await db.selectFrom('ticket_members').select(['user_id', 'scope']).where('ticket_id', '=', ticketId).orderBy('added_at').execute();
+      const owner = await db.selectFrom('users').select('locale').where('id', '=', ticket.owner_id).executeTakeFirst();
+      const guild = await db.selectFrom('guilds').select('preferred_locale').where('id', '=', ticket.guild_id).executeTakeFirst();
       return {
-        ticket, group,
+        ticket, group, ownerLocale: owner?.locale ?? null, guildLocale: guild?.preferred_locale ?? null,
         channelMembers: members.filter((m) => m.scope === 'channel').map((m) => m.user_id),
         notesMembers: members.filter((m) => m.scope === 'notes').map((m) => m.user_id),
       };
+    },
+
+    /** The languages a message outside any ticket may take: the group's own (when given), then the guild's preferred one. */
+    async localesOf(guildId: string, groupId: string | null): Promise<Array<string | null>> {
+      const guild = await db.selectFrom('guilds').select('preferred_locale').where('id', '=', guildId).executeTakeFirst();
+      const group = groupId ? await db.selectFrom('ticket_groups').select('locale').where('id', '=', groupId).executeTakeFirst() : undefined;
+      return [group?.locale ?? null, guild?.preferred_locale ?? null];
     },
 
     /** Members holding one of `roleIds` (staff to add to a private thread), at most `limit`. */

@@ -1,6 +1,7 @@
 /** Ticket group operations: where a kind of ticket opens, who staffs it, its form, hours and levels. */
 import { z } from 'zod';
 import { FormFieldsSchema } from '../engine/forms.js';
+import { LOCALES } from '../engine/locales.js';
 import { defineOperation } from './define.js';
 import { destructive, idempotentWrite, read, write } from './annotations.js';
 import { FormFieldOut, GuildId, Level, Paging, Snowflake, Timestamp } from './schemas.js';
@@ -11,6 +12,16 @@ const Day = z.array(Range).max(10).optional().describe('That weekday\'s working 
 
 export const Schedule = z.object({ mo: Day, tu: Day, we: Day, th: Day, fr: Day, sa: Day, su: Day }).strict()
   .describe('Working hours per weekday (mo … su), each a list of [from, to] ranges in schedule_timezone; a day left out has no hours');
+
+const Locale = z.enum(LOCALES);
+/** A group's own texts for members of one locale; what is left out falls back to the group's own. */
+const GroupTexts = z.object({
+  opening_message: z.string().max(2000).nullable().optional().describe('Opening message in this language'),
+  form_title: z.string().min(1).max(45).optional().describe('Form title in this language'),
+  form_fields: z.array(z.object({ label: z.string().min(1).max(45), placeholder: z.string().max(100).optional() }).strict()).max(5).optional()
+    .describe("Form fields' labels (and placeholders) in this language, in the order of form_fields"),
+}).strict();
+const Translations = z.partialRecord(Locale, GroupTexts);
 
 const channel = (what: string) => Snowflake.nullable().optional().describe(`${what} (null clears it)`);
 
@@ -42,6 +53,8 @@ export const groupFields = {
   cooldown_seconds: z.number().int().min(1).max(86_400).nullable().optional().describe('Seconds a member must wait after opening a ticket here before opening another (null: no wait)'),
   claim_mode: z.enum(['open', 'read_only', 'private']).optional().describe('What other staff keep of a claimed channel ticket: everything (open, default), reading only, or nothing (private)'),
   required_role_ids: z.array(Snowflake).max(25).optional().describe('Roles of which a member needs one to open a ticket here ([]: anyone may); staff opening for a member are not held'),
+  locale: Locale.nullable().optional().describe(`Language of this group's ticket messages when the owner's language is unknown (null: the server's preferred locale). One of ${LOCALES.join(', ')}`),
+  translations: Translations.optional().describe('The group\'s own texts per language (opening message, form title and field labels) for members using that language, e.g. {"de": {"form_title": "Erzähl uns mehr"}}; ticketbridge never translates staff texts itself'),
   is_default: z.boolean().optional().describe("Make this the guild's default group (the previous default stops being it)"),
 };
 
@@ -55,6 +68,7 @@ export const Group = z.object({
   schedule: Schedule.nullable(), schedule_timezone: z.string().nullable(),
   priority_levels: z.array(Level), rating_levels: z.array(Level), per_user_limit: z.number().int().nullable(), private: z.boolean(),
   close_on_leave: z.boolean(), auto_close_hours: z.number().int().nullable(), stale_warning_hours: z.number().int().nullable(), cooldown_seconds: z.number().int().nullable(), required_role_ids: z.array(Snowflake), claim_mode: z.enum(['open', 'read_only', 'private']),
+  locale: Locale.nullable(), translations: Translations,
   count: z.number().int().describe('Tickets opened in this group so far'),
   created_at: Timestamp, updated_at: Timestamp,
 });

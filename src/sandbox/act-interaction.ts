@@ -10,6 +10,7 @@ import { canView } from './messaging.js';
 import type { ChannelRec, CommandRec, InteractionRec, MessageRec } from './model.js';
 import { channelJson, memberJson, messageJson, roleJson, userJson } from './serialize.js';
 import type { Json } from './serialize.js';
+import { DISCORD_LOCALE_CODES } from './locales.js';
 import { snowflake } from './validation.js';
 
 export const ActInteractionInput = z.object({
@@ -34,6 +35,8 @@ export const ActInteractionInput = z.object({
   message_id: snowflake.optional(),
   /** User or message context-menu commands: the user or message right-clicked. */
   target_id: snowflake.optional(),
+  /** The language of the user's Discord client (interaction.locale); default en-US. */
+  locale: z.enum(DISCORD_LOCALE_CODES).optional(),
   /** How long to wait for the bot's callback (default: the 3-second deadline). */
   timeout_ms: z.number().int().min(0).max(60_000).optional(),
   /** After a deferred answer (type 5 or 6), wait up to this long for the edit or follow-up. */
@@ -271,7 +274,7 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
     channel_id: channel.id,
     token: rec.token,
     version: 1,
-    locale: 'en-US',
+    locale: input.locale ?? 'en-US',
     entitlements: [],
     authorizing_integration_owners: guild ? { '0': guild.id } : { '1': user.id },
     context: guild ? 0 : 1,
@@ -280,8 +283,8 @@ export async function actInteraction(ctx: SandboxContext, raw: ActInteractionInp
   };
   if (guild && member) {
     payload.guild_id = guild.id;
-    payload.guild = { id: guild.id, locale: 'en-US', features: ['COMMUNITY'] };
-    payload.guild_locale = 'en-US';
+    payload.guild = { id: guild.id, locale: guild.preferredLocale ?? 'en-US', features: ['COMMUNITY'] };
+    payload.guild_locale = guild.preferredLocale ?? 'en-US';
     payload.member = { ...memberJson(store, member), permissions: store.permissionsIn(channel, user.id).toString() };
   } else {
     payload.user = userJson(user);

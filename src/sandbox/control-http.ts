@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { SandboxContext } from './context.js';
 import { actInteraction } from './act-interaction.js';
 import type { ActInteractionInputT } from './act-interaction.js';
-import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, createGuild, reset, setSharding, state, updateRole } from './control.js';
-import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, CreateGuildInputT, UpdateRoleInputT } from './control.js';
+import { actJoin, actLeave, actMessage, actReaction, addFault, clearFaults, createGuild, reset, setSharding, state, updateGuild, updateRole } from './control.js';
+import type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT, CreateGuildInputT, UpdateGuildInputT, UpdateRoleInputT } from './control.js';
 import type { ShardingInputT } from './sharding.js';
 import type { FaultInputT } from './faults.js';
 import { DiscordError, invalidJson, methodNotAllowed, notFound } from './errors.js';
@@ -82,6 +82,11 @@ export async function handleControl(req: IncomingMessage, url: URL, ctx: Sandbox
         if (role?.[1]) {
           if (method !== 'PATCH') throw methodNotAllowed();
           return ok(updateRole(ctx, role[1], (await body()) as UpdateRoleInputT));
+        }
+        const guild = /^\/_sandbox\/guilds\/(\d{15,20})$/.exec(path);
+        if (guild?.[1]) {
+          if (method !== 'PATCH') throw methodNotAllowed();
+          return ok(updateGuild(ctx, guild[1], (await body()) as UpdateGuildInputT));
         }
         throw notFound();
       }

@@ -30,6 +30,7 @@ import {
 } from './serialize.js';
 import type { Json } from './serialize.js';
 import { isThreadType } from './model.js';
+import { DISCORD_LOCALE_CODES } from './locales.js';
 import { permissionBits, snowflake } from './validation.js';
 
 export const ActMessageInput = z.object({
@@ -81,6 +82,13 @@ export const UpdateRoleInput = z.object({
   name: z.string().min(1).max(100).optional(),
 });
 export type UpdateRoleInputT = z.input<typeof UpdateRoleInput>;
+
+export const UpdateGuildInput = z.object({
+  /** The server's language, one of Discord's locale codes (Server Settings → Community → Server Primary Language). */
+  preferred_locale: z.enum(DISCORD_LOCALE_CODES).optional(),
+  name: z.string().min(2).max(100).optional(),
+});
+export type UpdateGuildInputT = z.input<typeof UpdateGuildInput>;
 
 export interface SandboxState {
   guilds: Json[];
@@ -221,6 +229,17 @@ export function actJoin(ctx: SandboxContext, raw: ActJoinInputT): Json {
   g.members.set(id, member);
   ctx.gateway.dispatch('GUILD_MEMBER_ADD', { guild_id: g.id, ...memberJson(store, member) }, { guildId: g.id });
   return { guild_id: g.id, ...memberJson(store, member) };
+}
+
+/** Change a guild's preferred locale or name, as its owner would in Discord: GUILD_UPDATE follows. */
+export function updateGuild(ctx: SandboxContext, guildId: string, raw: UpdateGuildInputT): Json {
+  const input = UpdateGuildInput.parse(raw);
+  const g = ctx.store.guild(guildId);
+  if (input.preferred_locale !== undefined) g.preferredLocale = input.preferred_locale;
+  if (input.name !== undefined) g.name = input.name;
+  const json = guildJson(ctx.store, g);
+  ctx.gateway.dispatch('GUILD_UPDATE', json, { guildId: g.id });
+  return json;
 }
 
 /** Change a role's permissions or name (e.g. take ManageChannels from the bot's role). */

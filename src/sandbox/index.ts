@@ -17,6 +17,7 @@ import {
   setSharding,
   reset,
   state,
+  updateGuild,
   updateRole,
 } from './control.js';
 import type {
@@ -28,6 +29,7 @@ import type {
   CreateGuildInputT,
   FaultResult,
   SandboxState,
+  UpdateGuildInputT,
   UpdateRoleInputT,
 } from './control.js';
 import { APPLICATION_ID, BOT_TOKEN, BOT_USER_ID, DEMO, seedDemo } from './demo.js';
@@ -102,6 +104,8 @@ export interface Sandbox {
   createGuild(input?: CreateGuildInputT): CreatedGuild;
   /** GET /gateway/bot's recommended shards and the guild count requiring sharding (PATCH /_sandbox/gateway). */
   setSharding(input: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number };
+  /** Change a guild's preferred locale or name; GUILD_UPDATE is dispatched (PATCH /_sandbox/guilds/:id). */
+  updateGuild(guildId: string, input: UpdateGuildInputT): Json;
   /** Inject a REST fault, or act on the gateway at once (POST /_sandbox/faults). */
   addFault(input: FaultInputT): FaultResult;
   /** Remove all REST faults (DELETE /_sandbox/faults). */
@@ -190,6 +194,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     updateRole: (roleId, input) => updateRole(ctx, roleId, input),
     createGuild: (input = {}) => createGuild(ctx, input),
     setSharding: (input) => setSharding(ctx, input),
+    updateGuild: (guildId, input) => updateGuild(ctx, guildId, input),
     addFault: (input) => addFault(ctx, input),
     clearFaults: () => clearFaults(ctx),
     faults: () => ctx.faults.active(),

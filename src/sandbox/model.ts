@@ -58,6 +58,8 @@ export interface GuildRec {
   members: Map<string, MemberRec>;
   emojis: Map<string, EmojiRec>;
   systemChannelId: string | null;
+  /** The server's language (Discord's preferred_locale); en-US unless the control API changes it. */
+  preferredLocale?: string;
 }
 
 export interface OverwriteRec {

@@ -403,7 +403,12 @@ describeEachDatabase('Discord effects of operations', (database) => {
       await openOwn();
       const after = await count();
       const again = await openOwn();
-      expect(again.response?.data?.['content']).toMatch(/^You opened a ticket in .+ a moment ago\. Please wait (59\d|600) s before opening another\.$/);
+      // The wait shows as a Discord timestamp (each member reads it in their own language): ten minutes from the first open.
+      const waitUntil = /^You opened a ticket in .+ a moment ago\. You can open another <t:(\d+):R>\.$/.exec(String(again.response?.data?.['content']));
+      expect(waitUntil, String(again.response?.data?.['content'])).not.toBeNull();
+      const left = Number(waitUntil![1]) * 1000 - Date.now();
+      expect(left).toBeGreaterThan(580_000);
+      expect(left).toBeLessThanOrEqual(601_000);
       expect(await count()).toBe(after);
       await idle();
     } finally {
@@ -567,7 +572,9 @@ describeEachDatabase('Discord effects of operations', (database) => {
     const order = (await engine.tickets.list({ guild_id: d.guildId, waiting_on: 'staff', sort: 'waiting_since', order: 'asc', per_page: 15 })).tickets;
     const listed = [...shown.matchAll(/^\d+\. (<#\d+>|#\d+)/gm)].map((m) => m[1]);
     expect(listed).toEqual(order.map((x) => (x.channel_id ? `<#${x.channel_id}>` : `#${x.number}`)));
-    if (total <= 15) expect(shown).toMatch(new RegExp(`${total}\\. <#${second.channel_id}> · waiting \\d+ min · unclaimed · Help`));
+    // Waits are Discord timestamps of when the ticket started waiting on staff.
+    const since = order.find((x) => x.channel_id === second.channel_id)?.waiting_since;
+    if (total <= 15) expect(shown).toContain(`${total}. <#${second.channel_id}> · waiting since <t:${Math.floor(Date.parse(since!) / 1000)}:R> · unclaimed · Help`);
     expect(shown, 'an answered ticket waits on its owner, not on staff').not.toContain(`<#${t.channel_id}>`);
   });
 

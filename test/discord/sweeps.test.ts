@@ -78,6 +78,27 @@ describeEachDatabase('action-item sweeps over Discord', (database) => {
     await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: null }).result;
   });
 
+  it("announces in the server's preferred language: the heading is the catalogue's, the items as written", async () => {
+    const { sandbox, engine } = h();
+    const d = sandbox.demo;
+    sandbox.updateGuild(d.guildId, { preferred_locale: 'de' });
+    await eventually(async () => expect(await engine.outbox.localesOf(d.guildId, null)).toEqual([null, 'de']));
+    try {
+      await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: d.ticketsChannelId }).result;
+      await call('create_action_item', { guild_id: d.guildId, channel_id: d.generalChannelId, text: 'Rechnung an Kunde 7 schicken', priority: 'low' }).result;
+      const posted = await eventually(() => {
+        const m = messagesIn(d.ticketsChannelId).find((x) => x.content.includes('Rechnung an Kunde 7'));
+        if (!m) throw new Error('not announced yet');
+        return m;
+      });
+      expect(posted.content).toBe('Neue Aufgabe:\n• [low] Rechnung an Kunde 7 schicken (#general)');
+    } finally {
+      await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: null }).result;
+      sandbox.updateGuild(d.guildId, { preferred_locale: 'en-US' });
+      await eventually(async () => expect(await engine.outbox.localesOf(d.guildId, null)).toEqual([null, 'en-US']));
+    }
+  });
+
   it('a cancelled sweep records no items, moves no cursor, and is listed as failed', async () => {
     const { sandbox } = h();
     const d = sandbox.demo;

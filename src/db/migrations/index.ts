@@ -19,6 +19,7 @@ import * as ticketWebhooks from './0018_ticket_webhooks.js';
 import * as autoReplies from './0019_auto_replies.js';
 import * as retention from './0020_retention.js';
 import * as shardLeases from './0021_shard_leases.js';
+import * as locales from './0022_locales.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0019_auto_replies': autoReplies,
   '0020_retention': retention,
   '0021_shard_leases': shardLeases,
+  '0022_locales': locales,
 };

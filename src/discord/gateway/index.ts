@@ -88,6 +88,11 @@ export function attachGateway(deps: GatewayDeps): () => void {
    */
   const onRaw = (packet: { t?: string | null; d?: unknown }) => {
     const d = packet.d as Record<string, unknown> | null | undefined;
+    // The server's language changed: ticket messages with nothing closer to go by follow it.
+    if (packet.t === 'GUILD_UPDATE' && d && typeof d['id'] === 'string') {
+      engine.guilds.applyChange({ kind: 'guild', guild_id: d['id'], preferred_locale: d['preferred_locale'] ?? null }).catch(fail('recording GUILD_UPDATE'));
+      return;
+    }
     const guildId = typeof d?.['guild_id'] === 'string' ? d['guild_id'] : null;
     if (!d || !guildId) return;
     const channel = () => ({

@@ -2,6 +2,8 @@
  * Buttons, selects, modals, /ticket commands and the context menus into engine operations, acting as the clicking user.
  * Every answer is ephemeral; engine errors become their sentence. Anything that may wait for Discord
  * (opening a ticket waits for its channel) defers first, so the 3-second deadline is never missed.
+ * Answers speak the member's language (the interaction's locale, English when we have no catalogue
+ * for it), and that locale is remembered so the messages of their tickets speak it too.
  */
 import {
   MessageFlags, PermissionFlagsBits,
@@ -14,9 +16,10 @@ import { asUnavailable, EngineError, isEngineError } from '../../engine/errors.j
 import type { Engine } from '../../engine/index.js';
 import type { GroupDetail } from '../../engine/groups.js';
 import type { Logger } from '../../logger.js';
+import { t as tl, type MessageKey, type MessageParams } from '../i18n/catalogue.js';
+import { pickLocale, type Locale } from '../i18n/locales.js';
 import { closeModal, feedbackModal, formModal, ids, parseCustomId, type ParsedId } from '../render.js';
 import { describeSchedule, withinWorkingHours } from '../working-hours.js';
-import { humanDuration } from '../../duration.js';
 
 export interface InteractionDeps { engine: Engine; logger: Logger }
 
@@ -25,7 +28,17 @@ export function discordActor(userId: string, guildId: string): Actor {
   return { userId, tokenId: null, abilities: new Set(['tickets:read', 'tickets:write', 'transcripts:read']), guilds: [guildId], asBot: true };
 }
 
-const say = (message: string) => new EngineError('forbidden', message);
+/** The member's language for answers to this interaction. */
+const localeOf = (i: Interaction): Locale => pickLocale(i.locale);
+/** An error whose sentence comes from the catalogue, in the member's language. */
+const fail = (i: Interaction, code: 'forbidden' | 'conflict' | 'not_found' | 'invalid' | 'rate_limited', key: MessageKey, params?: MessageParams) =>
+  new EngineError(code, tl(localeOf(i), key, params));
+const say = (i: Interaction, key: MessageKey, params?: MessageParams) => fail(i, 'forbidden', key, params);
+const unix = (ms: number) => Math.floor(ms / 1000);
+
+async function answerIn(i: RepliableInteraction, key: MessageKey, params?: MessageParams): Promise<void> {
+  return answer(i, tl(localeOf(i), key, params));
+}
 
 async function answer(i: RepliableInteraction, text: string): Promise<void> {
   const content = text.slice(0, 2000);
@@ -49,9 +62,9 @@ function isStaff(i: RepliableInteraction, staffRoleIds: readonly string[]): bool
 export function createInteractionHandler(deps: InteractionDeps) {
   const { engine } = deps;
 
-  async function groupFor(guildId: string, groupId: string | null): Promise<GroupDetail> {
+  async function groupFor(i: Interaction, guildId: string, groupId: string | null): Promise<GroupDetail> {
     const id = groupId ?? (await engine.guilds.get(guildId)).default_group_id;
-    if (!id) throw new EngineError('conflict', 'This server has no default ticket group yet; ask an admin to create one.');
+    if (!id) throw fail(i, 'conflict', 'error.noDefaultGroup');
     return engine.groups.get({ guild_id: guildId, group_id: id });
   }
 
@@ -59,24 +72,25 @@ export function createInteractionHandler(deps: InteractionDeps) {
   async function checkCanOpen(i: RepliableInteraction, guildId: string, group: GroupDetail): Promise<void> {
     const userId = i.user.id;
     // The member's live roles: a role given a minute ago counts before the next guild sync.
-    if (await engine.blocks.blocking(guildId, userId, memberRoles(i))) throw say('You are blocked from opening tickets in this server.');
+    if (await engine.blocks.blocking(guildId, userId, memberRoles(i))) throw say(i, 'error.blocked');
     if (group.required_role_ids.length > 0 && !memberRoles(i).some((r) => group.required_role_ids.includes(r))) {
-      throw say(`Opening a ticket in ${group.name} needs one of these roles: ${group.required_role_ids.map((r) => `<@&${r}>`).join(', ')}.`);
+      throw say(i, 'error.requiredRoles', { group: group.name, roles: group.required_role_ids.map((r) => `<@&${r}>`).join(', ') });
     }
     if (!withinWorkingHours(group.schedule, group.schedule_timezone, new Date())) {
-      throw new EngineError('conflict', `${group.name} is closed right now. Working hours: ${describeSchedule(group.schedule ?? {}, group.schedule_timezone)}. Please come back then.`);
+      throw fail(i, 'conflict', 'error.workingHours', { group: group.name, hours: describeSchedule(group.schedule ?? {}, group.schedule_timezone, localeOf(i)) });
     }
     if (group.per_user_limit !== null) {
       const open = await engine.tickets.list({ guild_id: guildId, owner_id: userId, group_id: group.id, status: 'open', per_page: 1 });
       if (open.total >= group.per_user_limit) {
         const first = open.tickets[0];
-        throw new EngineError('conflict', `You already have ${open.total} open ticket(s) in ${group.name} (limit ${group.per_user_limit})${first?.channel_id ? `: <#${first.channel_id}>` : ''}. Close one first.`);
+        const params = { count: open.total, group: group.name, limit: group.per_user_limit };
+        throw first?.channel_id ? fail(i, 'conflict', 'error.limitWithChannel', { ...params, channel: `<#${first.channel_id}>` }) : fail(i, 'conflict', 'error.limit', params);
       }
     }
     if (group.cooldown_seconds !== null) {
       const last = (await engine.tickets.list({ guild_id: guildId, owner_id: userId, group_id: group.id, sort: 'created_at', order: 'desc', per_page: 1 })).tickets[0];
-      const wait = last ? Math.ceil(group.cooldown_seconds - (Date.now() - Date.parse(last.created_at)) / 1000) : 0;
-      if (wait > 0) throw new EngineError('rate_limited', `You opened a ticket in ${group.name} a moment ago. Please wait ${wait} s before opening another.`);
+      const until = last ? Date.parse(last.created_at) + group.cooldown_seconds * 1000 : 0;
+      if (until > Date.now()) throw fail(i, 'rate_limited', 'error.cooldown', { group: group.name, when: `<t:${Math.ceil(until / 1000)}:R>` });
     }
   }
 
@@ -84,14 +98,14 @@ export function createInteractionHandler(deps: InteractionDeps) {
     const guildId = i.guildId as string;
     await checkCanOpen(i, guildId, group);
     if (!extra.form && group.form_fields.length > 0 && 'showModal' in i) {
-      await (i as ButtonInteraction).showModal(formModal(group as never, panelId) as never);
+      await (i as ButtonInteraction).showModal(formModal(group, panelId, localeOf(i)) as never);
       return;
     }
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const t = await engine.tickets.create(discordActor(i.user.id, guildId), {
       guild_id: guildId, user_id: i.user.id, ticket_group_id: group.id, topic: extra.topic, form: extra.form, message: extra.message, member_roles: memberRoles(i),
     });
-    await answer(i, t.channel_id ? `Your ticket #${t.number} is open: <#${t.channel_id}>` : `Your ticket #${t.number} is being opened; its channel will appear shortly.`);
+    await (t.channel_id ? answerIn(i, 'reply.opened', { number: t.number, channel: `<#${t.channel_id}>` }) : answerIn(i, 'reply.opening', { number: t.number }));
   }
 
   /**
@@ -101,36 +115,38 @@ export function createInteractionHandler(deps: InteractionDeps) {
    */
   async function onContextMenu(i: MessageContextMenuCommandInteraction | UserContextMenuCommandInteraction): Promise<void> {
     const guildId = i.guildId as string;
-    const group = await groupFor(guildId, null);
+    const group = await groupFor(i, guildId, null);
+    const l = localeOf(i);
     if (i.isMessageContextMenuCommand()) {
       const m = i.targetMessage;
       const text = m.content.trim();
       const link = `https://discord.com/channels/${guildId}/${m.channelId}/${m.id}`;
       const quote = text ? `\n${text.slice(0, 1500).split('\n').map((l) => `> ${l}`).join('\n')}` : '';
       const firstLine = text.split('\n')[0]?.slice(0, 100);
-      await open(i, group, null, { topic: firstLine || 'A message', form: [], message: `About ${link} by <@${m.author.id}>:${quote}` });
+      await open(i, group, null, { topic: firstLine || tl(l, 'contextMenu.topic'), form: [], message: `${tl(l, 'contextMenu.about', { link, author: `<@${m.author.id}>` })}${quote}` });
       return;
     }
-    if (!isStaff(i, group.staff_role_ids)) throw say('Only staff can open tickets for other members.');
+    if (!isStaff(i, group.staff_role_ids)) throw say(i, 'error.staffOnlyForOthers');
     const target = i.targetUser;
-    if (target.bot) throw new EngineError('invalid', 'Tickets are for people; pick a member, not a bot.');
+    if (target.bot) throw fail(i, 'invalid', 'error.notABot');
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const t = await engine.tickets.create(discordActor(i.user.id, guildId), { guild_id: guildId, user_id: target.id, ticket_group_id: group.id, form: [] });
-    await answer(i, t.channel_id ? `Ticket #${t.number} for <@${target.id}> is open: <#${t.channel_id}>` : `Ticket #${t.number} for <@${target.id}> is being opened.`);
+    const params = { number: t.number, user: `<@${target.id}>` };
+    await (t.channel_id ? answerIn(i, 'reply.openedFor', { ...params, channel: `<#${t.channel_id}>` }) : answerIn(i, 'reply.openingFor', params));
   }
 
   async function fromPanel(i: ButtonInteraction | StringSelectMenuInteraction, panelId: string, optionId: string | null): Promise<void> {
     const guildId = i.guildId as string;
     const panel = await engine.panels.get({ guild_id: guildId, panel_id: panelId });
     const option = optionId ? panel.options.find((o) => o.id === optionId) : undefined;
-    if (optionId && !option) throw new EngineError('not_found', 'That option is no longer on this panel; the panel will be refreshed shortly.');
-    const group = await groupFor(guildId, option?.group_id ?? panel.group_id);
+    if (optionId && !option) throw fail(i, 'not_found', 'error.optionGone');
+    const group = await groupFor(i, guildId, option?.group_id ?? panel.group_id);
     await open(i, group, panelId, { topic: option?.title });
   }
 
-  async function ticketHere(guildId: string, ticketId: string) {
+  async function ticketHere(i: Interaction, guildId: string, ticketId: string) {
     const tc = await engine.outbox.ticketContext(ticketId);
-    if (!tc || tc.ticket.guild_id !== guildId) throw new EngineError('not_found', 'This ticket no longer exists.');
+    if (!tc || tc.ticket.guild_id !== guildId) throw fail(i, 'not_found', 'error.ticketGone');
     return tc;
   }
 
@@ -138,27 +154,27 @@ export function createInteractionHandler(deps: InteractionDeps) {
     const guildId = i.guildId as string;
     if (id.verb === 'panel') return fromPanel(i, id.panelId, id.optionId === '-' ? null : id.optionId);
     if (id.verb === 'close') {
-      const tc = await ticketHere(guildId, id.ticketId);
-      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say('Only the ticket owner or staff can close this ticket.');
-      if (tc.ticket.status === 'closed') throw new EngineError('conflict', 'This ticket is already closed.');
-      await i.showModal(closeModal(tc.ticket.id) as never);
+      const tc = await ticketHere(i, guildId, id.ticketId);
+      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say(i, 'error.ownerOrStaffClose');
+      if (tc.ticket.status === 'closed') throw fail(i, 'conflict', 'error.alreadyClosed');
+      await i.showModal(closeModal(tc.ticket.id, localeOf(i)) as never);
       return;
     }
     if (id.verb === 'reqclose' || id.verb === 'reqkeep') {
-      const tc = await ticketHere(guildId, id.ticketId);
-      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say('Only the ticket owner or staff can answer this close request.');
+      const tc = await ticketHere(i, guildId, id.ticketId);
+      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say(i, 'error.ownerOrStaffAnswer');
       await i.deferReply({ flags: MessageFlags.Ephemeral });
       const accept = id.verb === 'reqclose';
       const t = await engine.tickets.answerCloseRequest(discordActor(i.user.id, guildId), { guild_id: guildId, ticket: { ticket_id: tc.ticket.id }, accept });
-      await answer(i, accept ? `Ticket #${t.number} is closed. Thank you!` : `Ticket #${t.number} stays open.`);
+      await answerIn(i, accept ? 'reply.closedThanks' : 'reply.staysOpen', { number: t.number });
       return;
     }
     if (id.verb === 'claim') {
-      const tc = await ticketHere(guildId, id.ticketId);
-      if (!isStaff(i, tc.group.staff_role_ids)) throw say('Only staff can claim tickets.');
+      const tc = await ticketHere(i, guildId, id.ticketId);
+      if (!isStaff(i, tc.group.staff_role_ids)) throw say(i, 'error.staffClaim');
       await i.deferReply({ flags: MessageFlags.Ephemeral });
       const t = await engine.tickets.claim(discordActor(i.user.id, guildId), { guild_id: guildId, ticket: { ticket_id: tc.ticket.id } });
-      await answer(i, `You claimed ticket #${t.number}.`);
+      await answerIn(i, 'reply.claimedNumber', { number: t.number });
     }
   }
 
@@ -168,10 +184,10 @@ export function createInteractionHandler(deps: InteractionDeps) {
    */
   async function onRating(i: ButtonInteraction | ModalSubmitInteraction, id: { verb: 'rate' | 'rateform'; ticketId: string; rating: number }): Promise<void> {
     const tc = await engine.outbox.ticketContext(id.ticketId);
-    if (!tc || tc.ticket.deleted_at) throw new EngineError('not_found', 'This ticket no longer exists.');
-    if (tc.ticket.owner_id !== i.user.id) throw say('Only the ticket owner can rate it.');
+    if (!tc || tc.ticket.deleted_at) throw fail(i, 'not_found', 'error.ticketGone');
+    if (tc.ticket.owner_id !== i.user.id) throw say(i, 'error.ownerRate');
     if (id.verb === 'rate' && i.isButton()) {
-      await i.showModal(feedbackModal(tc.ticket.id, id.rating) as never);
+      await i.showModal(feedbackModal(tc.ticket.id, id.rating, localeOf(i)) as never);
       return;
     }
     let comment = '';
@@ -181,13 +197,13 @@ export function createInteractionHandler(deps: InteractionDeps) {
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const guildId = tc.ticket.guild_id;
     await engine.tickets.rate(discordActor(i.user.id, guildId), { guild_id: guildId, ticket: { ticket_id: tc.ticket.id }, rating: id.rating, comment: comment || undefined });
-    await answer(i, 'Thank you for your feedback!');
+    await answerIn(i, 'reply.feedbackThanks');
   }
 
   async function onModal(i: ModalSubmitInteraction, id: ParsedId): Promise<void> {
     const guildId = i.guildId as string;
     if (id.verb === 'form') {
-      const group = await groupFor(guildId, id.groupId);
+      const group = await groupFor(i, guildId, id.groupId);
       const form = (group.form_fields as FormField[]).slice(0, 5).map((f, n) => {
         let value = '';
         try { value = i.fields.getTextInputValue(ids.formField(n)); } catch { /* optional field left out */ }
@@ -197,82 +213,85 @@ export function createInteractionHandler(deps: InteractionDeps) {
       return;
     }
     if (id.verb === 'closeform') {
-      const tc = await ticketHere(guildId, id.ticketId);
-      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say('Only the ticket owner or staff can close this ticket.');
+      const tc = await ticketHere(i, guildId, id.ticketId);
+      if (tc.ticket.owner_id !== i.user.id && !isStaff(i, tc.group.staff_role_ids)) throw say(i, 'error.ownerOrStaffClose');
       let reason = '';
       try { reason = i.fields.getTextInputValue(ids.reasonField).trim(); } catch { /* no reason */ }
       await i.deferReply({ flags: MessageFlags.Ephemeral });
       const t = await engine.tickets.close(discordActor(i.user.id, guildId), { guild_id: guildId, ticket: { ticket_id: tc.ticket.id }, reason: reason || undefined });
-      await answer(i, `Ticket #${t.number} is closed.`);
+      await answerIn(i, 'reply.closedNumber', { number: t.number });
     }
   }
 
   /** /ticket queue: the open tickets whose owners wait on staff, longest wait first, for staff of any group. */
   async function queue(i: ChatInputCommandInteraction, guildId: string): Promise<void> {
     const groups = (await engine.groups.list({ guild_id: guildId, per_page: 100 })).groups;
-    if (!isStaff(i, groups.flatMap((g) => g.staff_role_ids))) throw say('Only staff can do that.');
+    if (!isStaff(i, groups.flatMap((g) => g.staff_role_ids))) throw say(i, 'error.staffOnly');
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const page = await engine.tickets.list({ guild_id: guildId, waiting_on: 'staff', sort: 'waiting_since', order: 'asc', per_page: 15 });
-    if (page.total === 0) return answer(i, 'Nobody is waiting on staff. 🎉');
-    const now = Date.now();
-    const lines = page.tickets.map((t, n) => {
-      const where = t.channel_id ? `<#${t.channel_id}>` : `#${t.number}`;
-      const who = t.assigned_id ? `claimed by <@${t.assigned_id}>` : 'unclaimed';
-      return `${n + 1}. ${where} · waiting ${humanDuration(now - Date.parse(t.waiting_since ?? t.opened_at))} · ${who}${t.topic ? ` · ${t.topic.slice(0, 60)}` : ''}`;
+    if (page.total === 0) return answerIn(i, 'queue.empty');
+    const l = localeOf(i);
+    // Waits as Discord timestamps: each member reads them in their own language and time zone.
+    const lines = page.tickets.map((tk, n) => {
+      const where = tk.channel_id ? `<#${tk.channel_id}>` : `#${tk.number}`;
+      const who = tk.assigned_id ? tl(l, 'queue.claimedBy', { user: `<@${tk.assigned_id}>` }) : tl(l, 'queue.unclaimed');
+      const since = `<t:${unix(Date.parse(tk.waiting_since ?? tk.opened_at))}:R>`;
+      return `${tl(l, 'queue.line', { position: n + 1, where, since, who })}${tk.topic ? ` · ${tk.topic.slice(0, 60)}` : ''}`;
     });
-    const more = page.total > page.tickets.length ? `\n…and ${page.total - page.tickets.length} more.` : '';
-    return answer(i, `**${page.total} ticket${page.total === 1 ? '' : 's'} waiting on staff**, longest first:\n${lines.join('\n')}${more}`);
+    const more = page.total > page.tickets.length ? `\n${tl(l, 'queue.more', { count: page.total - page.tickets.length })}` : '';
+    return answer(i, `${tl(l, 'queue.title', { count: page.total })}\n${lines.join('\n')}${more}`);
   }
 
   async function onCommand(i: ChatInputCommandInteraction): Promise<void> {
     if (i.commandName !== 'ticket') return;
     const guildId = i.guildId;
-    if (!guildId) throw new EngineError('invalid', 'Use /ticket inside a server.');
+    if (!guildId) throw fail(i, 'invalid', 'error.outsideServer');
     const sub = i.options.getSubcommand();
     const actor = discordActor(i.user.id, guildId);
     if (sub === 'open') {
-      const group = await groupFor(guildId, null);
+      const group = await groupFor(i, guildId, null);
       await open(i, group, null, { topic: i.options.getString('topic') ?? undefined });
       return;
     }
     if (sub === 'queue') return queue(i, guildId);
     const view = await engine.tickets.get({ guild_id: guildId, ticket: { channel_id: i.channelId } }).catch((err: unknown) => {
-      if (isEngineError(err) && err.code === 'not_found') throw new EngineError('not_found', 'This channel is not a ticket. Use /ticket inside a ticket channel or thread.');
+      if (isEngineError(err) && err.code === 'not_found') throw fail(i, 'not_found', 'error.notATicket');
       throw err;
     });
-    const tc = await ticketHere(guildId, view.id);
+    const tc = await ticketHere(i, guildId, view.id);
     const staff = isStaff(i, tc.group.staff_role_ids);
     const owner = tc.ticket.owner_id === i.user.id;
     const ownerOk = sub === 'close' || sub === 'transcript';
-    if (!staff && !(owner && ownerOk)) throw say(ownerOk ? 'Only the ticket owner or staff can do that.' : 'Only staff can do that.');
+    if (!staff && !(owner && ownerOk)) throw say(i, ownerOk ? 'error.ownerOrStaff' : 'error.staffOnly');
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const t = { guild_id: guildId, ticket: { ticket_id: view.id } };
     const user = () => i.options.getUser('user', true).id;
     switch (sub) {
-      case 'close': await engine.tickets.close(actor, { ...t, reason: i.options.getString('reason') ?? undefined }); return answer(i, 'Ticket closed.');
+      case 'close': await engine.tickets.close(actor, { ...t, reason: i.options.getString('reason') ?? undefined }); return answerIn(i, 'reply.closed');
       case 'closerequest': {
         const r = await engine.tickets.requestClose(actor, { ...t, reason: i.options.getString('reason') ?? undefined, close_after_hours: i.options.getInteger('hours') });
-        return answer(i, `Asked <@${r.owner_id}> whether this ticket can close${r.close_request?.closes_at ? '; it closes by itself if they do not answer in time' : ''}.`);
+        return answerIn(i, r.close_request?.closes_at ? 'reply.closeAskedDeadline' : 'reply.closeAsked', { owner: `<@${r.owner_id}>` });
       }
-      case 'reopen': await engine.tickets.reopen(actor, t); return answer(i, 'Ticket reopened.');
-      case 'claim': await engine.tickets.claim(actor, t); return answer(i, 'You claimed this ticket.');
-      case 'unclaim': await engine.tickets.unassign(actor, t); return answer(i, 'The ticket is unassigned.');
-      case 'add': await engine.tickets.addMember(actor, { ...t, user_id: user() }); return answer(i, 'User added.');
-      case 'remove': await engine.tickets.removeMember(actor, { ...t, user_id: user() }); return answer(i, 'User removed.');
+      case 'reopen': await engine.tickets.reopen(actor, t); return answerIn(i, 'reply.reopened');
+      case 'claim': await engine.tickets.claim(actor, t); return answerIn(i, 'reply.claimed');
+      case 'unclaim': await engine.tickets.unassign(actor, t); return answerIn(i, 'reply.unclaimed');
+      case 'add': await engine.tickets.addMember(actor, { ...t, user_id: user() }); return answerIn(i, 'reply.userAdded');
+      case 'remove': await engine.tickets.removeMember(actor, { ...t, user_id: user() }); return answerIn(i, 'reply.userRemoved');
       case 'rename': {
         const r = await engine.tickets.rename(actor, { ...t, name: i.options.getString('name') ?? null });
-        return answer(i, `Renamed to ${r.name}. Discord allows two renames per 10 minutes, so the channel may follow a little later.`);
+        return answerIn(i, 'reply.renamed', { name: r.name ?? '' });
       }
       case 'priority': {
         const r = await engine.tickets.setPriority(actor, { ...t, priority: i.options.getInteger('level', true) });
-        return answer(i, `Priority set to ${r.priority === null ? 'none' : (tc.group.priority_levels[r.priority]?.label ?? r.priority)}.`);
+        const label = r.priority === null ? tl(localeOf(i), 'priority.none') : (tc.group.priority_levels[r.priority]?.label ?? String(r.priority));
+        return answerIn(i, 'reply.priority', { label });
       }
-      case 'lock': await engine.tickets.lock(actor, t); return answer(i, 'Ticket locked.');
-      case 'unlock': await engine.tickets.unlock(actor, t); return answer(i, 'Ticket unlocked.');
+      case 'lock': await engine.tickets.lock(actor, t); return answerIn(i, 'reply.locked');
+      case 'unlock': await engine.tickets.unlock(actor, t); return answerIn(i, 'reply.unlocked');
       case 'transcript': {
         if (tc.group.transcript_channel_id) await engine.transcripts.save(actor, t);
         await engine.transcripts.send(actor, { ...t, user_id: i.user.id });
-        return answer(i, 'The transcript is on its way to your DMs.');
+        return answerIn(i, 'reply.transcript');
       }
       case 'tag': {
         // A saved answer, filled in for this ticket: {user} is its owner, {staff} who posts it.
@@ -281,21 +300,31 @@ export function createInteractionHandler(deps: InteractionDeps) {
           guild_id: guildId, channel_id: i.channelId, custom_message_id: saved.id,
           context: { user: `<@${tc.ticket.owner_id}>`, staff: `<@${i.user.id}>`, ticket: { id: tc.ticket.id, number: tc.ticket.number, topic: tc.ticket.topic ?? '' } },
         });
-        return answer(i, `Posted "${saved.name}".`);
+        return answerIn(i, 'reply.tagPosted', { name: saved.name });
       }
       case 'notes': {
         let notes = tc.ticket.notes_thread_id;
         if (!notes) notes = (await engine.tickets.createNotes(actor, t)).notes_thread_id;
         await engine.tickets.addNotesMember(actor, { ...t, user_id: i.user.id });
-        return answer(i, notes ? `Staff notes: <#${notes}>` : 'The notes thread is being created.');
+        return notes ? answerIn(i, 'reply.notes', { thread: `<#${notes}>` }) : answerIn(i, 'reply.notesCreating');
       }
-      default: throw new EngineError('invalid', `Unknown subcommand ${sub}.`);
+      default: throw fail(i, 'invalid', 'error.unknownSubcommand', { name: sub });
     }
+  }
+
+  /** The member's Discord language, kept for the messages of their tickets (written only when it changed). */
+  async function rememberLocale(i: Interaction): Promise<void> {
+    if (!i.locale) return;
+    await engine.guilds.rememberLocale({
+      id: i.user.id, username: i.user.username, global_name: i.user.globalName ?? null, avatar: i.user.avatar ?? null, bot: i.user.bot, locale: i.locale,
+    }).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'could not remember a member\'s locale'));
   }
 
   return async (i: Interaction): Promise<void> => {
     if (!i.isRepliable()) return;
     try {
+      // Before any ticket opens: its first messages are written in this language.
+      await rememberLocale(i);
       const id = 'customId' in i ? parseCustomId(i.customId) : null;
       // Ratings come from the feedback DM; everything else happens in a server.
       if (id && (id.verb === 'rate' || id.verb === 'rateform') && (i.isButton() || i.isModalSubmit())) return await onRating(i, id);
@@ -306,14 +335,14 @@ export function createInteractionHandler(deps: InteractionDeps) {
       if (i.isButton()) return await onButton(i, id);
       if (i.isStringSelectMenu() && id.verb === 'panelsel') {
         const optionId = i.values[0];
-        if (!optionId) throw new EngineError('invalid', 'Pick one of the options.');
+        if (!optionId) throw fail(i, 'invalid', 'error.pickOption');
         return await fromPanel(i, id.panelId, optionId);
       }
       if (i.isModalSubmit()) return await onModal(i, id);
     } catch (err) {
       // A database restart is said as such (try again shortly), not as a failure of ours.
       const known = isEngineError(err) ? err : asUnavailable(err);
-      const text = known ? known.message : 'Something went wrong on our side; please try again in a moment.';
+      const text = known ? known.message : tl(localeOf(i), 'error.generic');
       if (!known) deps.logger.error({ err: (err as Error).message, stack: (err as Error).stack }, 'interaction failed');
       await answer(i, text).catch((e: unknown) => deps.logger.warn({ err: (e as Error).message }, 'could not answer the interaction'));
     }

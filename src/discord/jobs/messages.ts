@@ -7,6 +7,9 @@
 import { ChannelType, Routes } from 'discord.js';
 import { z } from 'zod';
 import { discordCode } from '../errors.js';
+import { isMessageKey, t, type MessageKey } from '../i18n/catalogue.js';
+import { pickLocale } from '../i18n/locales.js';
+import { listContent } from '../render.js';
 import { ApiChannel, ApiMessage, checkpoint, snowflakeTime, type JobContext, type JobHandler } from './context.js';
 
 const Payload = z.object({
@@ -20,6 +23,11 @@ const Payload = z.object({
   nonce: z.string().nullish(),
   /** Set when the message is someone's line in a ticket: reported back once posted. */
   reply: z.object({ ticket_id: z.string(), author_id: z.string().nullable() }).nullish(),
+  /** A list the engine announces (sweep summary, new action item): said in the server's language. */
+  list: z.object({
+    head: z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) }),
+    lines: z.array(z.string()),
+  }).nullish(),
 });
 type Payload = z.infer<typeof Payload>;
 
@@ -82,8 +90,16 @@ async function reportReply(c: JobContext, p: Payload, messageId: string): Promis
   if (p.reply) await c.engine.transcripts.recordReply({ ...p.reply, message_id: messageId, at: new Date(snowflakeTime(messageId)) });
 }
 
+/** The engine's list announcement in the server's language (its English content stays when the key is unknown). */
+async function localized(c: JobContext, p: Payload): Promise<Payload> {
+  if (!p.list || !isMessageKey(p.list.head.key)) return p;
+  const locale = pickLocale(...(await c.engine.outbox.localesOf(c.job.guild_id, null)));
+  const head = t(locale, p.list.head.key as MessageKey, p.list.head.params);
+  return { ...p, message: { ...p.message, content: listContent(head, p.list.lines, locale) } };
+}
+
 export const sendChannelMessage: JobHandler = async (c) => {
-  const p = Payload.parse(c.job.payload);
+  const p = await localized(c, Payload.parse(c.job.payload));
   const posted = c.job.checkpoint['message_id'];
   if (typeof posted === 'string') {
     await reportReply(c, p, posted);

@@ -7,6 +7,8 @@ import { ButtonStyle, ChannelType, ComponentType, Routes } from 'discord.js';
 import { z } from 'zod';
 import type { PanelView } from '../../engine/panels.js';
 import { UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
+import { t } from '../i18n/catalogue.js';
+import { pickLocale, type Locale } from '../i18n/locales.js';
 import { ids } from '../render.js';
 import { ApiChannel, ApiMessage, checkpoint, nonceFor, type JobContext, type JobHandler } from './context.js';
 
@@ -21,7 +23,8 @@ const colour = (hex: string | null): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
-export function panelMessage(panel: PanelView): Record<string, unknown> {
+/** A panel speaks to everyone in the channel: our words on it take its group's language, else the server's. */
+export function panelMessage(panel: PanelView, locale: Locale): Record<string, unknown> {
   const embed: Record<string, unknown> = {
     title: (panel.title ?? panel.name).slice(0, 256),
     ...(panel.description ? { description: panel.description.slice(0, 4096) } : {}),
@@ -34,12 +37,12 @@ export function panelMessage(panel: PanelView): Record<string, unknown> {
   const emoji = (o: PanelView['options'][number]) => (o.emoji_id ? { emoji: { id: o.emoji_id, name: o.emoji_name ?? undefined } } : o.emoji_name ? { emoji: { name: o.emoji_name } } : {});
   let components: unknown[];
   if (options.length === 0) {
-    components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Open a ticket', custom_id: ids.panelOption(panel.id, '-') }] }];
+    components = [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Primary, label: t(locale, 'panel.openButton'), custom_id: ids.panelOption(panel.id, '-') }] }];
   } else if (panel.component === 'select') {
     components = [{
       type: ComponentType.ActionRow,
       components: [{
-        type: ComponentType.StringSelect, custom_id: ids.panelSelect(panel.id), placeholder: (panel.placeholder ?? 'Choose a topic').slice(0, 150),
+        type: ComponentType.StringSelect, custom_id: ids.panelSelect(panel.id), placeholder: (panel.placeholder ?? t(locale, 'panel.choose')).slice(0, 150),
         options: options.map((o) => ({ label: o.title.slice(0, 100), value: o.id, ...(o.description ? { description: o.description.slice(0, 100) } : {}), ...emoji(o) })),
       }],
     }];
@@ -80,7 +83,7 @@ export const postPanel: JobHandler = async (c) => {
   const panel = await c.engine.panels.get({ guild_id: c.job.guild_id, panel_id: p.panel_id }).catch(() => null);
   if (!panel) return { result: { skipped: 'panel deleted' } };
   const channelId = await panelChannel(c, panel, p);
-  const body = panelMessage(panel);
+  const body = panelMessage(panel, pickLocale(...(await c.engine.outbox.localesOf(panel.guild_id, panel.group_id))));
   let messageId = panel.message_id && panel.channel_id === channelId ? panel.message_id : null;
   if (messageId) {
     const edited = await unlessGone(async () => ApiMessage.parse(await c.rest.patch(Routes.channelMessage(channelId, messageId as string), { body })), [UNKNOWN_MESSAGE], null);

@@ -5,6 +5,8 @@
  */
 import { Routes } from 'discord.js';
 import { isNameRefused } from '../errors.js';
+import { t } from '../i18n/catalogue.js';
+import { staffLocale } from '../i18n/locales.js';
 import { channelSlug, notice, ticketName } from '../render.js';
 import { sendOnce, type JobHandler } from './context.js';
 
@@ -29,7 +31,7 @@ export const renameTicket: JobHandler = async (c) => {
   } catch (err) {
     if (!isNameRefused(err)) throw err;
     // Discord's word filter: no retry will pass, so say so where staff look, and keep the old name.
-    await sendOnce(c, target, 'refused', notice(`⚠️ Discord refused the name "${name}" (it contains words Discord does not allow in community servers), so the channel keeps its name. Pick another name.`));
+    await sendOnce(c, target, 'refused', notice(t(staffLocale(tc), 'notice.renameRefused', { name })));
     return { result: { renamed: false, refused: name, reason: 'Discord\'s word filter refused the name' } };
   }
   return { result: { renamed: true, renamed_at: new Date().toISOString(), name } };

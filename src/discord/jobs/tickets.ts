@@ -5,10 +5,13 @@
  * anything else; a retry after a crash looks for what the earlier attempt made before creating again.
  */
 import { ChannelType, Routes } from 'discord.js';
+import { z } from 'zod';
 import type { TicketContext } from '../../engine/outbox.js';
 import { CANNOT_MESSAGE_USER, INVALID_FORM, isNameRefused, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { channelSlug, closeRequestMessage, fallbackTicketName, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, type MessageBody } from '../render.js';
+import { isMessageKey, t, type MessageKey } from '../i18n/catalogue.js';
+import { staffLocale, ticketLocale, type Locale } from '../i18n/locales.js';
+import { channelSlug, closeRequestMessage, fallbackTicketName, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, ticketTitle, type MessageBody } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler, type JobResult } from './context.js';
 
 const CATEGORY_LIMIT = 50;
@@ -31,7 +34,7 @@ export const openTicket: JobHandler = async (c) => {
   let openingId = tc.ticket.opening_message_id;
   if (!openingId) {
     const fresh = (await load(c)) ?? tc;
-    openingId = await sendOnce(c, id, 'opening', openingMessage(fresh.ticket, fresh.group));
+    openingId = await sendOnce(c, id, 'opening', openingMessage(fresh.ticket, fresh.group, ticketLocale(fresh)));
     await c.engine.outbox.setOpeningMessage(tc.ticket.id, openingId);
   }
   await pinOpening(c, id, openingId);
@@ -84,7 +87,7 @@ async function ensureChannel(c: JobContext, tc: TicketContext): Promise<string> 
   await checkpoint(c, { creating: true });
   const body = {
     type: ChannelType.GuildText,
-    topic: `Ticket #${tc.ticket.number}${tc.ticket.topic ? ` · ${tc.ticket.topic}` : ''}`.slice(0, 1024),
+    topic: ticketTitle(tc.ticket, ticketLocale(tc), 1024).slice(0, 1024),
     permission_overwrites: overwritesOf(c, tc),
   };
   const { made: channel, renamed } = await createNamed(c, tc, name, fallbackTicketName(tc.ticket), (n) => createInCategory(c, tc, { ...body, name: n }));
@@ -288,20 +291,25 @@ async function refreshOpening(c: JobContext, tc: TicketContext): Promise<void> {
   const channelId = conversationId(tc);
   const messageId = tc.ticket.opening_message_id;
   if (!channelId || !messageId) return;
-  const body = openingMessage(tc.ticket, tc.group);
+  const body = openingMessage(tc.ticket, tc.group, ticketLocale(tc));
   await unlessGone(() => c.rest.patch(Routes.channelMessage(channelId, messageId), { body: { embeds: body.embeds, components: body.components } }), [UNKNOWN_MESSAGE], null);
 }
 
-const mention = (id: string | null) => (id ? `<@${id}>` : 'the bot');
+const mention = (id: string | null, locale: Locale) => (id ? `<@${id}>` : t(locale, 'notice.theBot'));
 
-/** A state job: post its notice, apply the state, refresh the opening message. Threads get notices before archiving. */
-function stateJob(describe: (tc: TicketContext, payload: Record<string, unknown>) => string | null, extra?: (c: JobContext, tc: TicketContext) => Promise<void>): JobHandler {
+type Describe = (tc: TicketContext, payload: Record<string, unknown>, locale: Locale) => string | null;
+
+/**
+ * A state job: post its notice, apply the state, refresh the opening message. Threads get notices
+ * before archiving. Notices speak the ticket's language (its owner's, else the group's or server's).
+ */
+function stateJob(describe: Describe, extra?: (c: JobContext, tc: TicketContext) => Promise<void>): JobHandler {
   return async (c) => {
     const tc = await load(c);
     if (!tc || tc.ticket.deleted_at) return { result: { skipped: 'ticket deleted' } };
     const target = conversationId(tc);
     if (!target) throw new Error(`Ticket #${tc.ticket.number} has no Discord channel yet; its open job has not succeeded.`);
-    const text = describe(tc, c.job.payload);
+    const text = describe(tc, c.job.payload, ticketLocale(tc));
     const isThread = tc.group.mode === 'thread' || tc.ticket.thread_id !== null;
     if (isThread) {
       // A message cannot be posted into an archived thread: reopen first, archive last.
@@ -323,7 +331,11 @@ function stateJob(describe: (tc: TicketContext, payload: Record<string, unknown>
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 export const closeTicket: JobHandler = async (c) => {
-  const base = await stateJob((tc, p) => `🔒 Ticket closed by ${mention(tc.ticket.closed_by)}${str(p['reason']) ? `: ${str(p['reason'])}` : '.'}`)(c);
+  const base = await stateJob((tc, p, l) => {
+    const reason = str(p['reason']);
+    const by = mention(tc.ticket.closed_by, l);
+    return reason ? t(l, 'notice.closedWithReason', { by, reason }) : t(l, 'notice.closed', { by });
+  })(c);
   const tc = await load(c);
   // A closed ticket's transcript is saved to the transcript channel and sent to its owner, once.
   if (tc && !tc.ticket.deleted_at && c.job.checkpoint['transcript_queued'] !== true) {
@@ -336,33 +348,33 @@ export const closeTicket: JobHandler = async (c) => {
   return base;
 };
 
-export const reopenTicket = stateJob(() => '🔓 Ticket reopened.');
-export const lockTicket = stateJob(() => '🔒 Ticket locked: only staff can write.');
-export const unlockTicket = stateJob(() => '🔓 Ticket unlocked.');
+export const reopenTicket = stateJob((_tc, _p, l) => t(l, 'notice.reopened'));
+export const lockTicket = stateJob((_tc, _p, l) => t(l, 'notice.locked'));
+export const unlockTicket = stateJob((_tc, _p, l) => t(l, 'notice.unlocked'));
 
 export const assignTicket = stateJob(
-  (tc) => (tc.ticket.assigned_id ? `🙋 Claimed by <@${tc.ticket.assigned_id}>.` : 'The ticket is no longer assigned.'),
+  (tc, _p, l) => (tc.ticket.assigned_id ? t(l, 'notice.claimed', { user: `<@${tc.ticket.assigned_id}>` }) : t(l, 'notice.unassigned')),
   async (c, tc) => {
     if (tc.ticket.thread_id && tc.ticket.assigned_id) await addThreadMembers(c, tc.ticket.thread_id, [tc.ticket.assigned_id]);
   },
 );
 
 export const changeOwner = stateJob(
-  (tc) => `Ticket owner is now <@${tc.ticket.owner_id}>.`,
+  (tc, _p, l) => t(l, 'notice.ownerChanged', { user: `<@${tc.ticket.owner_id}>` }),
   async (c, tc) => {
     if (tc.ticket.thread_id) await addThreadMembers(c, tc.ticket.thread_id, [tc.ticket.owner_id]);
   },
 );
 
-export const moveTicket = stateJob((tc) => `Moved to ${tc.group.name}.`);
+export const moveTicket = stateJob((tc, _p, l) => t(l, 'notice.moved', { group: tc.group.name }));
 
-export const setPriority = stateJob((tc) => {
+export const setPriority = stateJob((tc, _p, l) => {
   const label = tc.ticket.priority === null ? null : tc.group.priority_levels[tc.ticket.priority]?.label ?? String(tc.ticket.priority);
-  return label ? `Priority set to **${label}**.` : 'Priority cleared.';
+  return label ? t(l, 'notice.priority', { label }) : t(l, 'notice.priorityCleared');
 });
 
 export const addMember = stateJob(
-  (_tc, p) => `<@${String(p['user_id'])}> was added to the ticket.`,
+  (_tc, p, l) => t(l, 'notice.memberAdded', { user: `<@${String(p['user_id'])}>` }),
   async (c, tc) => {
     const userId = str(c.job.payload['user_id']);
     if (tc.ticket.thread_id && userId) await addThreadMembers(c, tc.ticket.thread_id, [userId]);
@@ -370,7 +382,7 @@ export const addMember = stateJob(
 );
 
 export const removeMember = stateJob(
-  (_tc, p) => `<@${String(p['user_id'])}> was removed from the ticket.`,
+  (_tc, p, l) => t(l, 'notice.memberRemoved', { user: `<@${String(p['user_id'])}>` }),
   async (c, tc) => {
     const userId = str(c.job.payload['user_id']);
     const threadId = tc.ticket.thread_id;
@@ -401,7 +413,7 @@ export const createNotes: JobHandler = async (c) => {
   }
   const members = [...new Set([...tc.notesMembers, ...(tc.ticket.assigned_id ? [tc.ticket.assigned_id] : [])])];
   await addThreadMembers(c, notesId, members);
-  await sendOnce(c, notesId, 'notes', notice(`📝 Staff notes for ticket #${tc.ticket.number}. The ticket owner cannot see this thread.`));
+  await sendOnce(c, notesId, 'notes', notice(t(staffLocale(tc), 'notice.notesIntro', { number: tc.ticket.number })));
   return { result: { notes_thread_id: notesId } };
 };
 
@@ -438,17 +450,29 @@ async function postWhileOpen(c: JobContext, step: string, body: (tc: TicketConte
   return { result: { message_id: await sendOnce(c, target, step, message) } };
 }
 
-/** A bot message in an open ticket (the inactivity warning, a declined close request): it may ping the one user the engine names. */
+/** A catalogue message the engine names for a notice: its key and the values to fill in. */
+const NoticeMessage = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) });
+
+/**
+ * A bot message in an open ticket (the inactivity warning, a declined close request): it may ping the
+ * one user the engine names. Said in the ticket's language when the engine named a catalogue message;
+ * its English text otherwise (jobs written before the catalogue).
+ */
 export const postNotice: JobHandler = (c) => {
   const text = str(c.job.payload['text']);
-  if (!text) throw new PermanentJobError(`ticket.notice job ${c.job.id} has no text`);
+  const parsed = NoticeMessage.safeParse(c.job.payload['message']);
+  const message = parsed.success && isMessageKey(parsed.data.key) ? { key: parsed.data.key as MessageKey, params: parsed.data.params } : null;
+  if (!text && !message) throw new PermanentJobError(`ticket.notice job ${c.job.id} has no text`);
   const ping = str(c.job.payload['ping_user_id']);
-  return postWhileOpen(c, 'notice', () => ({ content: text.slice(0, 2000), allowed_mentions: { parse: [], users: ping ? [ping] : [] } }));
+  return postWhileOpen(c, 'notice', (tc) => {
+    const content = message ? t(ticketLocale(tc), message.key, message.params) : (text ?? '');
+    return { content: content.slice(0, 2000), allowed_mentions: { parse: [], users: ping ? [ping] : [] } };
+  });
 };
 
 /** The close request message with its buttons; nothing when the request was answered first. */
 export const postCloseRequest: JobHandler = (c) =>
-  postWhileOpen(c, 'close_request', (tc) => (tc.ticket.close_requested_at ? closeRequestMessage(tc.ticket) : null));
+  postWhileOpen(c, 'close_request', (tc) => (tc.ticket.close_requested_at ? closeRequestMessage(tc.ticket, ticketLocale(tc)) : null));
 
 // ---------- feedback ----------
 
@@ -462,7 +486,7 @@ export const requestFeedback: JobHandler = async (c) => {
     await checkpoint(c, { dm_channel_id: dmId });
   }
   const channelId = dmId as string;
-  const messageId = await unlessGone(() => sendOnce(c, channelId, 'feedback', feedbackRequest(tc.ticket, tc.group)), [CANNOT_MESSAGE_USER], null);
+  const messageId = await unlessGone(() => sendOnce(c, channelId, 'feedback', feedbackRequest(tc.ticket, tc.group, ticketLocale(tc))), [CANNOT_MESSAGE_USER], null);
   return { result: messageId ? { message_id: messageId } : { skipped: 'the owner accepts no direct messages' } };
 };
 
@@ -471,5 +495,5 @@ export const postFeedback: JobHandler = async (c) => {
   const tc = await load(c);
   const channelId = tc?.group.feedback_channel_id;
   if (!tc || !channelId || tc.ticket.rating === null) return { result: { skipped: 'no feedback channel or no rating' } };
-  return { result: { message_id: await sendOnce(c, channelId, 'feedback', feedbackPost(tc.ticket, tc.group)) } };
+  return { result: { message_id: await sendOnce(c, channelId, 'feedback', feedbackPost(tc.ticket, tc.group, staffLocale(tc))) } };
 };

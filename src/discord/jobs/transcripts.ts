@@ -7,6 +7,8 @@ import { Routes } from 'discord.js';
 import { z } from 'zod';
 import type { TicketContext } from '../../engine/outbox.js';
 import { transcriptParts } from '../transcript-file.js';
+import { t } from '../i18n/catalogue.js';
+import { staffLocale, ticketLocale, type Locale } from '../i18n/locales.js';
 import { notice } from '../render.js';
 import { UNKNOWN_CHANNEL, unlessGone } from '../errors.js';
 import { sendOnce, type JobContext, type JobHandler } from './context.js';
@@ -56,18 +58,19 @@ async function load(c: JobContext): Promise<TicketContext> {
  * message per part (the next part is read before a part is posted, so a lone part is never labelled).
  * Each part is its own idempotent step, so a retry posts only the parts not yet posted.
  */
-async function postFile(c: JobContext, tc: TicketContext, channelId: string, step: string, intro: string): Promise<{ message_id: string; parts: number }> {
+async function postFile(c: JobContext, tc: TicketContext, channelId: string, step: string, intro: string, locale: Locale): Promise<{ message_id: string; parts: number }> {
   const n = tc.ticket.number;
   const post = (index: number, data: Buffer, last: boolean) => {
     const single = index === 1 && last;
     const name = single ? `transcript-${n}.txt` : `transcript-${n}-part${index}.txt`;
-    const text = index === 1 ? `${intro}${single ? '' : ' · part 1, continued below'}` : `📄 Transcript of ticket #${n}, part ${index}${last ? ` of ${index}` : ', continued below'}`;
+    const text = index === 1 ? (single ? intro : t(locale, 'transcript.firstPart', { intro }))
+      : last ? t(locale, 'transcript.lastPart', { number: n, index, total: index }) : t(locale, 'transcript.part', { number: n, index });
     return sendOnce(c, channelId, index === 1 ? step : `${step}_part${index}`, notice(text), [{ name, data, contentType: 'text/plain' }]);
   };
   let pending: Buffer | null = null;
   let index = 0;
   let first = '';
-  for await (const part of transcriptParts(c.engine, tc.ticket, tc.group.name)) {
+  for await (const part of transcriptParts(c.engine, tc.ticket, tc.group.name, locale)) {
     if (pending) {
       const id = await post(index, pending, false);
       if (index === 1) first = id;
@@ -90,7 +93,11 @@ export const postTranscript: JobHandler = async (c) => {
     await c.engine.outbox.checkpoint(c.job, { backfilled: true });
   }
   if (!target) return { result: { posted: false, reason: 'the ticket group has no transcript channel' } };
-  const posted = await postFile(c, tc, target, 'transcript', `📄 Transcript of ticket #${tc.ticket.number} (<@${tc.ticket.owner_id}>)${tc.ticket.closed_reason ? ` · closed: ${tc.ticket.closed_reason}` : ''}`);
+  // The transcript channel is for staff: the group's language, else the server's.
+  const l = staffLocale(tc);
+  const params = { number: tc.ticket.number, owner: `<@${tc.ticket.owner_id}>` };
+  const intro = tc.ticket.closed_reason ? t(l, 'transcript.postedClosed', { ...params, reason: tc.ticket.closed_reason }) : t(l, 'transcript.posted', params);
+  const posted = await postFile(c, tc, target, 'transcript', intro, l);
   return { result: { posted: true, channel_id: target, ...posted } };
 };
 
@@ -104,6 +111,8 @@ export const sendTranscript: JobHandler = async (c) => {
     dmId = dm.id;
     await c.engine.outbox.checkpoint(c.job, { dm_channel_id: dmId });
   }
-  const sent = await postFile(c, tc, dmId as string, 'dm', `📄 Here is the transcript of your ticket #${tc.ticket.number}.`);
+  // A DM to the owner speaks their language; to anyone else (staff asking for it), the group's.
+  const l = userId === tc.ticket.owner_id ? ticketLocale(tc) : staffLocale(tc);
+  const sent = await postFile(c, tc, dmId as string, 'dm', t(l, 'transcript.dm', { number: tc.ticket.number }), l);
   return { result: { sent: true, channel_id: dmId, ...sent } };
 };

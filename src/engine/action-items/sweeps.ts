@@ -162,7 +162,10 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
             .onConflict((oc) => oc.column('guild_id').doUpdateSet({ last_sweep_time: now })).execute();
           // The summary goes to the sweep output channel, or to the to-do channel when there is none.
           const summaryChannel = fresh.sweep_output_channel_id ?? fresh.todo_channel_id;
-          if (created.length && summaryChannel) await announce(trx, guildId, summaryChannel, summaryMessage(created, names));
+          if (created.length && summaryChannel) {
+            const lines = created.map((f) => itemLine(f, names.has(f.channel_id) ? `#${names.get(f.channel_id)}` : `<#${f.channel_id}>`));
+            await announce(trx, guildId, summaryChannel, summaryMessage(created, names), { head: { key: 'sweep.summary', params: { count: created.length } }, lines });
+          }
           const hooks = await enqueueItemCreated(trx, fresh, hooked, finished);
           return { sweep: sweepView(done), posted: created.length > 0 && summaryChannel !== null, hooks };
         });

@@ -70,7 +70,10 @@ export function createTicketActions(ctx: EngineContext) {
       if (t.accept) return closeChange(s, actor, s.ticket.close_request_reason ?? 'Closed on request.', 'close_request_accepted');
       return {
         kind: 'close_request_declined', patch: NO_REQUEST,
-        jobs: [{ kind: 'ticket.notice', payload: { text: `${actor.userId ? `<@${actor.userId}>` : 'The owner'} kept this ticket open.` } }],
+        jobs: [{ kind: 'ticket.notice', payload: {
+          text: `${actor.userId ? `<@${actor.userId}>` : 'The owner'} kept this ticket open.`,
+          message: actor.userId ? { key: 'notice.keptOpen', params: { user: `<@${actor.userId}>` } } : { key: 'notice.keptOpenByOwner', params: {} },
+        } }],
       };
     }),
 

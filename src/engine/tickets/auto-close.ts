@@ -42,6 +42,8 @@ function warningChange(s: MutationScope, hours: number): Change {
       kind: 'ticket.notice',
       payload: {
         text: `⏰ <@${s.ticket.owner_id}> this ticket has been quiet for a while. It closes by itself <t:${closesAt}:R> unless someone writes here.`,
+        // The Discord face says it in the ticket's language from the message catalogue; text is the English fallback.
+        message: { key: 'notice.staleWarning', params: { owner: `<@${s.ticket.owner_id}>`, when: `<t:${closesAt}:R>` } },
         ping_user_id: s.ticket.owner_id,
       },
     }],

@@ -1,5 +1,7 @@
 // Application commands, global and per guild: list, create (upsert by name), get, edit, delete,
-// bulk overwrite (ids kept for names that stay).
+// bulk overwrite (ids kept for names that stay). Localized names and descriptions are checked as
+// Discord checks them: keys are Discord locales, chat-input names (commands, subcommands, options)
+// lowercase without spaces, 1–32 characters; context-menu names 1–32; descriptions 1–100.
 import { z } from 'zod';
 import type { SandboxContext } from '../context.js';
 import { fieldError, maxGuildCommands, unknownApplication, unknownCommand } from '../errors.js';
@@ -9,16 +11,22 @@ import { BUCKETS } from '../rate-limits.js';
 import { param, route } from '../router.js';
 import type { Req, Res, RouteDef } from '../router.js';
 import { commandJson } from '../serialize.js';
+import { DISCORD_LOCALE_CODES } from '../locales.js';
 import { lengthBetween, parseBody } from '../validation.js';
 
 const MAX_COMMANDS = 100;
 const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
+/** {locale: text}: only Discord's locale codes are keys. */
+const Localizations = z.partialRecord(z.enum(DISCORD_LOCALE_CODES), z.string()).nullish();
+
 const OptionSchema: z.ZodType<Record<string, unknown>> = z.lazy(() =>
   z.looseObject({
     type: z.number().int().min(1).max(11),
     name: z.string().regex(NAME),
+    name_localizations: Localizations,
     description: lengthBetween(1, 100),
+    description_localizations: Localizations,
     required: z.boolean().nullish(),
     choices: z.array(z.looseObject({ name: lengthBetween(1, 100), value: z.union([z.string(), z.number()]) })).max(25).nullish(),
     options: z.array(OptionSchema).max(25).nullish(),
@@ -28,8 +36,10 @@ const OptionSchema: z.ZodType<Record<string, unknown>> = z.lazy(() =>
 const CommandSchema = z.looseObject({
   // chat-input names are checked against NAME in validate(); context-menu names may have spaces
   name: lengthBetween(1, 32),
+  name_localizations: Localizations,
   type: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).nullish(),
   description: z.string().max(100).nullish(),
+  description_localizations: Localizations,
   options: z.array(OptionSchema).max(25).nullish(),
   default_member_permissions: z.union([z.string(), z.number()]).nullish(),
   dm_permission: z.boolean().nullish(),
@@ -49,14 +59,33 @@ function commandsIn(ctx: SandboxContext, guildId: string | null): CommandRec[] {
   return [...ctx.store.commands.values()].filter((c) => c.guildId === guildId);
 }
 
+const chatName = (name: string) => NAME.test(name) && name === name.toLowerCase();
+
+/** Localized names and descriptions of a command or option (`chat`: a chat-input name, held to NAME). */
+function validateLocalized(node: Record<string, unknown>, path: (string | number)[], chat: boolean): void {
+  const names = (node['name_localizations'] ?? {}) as Record<string, string>;
+  for (const [locale, name] of Object.entries(names)) {
+    if (chat ? !chatName(name) : name.length < 1 || name.length > 32) {
+      throw fieldError([...path, 'name_localizations', locale], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+    }
+  }
+  const descriptions = (node['description_localizations'] ?? {}) as Record<string, string>;
+  for (const [locale, d] of Object.entries(descriptions)) {
+    if (d.length < 1 || d.length > 100) throw fieldError([...path, 'description_localizations', locale], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
+  }
+  const options = (node['options'] ?? []) as Array<Record<string, unknown>>;
+  options.forEach((o, i) => validateLocalized(o, [...path, 'options', i], true));
+}
+
 function validate(body: CommandBody, path: (string | number)[] = []): void {
   const type = body.type ?? 1;
   if (type === 1) {
     if (!body.description) throw fieldError([...path, 'description'], 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
-    if (!NAME.test(body.name) || body.name !== body.name.toLowerCase()) {
+    if (!chatName(body.name)) {
       throw fieldError([...path, 'name'], 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
     }
   }
+  validateLocalized(body, path, type === 1);
 }
 
 function upsert(ctx: SandboxContext, guildId: string | null, body: CommandBody, existing: CommandRec | undefined): CommandRec {
