@@ -23,6 +23,7 @@ import { createActionItems } from './action-items/index.js';
 import { createBlocks } from './blocks.js';
 import { createGuildConfig } from './guild-config.js';
 import { createTicketWebhooks } from './ticket-webhooks.js';
+import { createRateCounters } from './rate-counters.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -62,6 +63,8 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     channelMessages: createChannelMessages(ctx),
     privacy: createPrivacy(ctx, outbox),
     actionItems: createActionItems(ctx, () => outbox.port()),
+    /** Request counters shared by every process (the REST faces' rate limits). */
+    rateCounters: createRateCounters(ctx),
   };
 }
 

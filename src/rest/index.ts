@@ -22,7 +22,7 @@ export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise
     app: deps,
     settings,
     authenticate: createAuthenticator(deps.engine.tokens, settings.TICKETBRIDGE_TOKEN_CACHE_MS),
-    limiter: new RateLimiter(settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
+    limiter: new RateLimiter(deps.engine.rateCounters, settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
     idempotency: createIdempotencyStore(deps.engine.ctx, { ttlSeconds: settings.TICKETBRIDGE_IDEMPOTENCY_TTL }),
   };
   for (const dialect of dialects) mountDialect(app, kit, dialect);

@@ -17,6 +17,7 @@ import * as waitingOn from './0016_waiting_on.js';
 import * as claimMode from './0017_claim_mode.js';
 import * as ticketWebhooks from './0018_ticket_webhooks.js';
 import * as autoReplies from './0019_auto_replies.js';
+import * as sharedLimits from './0020_shared_limits.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0017_claim_mode': claimMode,
   '0018_ticket_webhooks': ticketWebhooks,
   '0019_auto_replies': autoReplies,
+  '0020_shared_limits': sharedLimits,
 };
