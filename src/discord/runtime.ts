@@ -17,6 +17,7 @@ import { syncGuild, type Progress } from './guild-sync.js';
 import { channelHistory } from './channel-history.js';
 import { startWorker, type Worker } from './outbox-worker.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { SharedLimits } from './shared-limits.js';
 
 export interface DiscordOptions {
   engine: Engine;
@@ -55,13 +56,19 @@ export interface DiscordRuntime {
 export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime> {
   const { engine, logger } = opts;
   const gate = new GlobalGate(opts.globalLimit);
+  // Several processes may share the bot on PostgreSQL: the global budget and route buckets are
+  // divided through the database. PGlite is one process: nothing to share.
+  const shared = opts.database.kind === 'postgres'
+    ? new SharedLimits({ engine, token: opts.token, gate, logger, ...(opts.globalLimit?.limit ? { globalLimit: opts.globalLimit.limit } : {}) })
+    : null;
+  await shared?.start();
   const client = new Client({
     intents: [
       GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages,
       GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages,
     ],
     partials: [Partials.Channel, Partials.Message, Partials.GuildMember],
-    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), version: '10', ...gatedRestOptions(gate) },
+    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), version: '10', ...gatedRestOptions(gate, shared) },
   });
   client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, ms: info.timeToReset, global: info.global }, 'Discord rate limit: waiting'));
   client.on(Events.Error, (err) => logger.warn({ err: err.message }, 'discord.js error'));
@@ -88,6 +95,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
   botUserId = z.object({ id: z.string() }).parse(await client.rest.get(Routes.user('@me'))).id;
   const worker = opts.worker === false ? null : startWorker({
     engine, database: opts.database, rest: client.rest, botUserId, logger, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(shared ? { sharedSpent: () => shared.spentChannels() } : {}),
   });
   await client.login(opts.token);
   await readyP;
@@ -136,6 +144,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       detach();
       await client.destroy();
       gate.close();
+      await shared?.close();
     },
   };
 }

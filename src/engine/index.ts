@@ -24,6 +24,7 @@ import { createBlocks } from './blocks.js';
 import { createGuildConfig } from './guild-config.js';
 import { createTicketWebhooks } from './ticket-webhooks.js';
 import { createRateCounters } from './rate-counters.js';
+import { createDiscordBudget } from './discord-budget.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -65,6 +66,8 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     actionItems: createActionItems(ctx, () => outbox.port()),
     /** Request counters shared by every process (the REST faces' rate limits). */
     rateCounters: createRateCounters(ctx),
+    /** Discord's rate limits shared by every process (global budget shares, route buckets). */
+    discordBudget: createDiscordBudget(ctx),
   };
 }
 
