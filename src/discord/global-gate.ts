@@ -128,7 +128,7 @@ export function gatedRestOptions(gate: GlobalGate, shared?: SharedLimits | null)
       } finally {
         answered();
       }
-      if (shared && route) shared.observe(route, res);
+      if (shared && route) void shared.observe(route, res);
       return res;
     },
   };

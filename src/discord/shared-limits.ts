@@ -109,22 +109,22 @@ export class SharedLimits {
     }
   }
 
-  /** Records what an answer said of `route`'s bucket (in the background: the answer is not held up). */
-  observe(route: string, res: Answer): void {
+  /** Records what an answer said of `route`'s bucket; the request path does not wait for it (the returned promise never rejects). */
+  observe(route: string, res: Answer): Promise<void> {
     const h = (n: string) => res.headers.get(n);
     const global = h('x-ratelimit-global') !== null || h('x-ratelimit-scope') === 'global';
     let limit = Number(h('x-ratelimit-limit'));
     let remaining = Number(h('x-ratelimit-remaining'));
     let resetAfter = Number(h('x-ratelimit-reset-after'));
     if (res.status === 429) {
-      if (global) return;
+      if (global) return Promise.resolve();
       remaining = 0;
       const retry = Number(h('retry-after') ?? h('x-ratelimit-reset-after'));
       resetAfter = Number.isFinite(retry) ? retry : 1;
       if (!Number.isFinite(limit)) limit = 1;
     }
-    if (!Number.isFinite(limit) || !Number.isFinite(remaining) || !Number.isFinite(resetAfter) || h('x-ratelimit-limit') === null && res.status !== 429) return;
-    this.opts.engine.discordBudget.observe(this.botKey, route, limit, remaining, Math.ceil(resetAfter * 1000))
+    if (!Number.isFinite(limit) || !Number.isFinite(remaining) || !Number.isFinite(resetAfter) || h('x-ratelimit-limit') === null && res.status !== 429) return Promise.resolve();
+    return this.opts.engine.discordBudget.observe(this.botKey, route, limit, remaining, Math.ceil(resetAfter * 1000))
       .catch((err: unknown) => this.opts.logger.debug({ err: (err as Error).message, route }, 'recording a shared bucket failed'));
   }
 
