@@ -97,8 +97,17 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
     engine, database: opts.database, rest: client.rest, botUserId, logger, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(shared ? { sharedSpent: () => shared.spentChannels() } : {}),
   });
-  await client.login(opts.token);
-  await readyP;
+  try {
+    await client.login(opts.token);
+    await readyP;
+  } catch (err) {
+    // No gateway: nothing of this runtime may keep running (or keep a share of the Discord budget).
+    await worker?.stop().catch(() => {});
+    await shared?.close();
+    gate.close();
+    await client.destroy();
+    throw err;
+  }
   ready = true;
   client.on(Events.ShardDisconnect, () => { ready = false; });
   client.on(Events.ShardResume, () => { ready = true; });

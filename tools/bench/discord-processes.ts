@@ -13,8 +13,9 @@
  *   BENCH_PROCESSES=3 BENCH_JOBS=3000 npx tsx tools/bench/discord-processes.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Routes } from 'discord.js';
@@ -47,6 +48,18 @@ function countingProxy(target: URL, tally: Tally): Promise<{ server: Server; url
     up.on('error', () => { res.writeHead(502); res.end(); });
     req.pipe(up);
   });
+  // The sandbox names its gateway after the host a request came to: pass WebSocket upgrades through too.
+  server.on('upgrade', (req, socket, head) => {
+    const up = connect(Number(target.port), target.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      up.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) up.write(head);
+      socket.pipe(up).pipe(socket);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     const a = server.address();
     resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` });
@@ -60,7 +73,11 @@ function serve(databaseUrl: string, token: string, apiUrl: string): Promise<Chil
   });
   return new Promise((resolve, reject) => {
     let err = '';
-    child.stderr!.on('data', (b: Buffer) => { err += b.toString(); if (/ticketbridge listening on/.test(err)) resolve(child); });
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (process.env['BENCH_LOG']) appendFileSync(process.env['BENCH_LOG'], b);
+      if (/ticketbridge listening on/.test(err)) resolve(child);
+    });
     child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${err.slice(-2000)}`)));
   });
 }
