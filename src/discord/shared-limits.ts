@@ -37,6 +37,7 @@ export interface SharedLimitsOptions {
 
 const API_PATH = /^\/api(?:\/v\d+)?(\/.*)$/;
 const MAJOR = /^\/(channels|guilds)\/(\d{15,21})(\/.*)?$/;
+const COMMANDS = /^\/applications\/\d{15,21}\/guilds\/\d{15,21}\/commands$/;
 
 /** The shared bucket key of a request: method and path with the major id kept and other ids generalised; null for routes not shared. */
 export function routeKey(method: string, url: string): string | null {
@@ -46,6 +47,8 @@ export function routeKey(method: string, url: string): string | null {
   try { path = new URL(url).pathname; } catch { return null; }
   const api = API_PATH.exec(path)?.[1];
   if (!api) return null;
+  // Command registration per guild: a small bucket (2 a minute) every process hits at start.
+  if (COMMANDS.test(api)) return `${m} ${api}`;
   const major = MAJOR.exec(api);
   if (!major) return null;
   const rest = (major[3] ?? '').replace(/\/\d{15,21}/g, '/:id');

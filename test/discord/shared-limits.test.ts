@@ -47,6 +47,8 @@ describe.skipIf(!postgresAvailable())('Discord limits across processes [postgres
     const b = new SharedLimits({ engine: p.eb, token, gate: new GlobalGate(), logger });
     const route = routeKey('POST', 'http://127.0.0.1:1/api/v10/guilds/919722116696391721/channels')!;
     expect(route).toBe('POST /guilds/919722116696391721/channels');
+    expect(routeKey('PUT', 'http://x/api/v10/applications/1190000000000000001/guilds/919722116696391721/commands')).toBe('PUT /applications/1190000000000000001/guilds/919722116696391721/commands');
+    expect(routeKey('GET', 'http://x/api/v10/channels/1441604990945853480/messages')).toBeNull();
     expect(routeKey('PATCH', 'http://x/api/v10/channels/1441604990945853480/messages/1441604990945853999')).toBe('PATCH /channels/1441604990945853480/messages/:id');
     const headers = (h: Record<string, string>) => ({ get: (n: string) => h[n] ?? null });
     // Process A's answer: one left in this window of 0.6 s.
