@@ -374,6 +374,29 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+/** A REST client's requests in its current window (src/engine/rate-counters.ts). */
+export interface RateCountersTable {
+  key: string;
+  count: number;
+  reset_at: Date;
+}
+
+/** A process sharing the bot's Discord global budget; alive while seen_at is fresh. */
+export interface DiscordRateSharesTable {
+  bot_key: string;
+  process_id: string;
+  seen_at: Date;
+}
+
+/** What the processes know of one Discord route bucket (src/engine/discord-budget.ts). */
+export interface DiscordRouteBucketsTable {
+  bot_key: string;
+  route: string;
+  bucket_limit: number;
+  remaining: number;
+  reset_at: Date;
+}
+
 export interface MonitorConfigsTable {
   guild_id: string;
   active: Generated<boolean>;
@@ -525,6 +548,9 @@ export interface DB {
   guild_stat_counts: GuildStatCountsTable;
   guild_daily_stats: GuildDailyStatsTable;
   idempotency_keys: IdempotencyKeysTable;
+  rate_counters: RateCountersTable;
+  discord_rate_shares: DiscordRateSharesTable;
+  discord_route_buckets: DiscordRouteBucketsTable;
   monitor_configs: MonitorConfigsTable;
   monitored_channels: MonitoredChannelsTable;
   action_items: ActionItemsTable;

@@ -16,6 +16,7 @@
  * Requests without a bot token (interaction callbacks, webhook tokens) are exempt, as on Discord.
  */
 import { DefaultRestOptions, type RESTOptions } from 'discord.js';
+import { routeKey, type SharedLimits } from './shared-limits.js';
 
 export interface GlobalGateOptions {
   /** Requests per window (default 50: Discord's global limit). */
@@ -27,7 +28,8 @@ export interface GlobalGateOptions {
 interface Waiter { resolve: (release: () => void) => void; reject: (err: unknown) => void; signal: AbortSignal | null | undefined; onAbort: () => void }
 
 export class GlobalGate {
-  readonly limit: number;
+  /** This process's requests per window: all of the bot's limit, or its share when several processes send (shared-limits.ts). */
+  limit: number;
   readonly windowMs: number;
   /** Requests sent and not answered yet. */
   private open = 0;
@@ -60,6 +62,12 @@ export class GlobalGate {
       this.queue.push(w);
       this.pump();
     });
+  }
+
+  /** Changes this process's share; a smaller one takes effect for the next request. */
+  setLimit(limit: number): void {
+    this.limit = Math.max(1, Math.floor(limit));
+    this.pump();
   }
 
   close(): void {
@@ -100,20 +108,28 @@ export class GlobalGate {
   }
 }
 
-/** REST options that send every bot-authenticated request through `gate` (and retire discord.js's fixed-window guess). */
-export function gatedRestOptions(gate: GlobalGate): Pick<RESTOptions, 'makeRequest' | 'globalRequestsPerSecond'> {
+/**
+ * REST options that send every bot-authenticated request through `gate` (and retire discord.js's
+ * fixed-window guess); with `shared`, a request on a shared route bucket also reserves its room there first.
+ */
+export function gatedRestOptions(gate: GlobalGate, shared?: SharedLimits | null): Pick<RESTOptions, 'makeRequest' | 'globalRequestsPerSecond'> {
   return {
     // Ours is the limiter; discord.js still obeys a global 429 should one come.
     globalRequestsPerSecond: 1_000_000,
     async makeRequest(url, init) {
       const headers = init.headers as Record<string, string> | undefined;
       if (!(headers && typeof headers === 'object' && 'Authorization' in headers)) return DefaultRestOptions.makeRequest(url, init);
+      const route = shared ? routeKey(init.method ?? 'GET', url) : null;
+      if (shared && route) await shared.reserve(route, init.signal);
       const answered = await gate.acquire(init.signal);
+      let res: Awaited<ReturnType<typeof DefaultRestOptions.makeRequest>>;
       try {
-        return await DefaultRestOptions.makeRequest(url, init);
+        res = await DefaultRestOptions.makeRequest(url, init);
       } finally {
         answered();
       }
+      if (shared && route) void shared.observe(route, res);
+      return res;
     },
   };
 }

@@ -29,6 +29,8 @@ export interface WorkerOptions {
   /** Longest sleep between polls when nothing is due (default 5 s). */
   pollMs?: number;
   workerId?: string;
+  /** Channels whose bucket another process has spent (several processes on one database). */
+  sharedSpent?: () => Promise<string[]>;
 }
 
 export interface Worker {
@@ -78,6 +80,11 @@ export function startWorker(opts: WorkerOptions): Worker {
   const rest = abortableRest(opts.rest, halt.signal);
   const buckets = new ChannelBuckets();
   const detachBuckets = buckets.attach(opts.rest);
+  const blockedChannels = async (): Promise<string[]> => {
+    const own = buckets.blocked();
+    if (!opts.sharedSpent) return own;
+    return [...new Set([...own, ...await opts.sharedSpent()])];
+  };
 
   const onJobs = () => wake();
   engine.changes.on('jobs', onJobs);
@@ -150,7 +157,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       if (room > 0) {
         const t0 = Date.now();
         try {
-          claimed = await outbox.claim(id, room, { blockedChannels: buckets.blocked() });
+          claimed = await outbox.claim(id, room, { blockedChannels: await blockedChannels() });
         } catch (err) {
           logger.warn({ err: (err as Error).message }, 'outbox claim failed');
         }
@@ -167,7 +174,7 @@ export function startWorker(opts: WorkerOptions): Worker {
       if (pending) continue;
       let sleep = pollMs;
       if (inFlight.size < concurrency) {
-        const due = await outbox.nextDueAt({ blockedChannels: buckets.blocked() }).catch(() => null);
+        const due = await outbox.nextDueAt({ blockedChannels: await blockedChannels() }).catch(() => null);
         // Due yet not claimable: waiting behind a running job of its ticket or channel (ours wake us
         // when they finish; another process's are seen by polling).
         if (due) sleep = Math.min(pollMs, due.getTime() > Date.now() ? due.getTime() - Date.now() : inFlight.size > 0 ? 250 : 50);

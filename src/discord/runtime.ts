@@ -19,6 +19,7 @@ import { syncGuild, type Progress } from './guild-sync.js';
 import { channelHistory } from './channel-history.js';
 import { startWorker, type Worker } from './outbox-worker.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
+import { SharedLimits } from './shared-limits.js';
 import { fillGaps } from './shards/backfill.js';
 import { startShardKeeper, type HeldShard, type RunningShard } from './shards/keeper.js';
 import { startShardClient } from './shards/shard-client.js';
@@ -78,7 +79,13 @@ const GatewayBot = z.object({ shards: z.number().int().min(1) });
 export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime> {
   const { engine, logger } = opts;
   const gate = new GlobalGate(opts.globalLimit);
-  const restOptions = { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), version: '10', ...gatedRestOptions(gate) };
+  // Several processes may share the bot on PostgreSQL: the global budget and route buckets are
+  // divided through the database. PGlite is one process: nothing to share.
+  const shared = opts.database.kind === 'postgres'
+    ? new SharedLimits({ engine, token: opts.token, gate, logger, ...(opts.globalLimit?.limit ? { globalLimit: opts.globalLimit.limit } : {}) })
+    : null;
+  await shared?.start();
+  const restOptions = { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), version: '10', ...gatedRestOptions(gate, shared) };
   const rest = new REST(restOptions).setToken(opts.token);
   rest.on('rateLimited', (info) => logger.debug({ route: info.route, ms: info.timeToReset, global: info.global }, 'Discord rate limit: waiting'));
 
@@ -100,6 +107,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
 
   const worker = opts.worker === false ? null : startWorker({
     engine, database: opts.database, rest, botUserId, logger, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    ...(shared ? { sharedSpent: () => shared.spentChannels() } : {}),
   });
   const shardCount = opts.shardCount ?? GatewayBot.parse(await rest.get(Routes.gatewayBot())).shards;
   const processId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -154,7 +162,16 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
   };
 
   const keeper = startShardKeeper({ engine, logger, terms: { processId, shardCount, ttlMs: leaseMs }, renewMs, launch });
-  await keeper.first;
+  try {
+    await keeper.first;
+  } catch (err) {
+    // No gateway: nothing of this runtime may keep running (or keep a share of the Discord budget).
+    await keeper.stop().catch(() => {});
+    await worker?.stop().catch(() => {});
+    await shared?.close();
+    gate.close();
+    throw err;
+  }
   // The shards leased at start: connected (or given up) before this returns, as one client was before.
   const initial = [...starting];
   starting.length = 0;
@@ -209,6 +226,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       await Promise.race([Promise.all([...background]).catch(() => {}), new Promise((r) => setTimeout(r, 1_000).unref())]);
       await worker?.stop();
       gate.close();
+      await shared?.close();
     },
   };
 }

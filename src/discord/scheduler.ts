@@ -3,6 +3,9 @@
  * and closes tickets idle past their group's auto_close_hours, closes tickets whose close request
  * went unanswered past its deadline, and sweeps the guilds whose next
  * action-item sweep is due.
+ * Every process runs one; each due item is still done once across them all: tickets are decided
+ * again under their row lock (src/engine/tickets/auto-close.ts), and a sweep is claimed under its
+ * guild's lock after checking again that it is due (one running sweep per guild, by a unique index).
  */
 import type { Actor } from '../engine/actor.js';
 import { isEngineError } from '../engine/errors.js';
@@ -18,14 +21,10 @@ export function startScheduler(engine: Engine, logger: Logger, intervalMs = 60_0
   const tick = (): Promise<number> => {
     running ??= (async () => {
       let closed = 0;
-      for (const t of await engine.outbox.expiredTickets(engine.ctx.now())) {
-        try {
-          await engine.tickets.close(botActor, { guild_id: t.guild_id, ticket: { ticket_id: t.id }, reason: 'The ticket expired.' });
-          closed++;
-        } catch (err) {
-          // Closed or deleted meanwhile, or its module is off: nothing to do.
-          if (!isEngineError(err)) logger.warn({ err: (err as Error).message, ticket: t.id }, 'closing an expired ticket failed');
-        }
+      try {
+        closed += await engine.tickets.closeExpired(botActor);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'closing expired tickets failed');
       }
       try {
         closed += (await engine.tickets.closeIdle(botActor)).closed;
@@ -37,8 +36,10 @@ export function startScheduler(engine: Engine, logger: Logger, intervalMs = 60_0
         try {
           await engine.actionItems.sweeps.trigger(botActor, { guild_id: guildId });
         } catch (err) {
-          // A sweep already running, or one that failed (it is recorded as failed in the history).
-          logger.warn({ err: (err as Error).message, guildId }, 'scheduled sweep failed');
+          // Swept or running already (another process's scheduler got there first): nothing to do.
+          if (isEngineError(err) && err.code === 'conflict') logger.debug({ err: err.message, guildId }, 'scheduled sweep skipped');
+          // One that failed is recorded as failed in the history.
+          else logger.warn({ err: (err as Error).message, guildId }, 'scheduled sweep failed');
         }
       }
       return closed;

@@ -25,6 +25,8 @@ import { createGuildConfig } from './guild-config.js';
 import { createTicketWebhooks } from './ticket-webhooks.js';
 import { createShardLeases } from './shard-leases.js';
 import { createShardGaps } from './shard-gaps.js';
+import { createRateCounters } from './rate-counters.js';
+import { createDiscordBudget } from './discord-budget.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -65,6 +67,10 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     privacy: createPrivacy(ctx, outbox),
     actionItems: createActionItems(ctx, () => outbox.port()),
     shards: { ...createShardLeases(ctx), ...createShardGaps(ctx) },
+    /** Request counters shared by every process (the REST faces' rate limits). */
+    rateCounters: createRateCounters(ctx),
+    /** Discord's rate limits shared by every process (global budget shares, route buckets). */
+    discordBudget: createDiscordBudget(ctx),
   };
 }
 

@@ -347,14 +347,6 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
     installPort(p: DiscordPort | null): void { port = p; },
     port(): DiscordPort | null { return port; },
 
-    /** Open, non-eternal tickets whose expiry has passed (the scheduler closes them). */
-    async expiredTickets(now: Date, limit = 100): Promise<Array<Pick<TicketRow, 'id' | 'guild_id' | 'number'>>> {
-      return db.selectFrom('tickets').select(['id', 'guild_id', 'number'])
-        .where('status', '=', 'open').where('expire_at', 'is not', null).where('expire_at', '<=', now)
-        .where('eternal', '=', false).where('deleted_at', 'is', null)
-        .orderBy('expire_at').limit(limit).execute();
-    },
-
     /** Open tickets of a member who left, in groups that close on leave. */
     async ticketsClosingOnLeave(guildId: string, userId: string): Promise<Array<Pick<TicketRow, 'id' | 'number'>>> {
       return db.selectFrom('tickets').innerJoin('ticket_groups', 'ticket_groups.id', 'tickets.group_id')

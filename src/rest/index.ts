@@ -23,7 +23,7 @@ export async function registerRest(app: FastifyInstance, deps: AppDeps): Promise
     app: deps,
     settings,
     authenticate: createAuthenticator(deps.engine.tokens, settings.TICKETBRIDGE_TOKEN_CACHE_MS),
-    limiter: new RateLimiter(settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
+    limiter: new RateLimiter(deps.engine.rateCounters, settings.TICKETBRIDGE_RATE_LIMIT_WINDOW * 1000),
     idempotency: createIdempotencyStore(deps.engine.ctx, { ttlSeconds: settings.TICKETBRIDGE_IDEMPOTENCY_TTL }),
   };
   await registerCors(app, settings, dialects.flatMap((d) => d.prefixes));

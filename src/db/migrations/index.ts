@@ -20,6 +20,7 @@ import * as autoReplies from './0019_auto_replies.js';
 import * as retention from './0020_retention.js';
 import * as shardLeases from './0021_shard_leases.js';
 import * as locales from './0022_locales.js';
+import * as sharedLimits from './0023_shared_limits.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0020_retention': retention,
   '0021_shard_leases': shardLeases,
   '0022_locales': locales,
+  '0023_shared_limits': sharedLimits,
 };

@@ -113,6 +113,13 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
 
       const sweepId = newId();
       await inTransaction(ctx.db, async (trx) => {
+        // Claimed under the guild's lock, with the due time read again: of several processes'
+        // schedulers finding the guild due at once, one sweeps it; the others see it swept or running.
+        const locked = await loadConfig(trx, await requireGuild(trx, guildId, { forUpdate: true }));
+        if (!input.force && locked.last_sweep_time) {
+          const next = new Date(locked.last_sweep_time.getTime() + locked.sweep_interval_hours * 3_600_000);
+          if (next > now) throw conflict(`Guild ${guildId} was swept at ${iso(locked.last_sweep_time)}; the next sweep is due at ${iso(next)}. Pass force: true to sweep now.`);
+        }
         await trx.updateTable('sweeps').set({ status: 'failed', error: 'The process running it stopped.' })
           .where('guild_id', '=', guildId).where('status', '=', 'running').where('triggered_at', '<', new Date(now.getTime() - STALE_MS)).execute();
         const running = await trx.selectFrom('sweeps').select('id').where('guild_id', '=', guildId).where('status', '=', 'running').executeTakeFirst();

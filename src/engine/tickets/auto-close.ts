@@ -4,7 +4,9 @@
  * ever wrote in counts from when it opened). With stale_warning_hours the owner is warned in the
  * ticket that many hours before, once per stretch of silence. Eternal tickets never close this way.
  * Each ticket is re-checked under its row lock, so a message that lands meanwhile keeps it open.
- * Close requests left unanswered past their deadline close here too.
+ * Close requests left unanswered past their deadline, and tickets past their expiry, close here too.
+ * Several processes may run this at once: each due ticket changes once (the re-check under the lock
+ * finds it already closed or warned).
  */
 import { sql } from 'kysely';
 import type { GroupRow, TicketRow } from '../../db/schema.js';
@@ -96,7 +98,27 @@ export function createAutoClose(ctx: EngineContext) {
     return outcomes;
   }
 
+  /** Open tickets whose expiry has passed (eternal ones never expire). */
+  const expired = (now: Date, limit: number) => ctx.db.selectFrom('tickets').select(['id', 'guild_id'])
+    .where('status', '=', 'open').where('expire_at', 'is not', null).where('expire_at', '<=', now)
+    .where('eternal', '=', false).where('deleted_at', 'is', null)
+    .orderBy('expire_at').limit(limit).execute();
+
   return {
+    /**
+     * Closes tickets whose expiry has passed; returns how many. The expiry is re-checked under the
+     * ticket's lock, so of several processes looking at once one closes it, and a ticket reopened or
+     * given a later expiry meanwhile stays open.
+     */
+    async closeExpired(actor: Actor, limit = 100): Promise<number> {
+      const done = await decideEach(actor, await expired(ctx.now(), limit), (s) => {
+        const t = s.ticket;
+        const due = t.status === 'open' && !t.eternal && !t.deleted_at && t.expire_at !== null && t.expire_at <= s.now;
+        return due ? { outcome: 'closed', change: closeChange(s, actor, 'The ticket expired.') } : null;
+      });
+      return done.length;
+    },
+
     /** Closes tickets whose close request was not answered in time (with the request's reason); returns how many. */
     async closeUnanswered(actor: Actor, limit = 100): Promise<number> {
       const done = await decideEach(actor, await unanswered(ctx.now(), limit), (s) => {

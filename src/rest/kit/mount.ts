@@ -114,9 +114,18 @@ export function mountDialect(app: FastifyInstance, kit: KitDeps, dialect: Dialec
 
   async function handle(spec: AnyRoute, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const epoch = dialect.rateResetEpoch === true;
-    checkLimit(reply, kit.limiter.hit(`${dialect.name}:ip:${req.ip}`, ipLimit), 'from this IP address', epoch);
-    const actor = await kit.authenticate(dialect.tokenOf(req));
-    checkLimit(reply, kit.limiter.hit(`${tokenLimit.prefix}${actor.tokenId ?? 'anonymous'}`, tokenLimit.limit, tokenLimit.windowMs), 'with this API token', epoch);
+    // The token is read first so the IP and token counts share one round trip; a refused token
+    // still counts against the IP, and a spent IP allowance answers before the refusal.
+    let actor: Actor | undefined;
+    let refused: unknown;
+    try { actor = await kit.authenticate(dialect.tokenOf(req)); } catch (err) { refused = err; }
+    const [ipState, tokenState] = await kit.limiter.hit([
+      { key: `${dialect.name}:ip:${req.ip}`, limit: ipLimit },
+      actor ? { key: `${tokenLimit.prefix}${actor.tokenId ?? 'anonymous'}`, limit: tokenLimit.limit, windowMs: tokenLimit.windowMs } : { key: '', limit: 0 },
+    ]);
+    checkLimit(reply, ipState, 'from this IP address', epoch);
+    if (!actor) throw refused;
+    checkLimit(reply, tokenState, 'with this API token', epoch);
 
     const params = parsePart(spec.params, req.params, 'path');
     const query = parsePart(spec.query, req.query, 'query');

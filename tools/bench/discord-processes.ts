@@ -1,0 +1,162 @@
+/**
+ * Discord delivery with several `ticketbridge serve` processes on one PostgreSQL, against the
+ * sandbox with Discord's limits on (global 50 requests/s per bot, 5 messages per 5 s per channel):
+ * jobs/s as a ratio of the 50/s limit, the share of 429 answers, and the most bot requests that
+ * reached the sandbox within any one second. A counting proxy in front of the sandbox's REST API
+ * sees every process's requests (the gateway connects to the sandbox directly).
+ *
+ * A backlog of channel.message.send jobs (one request each, over 60 channels) is queued while no
+ * worker runs; then the processes start and drain it. The rate is measured between the first and
+ * the last message to arrive, so process start-up is not counted.
+ *
+ *   npx tsx tools/bench/discord-processes.ts                 # 1 and 3 processes, 1,500 jobs each
+ *   BENCH_PROCESSES=3 BENCH_JOBS=3000 npx tsx tools/bench/discord-processes.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Routes } from 'discord.js';
+import { pino } from 'pino';
+import { openDatabase } from '../../src/db/connect.js';
+import { operatorActor } from '../../src/engine/actor.js';
+import { createEngine } from '../../src/engine/index.js';
+import { startDiscord } from '../../src/discord/runtime.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createBenchDatabase } from './bench-db.js';
+
+interface Tally { requests: number; limited: Record<string, number>; arrivals: number[]; messages: number[] }
+
+/** A pass-through HTTP proxy to `target` that counts what passes. */
+function countingProxy(target: URL, tally: Tally): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const bot = String(req.headers.authorization ?? '').startsWith('Bot ');
+    const at = Date.now();
+    if (bot) { tally.requests++; tally.arrivals.push(at); }
+    const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      if (r.statusCode === 429) {
+        const key = `${req.method} ${String(req.url).replace(/\d{15,21}/g, ':id').split('?')[0]} scope=${String(r.headers['x-ratelimit-scope'] ?? '-')}`;
+        tally.limited[key] = (tally.limited[key] ?? 0) + 1;
+      } else if (req.method === 'POST' && /\/channels\/\d+\/messages$/.test(String(req.url)) && (r.statusCode ?? 0) < 300) {
+        tally.messages.push(at);
+      }
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(up);
+  });
+  // The sandbox names its gateway after the host a request came to: pass WebSocket upgrades through too.
+  server.on('upgrade', (req, socket, head) => {
+    const up = connect(Number(target.port), target.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      up.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) up.write(head);
+      socket.pipe(up).pipe(socket);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const a = server.address();
+    resolve({ server, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` });
+  }));
+}
+
+function serve(databaseUrl: string, token: string, apiUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, DISCORD_TOKEN: token, DISCORD_API_URL: apiUrl, PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'tb-bench-')), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (process.env['BENCH_LOG']) appendFileSync(process.env['BENCH_LOG'], b);
+      if (/ticketbridge listening on/.test(err)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${err.slice(-2000)}`)));
+  });
+}
+
+const stop = (c: ChildProcess) => new Promise<void>((r) => { if (c.exitCode !== null || c.signalCode) r(); else { c.once('exit', () => r()); c.kill('SIGTERM'); } });
+
+/** The most entries of sorted `times` within any `windowMs`. */
+function maxInWindow(times: number[], windowMs: number): number {
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi++) {
+    while ((times[hi] as number) - (times[lo] as number) >= windowMs) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channelIds: string[]) {
+  const logger = pino({ level: 'silent' });
+  const benchDb = await createBenchDatabase(`tb_bench_dprocs${processes}`);
+  const database = await openDatabase({ databaseUrl: benchDb.url });
+  const engine = createEngine(database);
+  const tally: Tally = { requests: 0, limited: {}, arrivals: [], messages: [] };
+  const proxy = await countingProxy(new URL(sandbox.apiUrl), tally);
+  const children: ChildProcess[] = [];
+  try {
+    // The guild and its channels into the database, then the backlog, with no worker anywhere.
+    const discord = await startDiscord({ engine, database, logger, token: sandbox.botToken, apiUrl: sandbox.apiUrl, mode: 'sandbox', worker: false });
+    await discord.synced;
+    const d = sandbox.demo;
+    const admin = operatorActor(d.ownerId);
+    const queued: string[] = [];
+    for (let i = 0; i < jobs; i += 100) {
+      const batch = await Promise.all(Array.from({ length: Math.min(100, jobs - i) }, (_, k) =>
+        engine.channelMessages.send(admin, { guild_id: d.guildId, channel_id: channelIds[(i + k) % channelIds.length] as string, content: `bench message ${i + k}` })));
+      queued.push(...batch.map((b) => b.job_id));
+    }
+    await discord.close();
+    // Let the sandbox's windows for this token empty before the processes start.
+    await new Promise((r) => setTimeout(r, 5_500));
+    tally.requests = 0; tally.limited = {}; tally.arrivals = []; tally.messages = [];
+    children.push(...await Promise.all(Array.from({ length: processes }, () => serve(benchDb.url, sandbox.botToken, `${proxy.url}/api`))));
+    const outcomes = await engine.outbox.waitForJobs(queued, 900_000);
+    const msgs = [...tally.messages].sort((a, b) => a - b);
+    const seconds = msgs.length > 1 ? ((msgs.at(-1) as number) - (msgs[0] as number)) / 1000 : 0;
+    const perSecond = seconds > 0 ? (msgs.length - 1) / seconds : 0;
+    const n429 = Object.values(tally.limited).reduce((a, b) => a + b, 0);
+    return {
+      processes, jobs, channels: channelIds.length,
+      done: outcomes.filter((o) => o.status === 'done').length, dead: outcomes.filter((o) => o.status === 'dead').length,
+      seconds: Number(seconds.toFixed(1)), jobs_per_second: Number(perSecond.toFixed(1)), ratio_of_limit: Number((perSecond / 50).toFixed(3)),
+      requests: tally.requests, responses_429: n429, share_429: Number((tally.requests ? n429 / tally.requests : 0).toFixed(4)), limited_by_route: tally.limited,
+      max_bot_requests_in_any_second: maxInWindow([...tally.arrivals].sort((a, b) => a - b), 1000),
+    };
+  } finally {
+    await Promise.all(children.map(stop));
+    proxy.server.close();
+    await database.close();
+    await benchDb.drop();
+  }
+}
+
+export async function runDiscordProcessesBench(opts: { processes?: number[]; jobs?: number } = {}) {
+  const counts = opts.processes ?? (process.env['BENCH_PROCESSES'] ? [Number(process.env['BENCH_PROCESSES'])] : [1, 3]);
+  const jobs = opts.jobs ?? Number(process.env['BENCH_JOBS'] ?? 1500);
+  const sandbox = await startSandbox({ rateLimits: true, logger: pino({ level: 'silent' }) });
+  try {
+    // 60 channels, created once (5 per 5 s: about a minute) and shared by the runs.
+    const rest = new (await import('discord.js')).REST({ api: sandbox.apiUrl, version: '10' }).setToken(sandbox.botToken);
+    const channelIds: string[] = [];
+    for (let i = 0; i < 60; i++) channelIds.push(((await rest.post(Routes.guildChannels(sandbox.demo.guildId), { body: { name: `bench-${i}`, type: 0 } })) as { id: string }).id);
+    const runs = [];
+    for (const n of counts) runs.push(await runOnce(sandbox, n, jobs, channelIds));
+    return runs;
+  } finally {
+    await sandbox.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runDiscordProcessesBench().then((r) => { process.stdout.write(`${JSON.stringify(r, null, 2)}\n`); process.exit(0); }, (err: unknown) => { process.stderr.write(`${String(err)}\n`); process.exit(1); });
+}
