@@ -38,7 +38,7 @@ function compact(node: unknown, mode: 'input' | 'output'): unknown {
     const { type, description, default: dflt, ...rest } = out;
     const types = type as unknown[];
     const nonNull = types.filter((t) => t !== 'null');
-    const branch = { ...rest, ...(nonNull.length === 1 ? { type: nonNull[0] } : { type: nonNull }) };
+    const branch: JsonSchema = { ...rest, type: nonNull.length === 1 ? nonNull[0] : nonNull };
     if (Array.isArray(branch.enum)) branch.enum = (branch.enum as unknown[]).filter((v) => v !== null);
     if (types.includes('null')) return { ...(description !== undefined ? { description } : {}), ...(dflt !== undefined ? { default: dflt } : {}), anyOf: [branch, { type: 'null' }] };
   }
