@@ -2,9 +2,9 @@
  * Resources, prompts and completions read through the same catalogue operations as the tools, so
  * abilities and guild scope are checked in one place.
  */
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } from '@modelcontextprotocol/server';
 import { hasAbility, type Ability } from '../engine/actor.js';
-import { forbidden, isEngineError, unavailable } from '../engine/errors.js';
+import { asUnavailable, forbidden, isEngineError, unavailable } from '../engine/errors.js';
 import { invoke } from '../operations/define.js';
 import { findOperation } from '../operations/index.js';
 import { operationContext, type SessionContext } from './context.js';
@@ -19,15 +19,21 @@ export function requireAbility(session: SessionContext, ability: Ability, what: 
   if (!hasAbility(session.actor(), ability)) throw forbidden(`This token lacks the "${ability}" ability needed to read ${what}. Ask an admin for a token with it.`);
 }
 
-/** Engine errors as JSON-RPC errors for requests that are not tool calls (resources, prompts, subscribe). */
-export function asMcpError(err: unknown): unknown {
-  if (!isEngineError(err)) return err;
-  const code = err.code === 'not_found' ? -32002 : err.code === 'invalid' ? ErrorCode.InvalidParams : ErrorCode.InvalidRequest;
-  return new McpError(code, err.message, { code: err.code, ...(err.details.fields ? { fields: err.details.fields } : {}) });
+/**
+ * Engine errors as JSON-RPC errors for requests that are not tool calls (resources, prompts, subscribe).
+ * A missing resource is the SDK's ResourceNotFoundError (data.uri; -32002 in 2025-11-25, -32602 in
+ * 2026-07-28, the codec picks); a database that is down stays a sentence saying so.
+ */
+export function asMcpError(err: unknown, uri?: string): unknown {
+  const e = isEngineError(err) ? err : asUnavailable(err);
+  if (!e) return err;
+  if (e.code === 'not_found' && uri !== undefined) return new ResourceNotFoundError(uri, e.message);
+  const code = e.code === 'not_found' ? -32002 : e.code === 'invalid' ? ProtocolErrorCode.InvalidParams : e.code === 'unavailable' ? ProtocolErrorCode.InternalError : ProtocolErrorCode.InvalidRequest;
+  return new ProtocolError(code, e.message, { code: e.code, ...(e.details.fields ? { fields: e.details.fields } : {}) });
 }
 
-export async function mcpErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try { return await fn(); } catch (err) { throw asMcpError(err); }
+export async function mcpErrors<T>(fn: () => Promise<T>, uri?: string): Promise<T> {
+  try { return await fn(); } catch (err) { throw asMcpError(err, uri); }
 }
 
 type Obj = Record<string, unknown>;

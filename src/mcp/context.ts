@@ -1,4 +1,4 @@
-/** What every part of one MCP session shares: the app, who is acting, and which tools are on. */
+/** What every part of one MCP server instance shares: the app, who is acting, which tools are on, the era. */
 import type { Actor } from '../engine/actor.js';
 import type { AppDeps } from '../deps.js';
 import type { OperationContext } from '../operations/define.js';
@@ -6,11 +6,13 @@ import type { ResolvedSelection } from './toolsets.js';
 
 export interface SessionContext {
   deps: Pick<AppDeps, 'engine' | 'logger' | 'config'>;
-  /** The acting user of this session (stdio: the operator or TICKETBRIDGE_TOKEN; HTTP: the bearer token). */
+  /** The acting user (stdio: the operator or TICKETBRIDGE_TOKEN; HTTP: the bearer token of this request or session). */
   actor(): Actor;
   selection(): ResolvedSelection;
-  /** A label for logs and request ids: "stdio" or the HTTP session id. */
+  /** A label for logs and request ids: "stdio", the HTTP session id, or "http" for a 2026-07-28 request. */
   label: string;
+  /** 'legacy': 2025-11-25 with initialize (sessions, logging); 'modern': 2026-07-28, per request. */
+  era: 'legacy' | 'modern';
 }
 
 let counter = 0;

@@ -1,5 +1,5 @@
 /** Engine errors → tool results with isError and a sentence an agent can act on; never a protocol error. */
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { isEngineError } from '../engine/errors.js';
 import { asUnavailable } from '../engine/errors.js';
 
@@ -18,4 +18,11 @@ export function engineErrorResult(err: unknown): CallToolResult | undefined {
     ...(fields?.length ? { fields } : {}),
     ...(retry !== undefined ? { retry_after_seconds: retry } : {}),
   });
+}
+
+type Issue = { path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string };
+
+/** "params.uri: expected string" for each issue, joined into one sentence. */
+export function issuesSentence(issues: readonly Issue[], prefix = 'params'): string {
+  return issues.map((i) => `${[prefix, ...(i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p)))].join('.')}: ${i.message}`).join('; ');
 }

@@ -1,21 +1,39 @@
 /**
- * The MCP face over Streamable HTTP at /mcp, on the same server as REST: bearer token required (the
- * REST tokens, abilities and guild scopes), one session per initialize bound to its token, Host and
- * Origin checked, request bodies limited, tools chosen per session by header
- * (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly; read-only wins).
+ * The MCP face over Streamable HTTP at /mcp, on the same server as REST. Both protocol eras on one
+ * endpoint, through the SDK's own HTTP machinery:
+ *
+ * - 2026-07-28 (per-request `_meta` envelope): the SDK's `createMcpHandler` builds a server per
+ *   request from the catalogue (server/discover, Mcp-Method/Mcp-Name validation, resultType, cache
+ *   hints, cancellation by closing the stream). Nothing is kept between requests, so any process on
+ *   the same database answers any request; `subscriptions/listen` streams hear changes through a bus
+ *   fed by the engine's change feed.
+ * - 2025-11-25 (initialize): one session per initialize, bound to its token, on the SDK's
+ *   `WebStandardStreamableHTTPServerTransport` with an event store (GET stream, Last-Event-ID
+ *   resumption), subscriptions, progress and logging. `isLegacyRequest` (the SDK's own routing
+ *   predicate) decides which leg a request takes.
+ *
+ * In front of both, what the SDK leaves to us: bearer tokens (the REST tokens, abilities and guild
+ * scopes), Host and Origin checks, the body limit, tools chosen per request by header
+ * (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly; read-only wins), and the guild check of every URI a
+ * `subscriptions/listen` asks for, made before the SDK's listen router acknowledges it.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpHandler, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHandlerRequestOptions } from '@modelcontextprotocol/server';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Actor } from '../engine/actor.js';
 import { asUnavailable, isEngineError } from '../engine/errors.js';
 import type { AppDeps } from '../deps.js';
 import { catalogue } from '../operations/index.js';
+import { asMcpError } from './catalogue-calls.js';
+import type { SessionContext } from './context.js';
+import { SessionEventStore } from './event-store.js';
 import { createSessionAuthenticator, bearerOf } from './http-auth.js';
 import { createHostGuard } from './http-guard.js';
-import { HybridHttpTransport, isRequest } from './http-transport.js';
 import { isJsonRpcMessage } from './jsonrpc.js';
 import { createSession, type McpSession } from './server.js';
+import { checkSubscribable, createChangeBus } from './subscriptions.js';
 import { parseBool, parseList, resolveSelection, SelectionError, type ResolvedSelection } from './toolsets.js';
 
 export const MCP_PATH = '/mcp';
@@ -23,12 +41,18 @@ export const MCP_PATH = '/mcp';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const IDLE_MS = 30 * 60 * 1000;
 const MAX_SESSIONS = 1000;
-const MAX_BATCH = 100;
 
-interface HttpSession { session: McpSession; transport: HybridHttpTransport; tokenKey: string; actor: Actor; lastSeen: number }
+/** Who is calling, as checked in front of the SDK; handed through it as the request's AuthInfo. */
+interface Principal { actor: Actor; key: string; selection: ResolvedSelection; selectionHeaders: boolean }
+
+interface HttpSession { session: McpSession; transport: WebStandardStreamableHTTPServerTransport; tokenKey: string; actor: Actor; lastSeen: number }
+
+const rpcBody = (code: number, message: string, id: unknown = null, data?: unknown) => JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data !== undefined ? { data } : {}) }, id });
+const rpcResponse = (status: number, code: number, message: string, id: unknown = null, data?: unknown) =>
+  new Response(rpcBody(code, message, id, data), { status, headers: { 'content-type': 'application/json' } });
 
 function rpcError(reply: FastifyReply, status: number, code: number, message: string, headers: Record<string, string> = {}) {
-  return reply.code(status).headers({ 'content-type': 'application/json', ...headers }).send(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  return reply.code(status).headers({ 'content-type': 'application/json', ...headers }).send(rpcBody(code, message));
 }
 
 const header = (req: FastifyRequest, name: string): string | undefined => {
@@ -36,25 +60,41 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v.join(',') : v;
 };
 
-function accepts(req: FastifyRequest, type: string): boolean {
-  const accept = header(req, 'accept');
-  if (!accept) return false;
-  return accept.includes(type) || accept.includes('*/*');
-}
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const guard = createHostGuard(deps.config.HOST, deps.config.TICKETBRIDGE_ALLOWED_HOSTS);
   const authenticate = createSessionAuthenticator(deps.engine, deps.config.TICKETBRIDGE_TOKEN_CACHE_MS);
+  const principals = new WeakMap<AuthInfo, Principal>();
+  const onerror = (err: Error) => deps.logger.debug({ err: err.message }, 'MCP request refused or failed');
+
+  // ---- 2026-07-28: a server per request, nothing kept -------------------------------------------
+  const changes = createChangeBus(deps.engine, onerror);
+  const modern = createMcpHandler((ctx) => {
+    const p = ctx.authInfo ? principals.get(ctx.authInfo) : undefined;
+    if (!p) throw new Error('An MCP request reached the server factory without a checked token.');
+    return createSession(deps, { actor: () => p.actor, selection: p.selection, label: 'http', era: 'modern' }).server;
+  }, { legacy: 'reject', bus: changes.bus, maxRequestBodySize: MAX_BODY_BYTES, onerror });
+
+  /** The listen router acknowledges any URI: refuse the whole request if one is not this token's. */
+  async function refuseListen(body: Obj, p: Principal): Promise<Response | undefined> {
+    const params = isObj(body.params) ? body.params : {};
+    const filter = isObj(params.notifications) ? params.notifications : {};
+    const uris = Array.isArray(filter.resourceSubscriptions) ? filter.resourceSubscriptions : [];
+    const context: SessionContext = { deps, actor: () => p.actor, selection: () => p.selection, label: 'http', era: 'modern' };
+    for (const uri of uris) {
+      if (typeof uri !== 'string') return rpcResponse(200, -32602, 'notifications.resourceSubscriptions must list URI strings.', body.id);
+      try { await checkSubscribable(context, uri); } catch (err) {
+        const e = asMcpError(err) as { code?: unknown; message?: unknown; data?: unknown };
+        return rpcResponse(200, typeof e.code === 'number' ? e.code : -32603, typeof e.message === 'string' ? e.message : 'Subscription refused.', body.id, e.data);
+      }
+    }
+    return undefined;
+  }
+
+  // ---- 2025-11-25: sessions ------------------------------------------------------------------
   const sessions = new Map<string, HttpSession>();
-
-  const selectionFrom = (req: FastifyRequest): ResolvedSelection => resolveSelection(catalogue, {
-    toolsets: parseList(header(req, 'x-mcp-toolsets')) ?? parseList(deps.config.TOOLSETS),
-    tools: parseList(header(req, 'x-mcp-tools')) ?? parseList(deps.config.TOOLS),
-    // Read-only wins: a header cannot lift a server started read-only.
-    readOnly: deps.config.READ_ONLY || parseBool(header(req, 'x-mcp-readonly')) === true,
-  });
-  const hasSelectionHeaders = (req: FastifyRequest) => ['x-mcp-toolsets', 'x-mcp-tools', 'x-mcp-readonly'].some((h) => req.headers[h] !== undefined);
-
   const closeSession = async (id: string) => {
     const s = sessions.get(id);
     if (!s) return;
@@ -62,14 +102,75 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     await s.session.close().catch(() => {});
     await s.transport.close().catch(() => {});
   };
-
   const sweeper = setInterval(() => {
     const cutoff = Date.now() - IDLE_MS;
     for (const [id, s] of sessions) if (s.lastSeen < cutoff) void closeSession(id);
   }, 60_000);
   sweeper.unref();
+
+  async function legacy(request: Request, p: Principal, authInfo: AuthInfo, body: unknown): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id');
+    if (!sessionId) {
+      const initialize = isObj(body) && body.method === 'initialize';
+      if (!initialize) {
+        // 2026-07-28 has no GET/DELETE on the endpoint; a 2025-11-25 client must initialize first.
+        if (request.method !== 'POST') return rpcResponse(405, -32000, 'Method not allowed: GET and DELETE need the Mcp-Session-Id of a 2025-11-25 session.');
+        return rpcResponse(400, -32000, 'Missing Mcp-Session-Id header: initialize first, then send the session id you got back.');
+      }
+      if (sessions.size >= MAX_SESSIONS) {
+        const oldest = [...sessions.entries()].sort((a, b) => a[1].lastSeen - b[1].lastSeen)[0];
+        if (oldest) await closeSession(oldest[0]);
+      }
+      const entry = { tokenKey: p.key, actor: p.actor, lastSeen: Date.now() } as HttpSession;
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        eventStore: new SessionEventStore(),
+        maxRequestBodySize: MAX_BODY_BYTES,
+        onsessioninitialized: (id) => { sessions.set(id, entry); },
+        onsessionclosed: (id) => { void closeSession(id); },
+      });
+      entry.transport = transport;
+      entry.session = createSession(deps, { actor: () => entry.actor, selection: p.selection, label: 'http-session', era: 'legacy' });
+      await entry.session.server.connect(transport);
+      return transport.handleRequest(request, { parsedBody: body, authInfo });
+    }
+    const s = sessions.get(sessionId);
+    if (!s) return rpcResponse(404, -32001, 'Session not found (it ended or expired). Initialize a new session.');
+    if (s.tokenKey !== p.key) return rpcResponse(403, -32000, 'This session belongs to another token. Initialize a session with your own token.');
+    s.actor = p.actor;
+    s.lastSeen = Date.now();
+    if (p.selectionHeaders) s.session.setSelection(p.selection);
+    if (request.method === 'DELETE') { await closeSession(sessionId); return new Response(null, { status: 200 }); }
+    // A batch that cancels its own calls: those calls are never started, and with nothing left the
+    // answer is 202 (the transport would otherwise hold a stream open for answers that never come).
+    if (Array.isArray(body)) {
+      const batch: unknown[] = body;
+      const cancelled = new Set(batch.filter((m) => isObj(m) && m.method === 'notifications/cancelled' && isObj(m.params)).map((m) => (m as { params: Obj }).params.requestId));
+      const rest = batch.filter((m) => !(isObj(m) && ((m.id !== undefined && m.method !== undefined && cancelled.has(m.id)) || (m.method === 'notifications/cancelled' && isObj(m.params) && batch.some((o) => isObj(o) && o.id === (m.params as Obj).requestId && o.method !== undefined)))));
+      if (rest.length === 0) return new Response(null, { status: 202, headers: { 'mcp-session-id': sessionId } });
+      body = rest.length === 1 ? rest[0] : rest;
+    }
+    return s.transport.handleRequest(request, { parsedBody: body, authInfo });
+  }
+
+  async function route(request: Request, options?: McpHandlerRequestOptions): Promise<Response> {
+    const authInfo = options?.authInfo;
+    const p = authInfo ? principals.get(authInfo) : undefined;
+    if (!authInfo || !p) return rpcResponse(401, -32001, 'Send a bearer token.');
+    const body = options?.parsedBody;
+    if (await isLegacyRequest(request, body, { maxRequestBodySize: MAX_BODY_BYTES })) return legacy(request, p, authInfo, body);
+    if (isObj(body) && body.method === 'subscriptions/listen') {
+      const refused = await refuseListen(body, p);
+      if (refused) return refused;
+    }
+    return modern.fetch(request, options);
+  }
+  const serve = toNodeHandler({ fetch: route }, { maxRequestBodySize: MAX_BODY_BYTES, onerror: (err) => deps.logger.error({ err }, 'MCP HTTP request failed') });
+
   app.addHook('preClose', async () => {
     clearInterval(sweeper);
+    changes.stop();
+    await modern.close();
     await Promise.all([...sessions.keys()].map(closeSession));
   });
 
@@ -87,124 +188,37 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       if (down) return rpcError(reply, 503, -32000, down.message, { 'retry-after': '2' });
       throw err;
     }
-
-    const sessionId = header(req, 'mcp-session-id');
-    const version = header(req, 'mcp-protocol-version');
-    if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return rpcError(reply, 400, -32000, `Unsupported MCP-Protocol-Version ${version}; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}.`);
+    let selection: ResolvedSelection;
+    try {
+      selection = resolveSelection(catalogue, {
+        toolsets: parseList(header(req, 'x-mcp-toolsets')) ?? parseList(deps.config.TOOLSETS),
+        tools: parseList(header(req, 'x-mcp-tools')) ?? parseList(deps.config.TOOLS),
+        // Read-only wins: a header cannot lift a server started read-only.
+        readOnly: deps.config.READ_ONLY || parseBool(header(req, 'x-mcp-readonly')) === true,
+      });
+    } catch (err) {
+      if (err instanceof SelectionError) return rpcError(reply, 400, -32602, err.message);
+      throw err;
     }
-
-    const existing = (): HttpSession | FastifyReply => {
-      if (!sessionId) return rpcError(reply, 400, -32000, 'Missing Mcp-Session-Id header: initialize first, then send the session id you got back.');
-      const s = sessions.get(sessionId);
-      if (!s) return rpcError(reply, 404, -32001, 'Session not found (it ended or expired). Initialize a new session.');
-      if (s.tokenKey !== auth.key) return rpcError(reply, 403, -32000, 'This session belongs to another token. Initialize a session with your own token.');
-      s.actor = auth.actor;
-      s.lastSeen = Date.now();
-      return s;
-    };
-
-    if (req.method === 'DELETE') {
-      const s = existing();
-      if (!('session' in s)) return s;
-      await closeSession(s.transport.sessionId);
-      return reply.code(200).send();
-    }
-
-    if (req.method === 'GET') {
-      if (!accepts(req, 'text/event-stream')) return rpcError(reply, 406, -32000, 'GET /mcp opens an event stream: send "Accept: text/event-stream".');
-      const s = existing();
-      if (!('session' in s)) return s;
-      const last = header(req, 'last-event-id');
-      if (last) {
-        const status = s.transport.resume(last, reply.hijack().raw);
-        if (status === 'ok') return reply;
-        reply.raw.writeHead(400, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Unknown Last-Event-ID: the stream is gone; continue without resuming.' }, id: null }));
-        return reply;
-      }
-      if (s.transport.isClosed) return rpcError(reply, 404, -32001, 'Session not found.');
-      reply.hijack();
-      if (!s.transport.openStandalone(reply.raw, (version ?? '') >= '2025-11-25')) {
-        reply.raw.writeHead(409, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'This session already has an open event stream.' }, id: null }));
-      }
-      return reply;
-    }
-
-    if (req.method !== 'POST') return rpcError(reply, 405, -32000, 'Use POST, GET or DELETE on /mcp.', { allow: 'GET, POST, DELETE' });
-    const contentType = header(req, 'content-type') ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(contentType)) return rpcError(reply, 415, -32000, 'Send JSON-RPC with "Content-Type: application/json".');
-    const acceptsJson = accepts(req, 'application/json');
-    if (!acceptsJson && !accepts(req, 'text/event-stream')) return rpcError(reply, 406, -32000, 'Accept application/json and text/event-stream.');
 
     let parsed: unknown;
-    try { parsed = JSON.parse(req.body as string); } catch { return rpcError(reply, 400, -32700, 'Parse error: the body is not valid JSON.'); }
-    const batch = Array.isArray(parsed);
-    const messages = (batch ? parsed : [parsed]) as unknown[];
-    if (messages.length === 0 || messages.length > MAX_BATCH) return rpcError(reply, 400, -32600, `Send 1 to ${MAX_BATCH} JSON-RPC messages per request.`);
-    if (!messages.every(isJsonRpcMessage)) {
-      return rpcError(reply, 400, -32600, 'Invalid Request: every message needs "jsonrpc": "2.0".');
+    if (req.method === 'POST') {
+      const contentType = header(req, 'content-type') ?? '';
+      if (!/^application\/json\s*(;|$)/i.test(contentType)) return rpcError(reply, 415, -32000, 'Send JSON-RPC with "Content-Type: application/json".');
+      try { parsed = JSON.parse(req.body as string); } catch { return rpcError(reply, 400, -32700, 'Parse error: the body is not valid JSON.'); }
+      const messages = Array.isArray(parsed) ? parsed : [parsed];
+      if (messages.length === 0 || !messages.every(isJsonRpcMessage)) return rpcError(reply, 400, -32600, 'Invalid Request: every message needs "jsonrpc": "2.0".');
+    } else if (req.method !== 'GET' && req.method !== 'DELETE') {
+      return rpcError(reply, 405, -32000, 'Use POST (or, in a 2025-11-25 session, GET and DELETE) on /mcp.', { allow: 'GET, POST, DELETE' });
     }
 
-    let s: HttpSession;
-    const initialize = messages.some((m) => m.method === 'initialize');
-    if (initialize) {
-      if (messages.length > 1) return rpcError(reply, 400, -32600, 'Send initialize alone, not in a batch.');
-      if (sessionId && sessions.has(sessionId)) return rpcError(reply, 400, -32600, 'This session is already initialized.');
-      let selection: ResolvedSelection;
-      try { selection = selectionFrom(req); } catch (err) {
-        if (err instanceof SelectionError) return rpcError(reply, 400, -32602, err.message);
-        throw err;
-      }
-      if (sessions.size >= MAX_SESSIONS) {
-        const oldest = [...sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen)[0];
-        if (oldest) await closeSession(oldest.transport.sessionId);
-      }
-      const id = randomUUID();
-      const transport = new HybridHttpTransport(id);
-      const entry: HttpSession = { session: undefined as unknown as McpSession, transport, tokenKey: auth.key, actor: auth.actor, lastSeen: Date.now() };
-      entry.session = createSession(deps, { actor: () => entry.actor, selection, label: id.slice(0, 8) });
-      transport.onclose = () => { sessions.delete(id); };
-      await entry.session.mcp.connect(transport);
-      sessions.set(id, entry);
-      s = entry;
-    } else {
-      const found = existing();
-      if (!('session' in found)) return found;
-      s = found;
-      if (hasSelectionHeaders(req)) {
-        try { s.session.setSelection(selectionFrom(req)); } catch (err) {
-          if (err instanceof SelectionError) return rpcError(reply, 400, -32602, err.message);
-          throw err;
-        }
-      }
-    }
-
-    const extra = { requestInfo: { headers: req.headers } };
-    const requests = messages.filter(isRequest);
-    if (requests.length === 0) {
-      s.transport.deliver(messages, extra);
-      return reply.code(202).header('mcp-session-id', s.transport.sessionId).send();
-    }
-    const wantsProgress = requests.some((r) => {
-      const params = r.params as { _meta?: { progressToken?: unknown } } | undefined;
-      return params?._meta?.progressToken !== undefined;
-    });
-    if (!acceptsJson || wantsProgress) {
-      reply.hijack();
-      const initVersion = initialize ? String((messages[0]?.params as { protocolVersion?: unknown } | undefined)?.protocolVersion ?? '') : version ?? '';
-      s.transport.openRequestStream(requests, reply.raw, initVersion >= '2025-11-25');
-      s.transport.deliver(messages, extra);
-      return reply;
-    }
-    return new Promise<FastifyReply>((resolve) => {
-      s.transport.expectJson(requests, batch, (body) => {
-        if (body === null) resolve(reply.code(202).header('mcp-session-id', s.transport.sessionId).send());
-        else resolve(reply.code(200).headers({ 'content-type': 'application/json', 'mcp-session-id': s.transport.sessionId }).send(body));
-      });
-      s.transport.deliver(messages, extra);
-    });
+    const authInfo: AuthInfo = { token: auth.key, clientId: auth.actor.userId ?? 'operator', scopes: [] };
+    const selectionHeaders = ['x-mcp-toolsets', 'x-mcp-tools', 'x-mcp-readonly'].some((h) => req.headers[h] !== undefined);
+    principals.set(authInfo, { actor: auth.actor, key: auth.key, selection, selectionHeaders });
+    (req.raw as IncomingMessage & { auth?: AuthInfo }).auth = authInfo;
+    reply.hijack();
+    await serve(req.raw, reply.raw, parsed);
+    return reply;
   }
 
   await app.register(async (scope) => {
@@ -214,6 +228,8 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     scope.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return rpcError(reply, 413, -32000, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`);
       if (err.statusCode && err.statusCode < 500) return rpcError(reply, err.statusCode, -32000, err.message);
+      const known = asMcpError(err) as { message?: unknown };
+      if (isEngineError(err) || known !== err) return rpcError(reply, 503, -32000, typeof known.message === 'string' ? known.message : 'The database is unavailable right now. Retry in a few seconds.');
       deps.logger.error({ err }, 'MCP HTTP request failed');
       return rpcError(reply, 500, -32603, 'Internal error; it has been logged. Retry once.');
     });

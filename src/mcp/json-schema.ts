@@ -31,18 +31,26 @@ function compact(node: unknown, mode: 'input' | 'output'): unknown {
       || key === 'minimum' || key === 'maximum' || key === 'minItems' || key === 'maxItems' || key === 'additionalProperties' || key === 'format')) continue;
     out[key] = compact(value, mode);
   }
-  // {anyOf: [{type: X}, {type: 'null'}]} → {type: [X, 'null']}: same meaning, a third of the bytes.
+  // A nullable field stays {anyOf: [{type: X, …}, {type: 'null'}]}: the shorter {type: [X, 'null']}
+  // is flagged as unportable by strict clients (MCP Inspector --strict), so it is not used. The
+  // annotations of the field (description, default) move out of the branch to the field itself.
+  if (Array.isArray(out.type)) {
+    const { type, description, default: dflt, ...rest } = out;
+    const types = type as unknown[];
+    const nonNull = types.filter((t) => t !== 'null');
+    const branch: JsonSchema = { ...rest, type: nonNull.length === 1 ? nonNull[0] : nonNull };
+    if (Array.isArray(branch.enum)) branch.enum = (branch.enum as unknown[]).filter((v) => v !== null);
+    if (types.includes('null')) return { ...(description !== undefined ? { description } : {}), ...(dflt !== undefined ? { default: dflt } : {}), anyOf: [branch, { type: 'null' }] };
+  }
   const anyOf = out.anyOf;
   if (Array.isArray(anyOf) && anyOf.length === 2) {
     const [a, b] = anyOf as unknown[];
     const nullFirst = isObject(a) && a.type === 'null' && Object.keys(a).length === 1;
     const nullSecond = isObject(b) && b.type === 'null' && Object.keys(b).length === 1;
     const other = nullSecond ? a : nullFirst ? b : undefined;
-    if (isObject(other) && typeof other.type === 'string' && !('anyOf' in other)) {
-      delete out.anyOf;
-      const merged: JsonSchema = { ...other, ...out, type: [other.type, 'null'] };
-      if (Array.isArray(merged.enum)) merged.enum = [...(merged.enum as unknown[]), null];
-      return merged;
+    if (isObject(other)) {
+      const { description, default: dflt, ...branch } = other;
+      return { ...(description !== undefined ? { description } : {}), ...(dflt !== undefined ? { default: dflt } : {}), ...out, anyOf: [branch, { type: 'null' }] };
     }
   }
   return out;
@@ -77,7 +85,7 @@ const MAX_OUTPUT_DEPTH = 1;
 function limitDepth(node: unknown, objectDepth: number): unknown {
   if (!isObject(node)) return node;
   const out: JsonSchema = { ...node };
-  const isObj = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object'));
+  const isObj = out.type === 'object';
   if (isObj && isObject(out.properties)) {
     if (objectDepth >= MAX_OUTPUT_DEPTH) { delete out.properties; delete out.required; return out; }
     out.properties = Object.fromEntries(Object.entries(out.properties).map(([k, v]) => [k, limitDepth(v, objectDepth + 1)]));
@@ -112,7 +120,7 @@ export function abbreviateOutput(full: JsonSchema, fullIn: string): JsonSchema {
   const chosen = keep.length ? keep : Object.keys(props).slice(0, 3);
   return {
     type: 'object',
-    description: `The object ${fullIn} returns, with all its fields.`,
+    description: `The ${fullIn} object, all fields.`,
     properties: Object.fromEntries(chosen.map((k) => [k, limitDepth(props[k], 2)])),
   };
 }

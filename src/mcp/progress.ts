@@ -2,10 +2,7 @@
  * Progress notifications for a request that asked for them (`_meta.progressToken`). Values only ever
  * increase, as the spec requires; a request without a token costs nothing.
  */
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+import type { ServerContext } from '@modelcontextprotocol/server';
 
 export interface ProgressReporter {
   start(what: string): void;
@@ -15,16 +12,16 @@ export interface ProgressReporter {
 
 const none: ProgressReporter = { start: () => {}, report: () => {}, finish: () => {} };
 
-export function progressReporter(extra: Extra): ProgressReporter {
-  const token = extra._meta?.progressToken;
+export function progressReporter(ctx: ServerContext): ProgressReporter {
+  const token = ctx.mcpReq._meta?.progressToken;
   if (token === undefined) return none;
   let last = -1;
   let lastTotal: number | undefined;
   const send = (progress: number, total: number | undefined, message: string | undefined) => {
-    if (progress <= last || extra.signal.aborted) return;
+    if (progress <= last || ctx.mcpReq.signal.aborted) return;
     last = progress;
     lastTotal = total ?? lastTotal;
-    void extra.sendNotification({
+    void ctx.mcpReq.notify({
       method: 'notifications/progress',
       params: { progressToken: token, progress, ...(lastTotal !== undefined ? { total: lastTotal } : {}), ...(message ? { message } : {}) },
     }).catch(() => {});

@@ -3,9 +3,7 @@
  * people) and a guild's stats. Listing and completion go through list_guilds / list_tickets; reads go
  * through get_ticket / get_guild_stats, so the token's abilities and guild scope always apply.
  */
-import { McpServer, ResourceTemplate, type ReadResourceTemplateCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Resource } from '@modelcontextprotocol/sdk/types.js';
-import type { Variables } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { ResourceNotFoundError, type ReadResourceResult, type Resource, type ResourceTemplateType } from '@modelcontextprotocol/server';
 import type { SessionContext } from './context.js';
 import { call, guildName, guildsOf, mcpErrors, recordsOf, requireAbility } from './catalogue-calls.js';
 import { collect } from './transcript/chunks.js';
@@ -36,8 +34,6 @@ export function parseUri(uri: string): { kind: 'ticket' | 'transcript' | 'stats'
   if (!m[3]) return undefined;
   return { kind: m[4] ? 'transcript' : 'ticket', guildId: m[1], ticketId: m[3] };
 }
-
-const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '');
 
 export async function readTicket(session: SessionContext, guildId: string, ticketId: string, signal?: AbortSignal): Promise<TicketData> {
   return await call(session, 'get_ticket', { guild_id: guildId, ticket_id: ticketId }, signal) as TicketData;
@@ -77,68 +73,72 @@ async function listTicketResources(session: SessionContext, suffix: string, mime
   return out;
 }
 
-function completers(session: SessionContext) {
-  return {
-    guild_id: async (value: string) => (await guildsOf(session)).map((g) => g.id).filter((id) => id.startsWith(value)).slice(0, 100),
-    /** Ticket ids by id prefix or by ticket number (typing "12" offers ticket #12's id first). */
-    ticket_id: async (value: string, context?: { arguments?: Record<string, string> }) => {
-      const guildId = context?.arguments?.guild_id;
-      if (!guildId || !/^\d{17,20}$/.test(guildId)) return [];
-      try {
-        const page = await call(session, 'list_tickets', { guild_id: guildId, per_page: 100 });
-        const tickets = recordsOf(page, 'tickets');
-        const byNumber = tickets.filter((t) => value !== '' && String(t.number) === value);
-        const byPrefix = tickets.filter((t) => String(t.id).startsWith(value) || String(t.number).startsWith(value));
-        return [...new Set([...byNumber, ...byPrefix].map((t) => String(t.id)))].slice(0, 100);
-      } catch { return []; }
-    },
-  };
+export const completers = (session: SessionContext) => ({
+  guild_id: async (value: string) => (await guildsOf(session)).map((g) => g.id).filter((id) => id.startsWith(value)).slice(0, 100),
+  /** Ticket ids by id prefix or by ticket number (typing "12" offers ticket #12's id first). */
+  ticket_id: async (value: string, context?: { arguments?: Record<string, string> | undefined }) => {
+    const guildId = context?.arguments?.guild_id;
+    if (!guildId || !/^\d{17,20}$/.test(guildId)) return [];
+    try {
+      const page = await call(session, 'list_tickets', { guild_id: guildId, per_page: 100 });
+      const tickets = recordsOf(page, 'tickets');
+      const byNumber = tickets.filter((t) => value !== '' && String(t.number) === value);
+      const byPrefix = tickets.filter((t) => String(t.id).startsWith(value) || String(t.number).startsWith(value));
+      return [...new Set([...byNumber, ...byPrefix].map((t) => String(t.id)))].slice(0, 100);
+    } catch { return []; }
+  },
+});
+
+/** resources/templates/list: the same for every caller, built once. */
+export const RESOURCE_TEMPLATES: ResourceTemplateType[] = [
+  { uriTemplate: URI.ticket, name: 'ticket', title: 'Ticket', mimeType: 'application/json', description: 'One ticket as JSON (the get_ticket object). Subscribe to hear when it changes.' },
+  { uriTemplate: URI.transcript, name: 'transcript', title: 'Ticket transcript (Markdown)', mimeType: 'text/markdown', description: 'The conversation of a ticket, compact for a language model: one line per message with time (UTC), speaker and role, attachments as links; staff notes in their own section.' },
+  { uriTemplate: URI.transcriptJson, name: 'transcript-json', title: 'Ticket transcript (JSON)', mimeType: 'application/json', description: 'The transcript in the Ticketeer JSON shape: guild, group, ticket, channel and notes-thread messages, attachments and members.' },
+  { uriTemplate: URI.transcriptHtml, name: 'transcript-html', title: 'Ticket transcript (HTML)', mimeType: 'text/html', description: 'The transcript as a standalone web page for people; message content is escaped and scripts are blocked.' },
+  { uriTemplate: URI.stats, name: 'guild-stats', title: 'Guild ticket stats', mimeType: 'application/json', description: 'Ticket counts, resolution and first-response times of a guild (the get_guild_stats object).' },
+  { uriTemplate: URI.queue, name: 'guild-queue', title: 'Tickets waiting on staff', mimeType: 'application/json', description: "A guild's open tickets whose owner waits for staff's answer, longest wait first (up to 100; the total is given). Subscribe to hear when it may have changed." },
+];
+
+/** resources/list: open tickets (as ticket and transcript), and each guild's stats and queue. */
+export async function listResources(session: SessionContext): Promise<Resource[]> {
+  const guilds = await guildsOf(session);
+  return [
+    ...await listTicketResources(session, '', 'application/json', 'Ticket'),
+    ...await listTicketResources(session, '/transcript', 'text/markdown', 'Transcript of ticket'),
+    ...guilds.map((g) => ({ uri: statsUri(g.id), name: `Ticket stats${g.name ? ` of ${g.name}` : ` of guild ${g.id}`}`, mimeType: 'application/json' })),
+    ...guilds.map((g) => ({ uri: queueUri(g.id), name: `Tickets waiting on staff${g.name ? ` in ${g.name}` : ` in guild ${g.id}`}`, mimeType: 'application/json' })),
+  ];
 }
 
-export function registerResources(mcp: McpServer, session: SessionContext): void {
+/** resources/read of any URI our templates produce; anything else is not found. */
+export async function readResource(session: SessionContext, uri: string, signal: AbortSignal): Promise<ReadResourceResult> {
+  const parsed = parseUri(uri);
+  if (!parsed) throw new ResourceNotFoundError(uri, `There is no resource ${uri}. Resource URIs follow the templates of resources/templates/list, e.g. ${URI.ticket}.`);
+  const text = (mimeType: string, body: string): ReadResourceResult => ({ contents: [{ uri, mimeType, text: body }] });
+  return mcpErrors(async () => {
+    const { guildId } = parsed;
+    const ticketId = parsed.ticketId ?? '';
+    switch (parsed.kind) {
+      case 'stats': return text('application/json', JSON.stringify(await call(session, 'get_guild_stats', { guild_id: guildId }, signal)));
+      case 'queue': return text('application/json', JSON.stringify(await readQueue(session, guildId, signal)));
+      case 'ticket': return text('application/json', JSON.stringify(await readTicket(session, guildId, ticketId, signal)));
+      case 'transcript': {
+        const src = await transcriptSource(session, guildId, ticketId, signal);
+        if (uri.endsWith('.json')) return text('application/json', await collect(renderJson(await withJsonHead(session, src))));
+        if (uri.endsWith('.html')) return text('text/html', await collect(renderHtml(src)));
+        return text('text/markdown', await collect(renderMarkdown(src)));
+      }
+    }
+  }, uri);
+}
+
+/** completion/complete for a resource template's variable. */
+export async function completeResourceArgument(session: SessionContext, template: string, name: string, value: string, context?: { arguments?: Record<string, string> | undefined }): Promise<string[]> {
+  if (!RESOURCE_TEMPLATES.some((t) => t.uriTemplate === template)) return [];
   const complete = completers(session);
-  const ticketTemplate = (uri: string, list: ResourceTemplate['listCallback']) => new ResourceTemplate(uri, { list, complete });
-  const read = (fn: (v: { guildId: string; ticketId: string }, signal: AbortSignal) => Promise<{ text: string; mimeType: string }>): ReadResourceTemplateCallback =>
-    (uri: URL, vars: Variables, extra) => mcpErrors(async () => {
-      const r = await fn({ guildId: one(vars.guild_id), ticketId: one(vars.ticket_id) }, extra.signal);
-      return { contents: [{ uri: uri.toString(), mimeType: r.mimeType, text: r.text }] };
-    });
-
-  mcp.registerResource('ticket', ticketTemplate(URI.ticket, async () => ({ resources: await listTicketResources(session, '', 'application/json', 'Ticket') })), {
-    title: 'Ticket', mimeType: 'application/json',
-    description: 'One ticket as JSON (the get_ticket object). Subscribe to hear when it changes.',
-  }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await readTicket(session, v.guildId, v.ticketId, signal)) })));
-
-  mcp.registerResource('transcript', ticketTemplate(URI.transcript, async () => ({ resources: await listTicketResources(session, '/transcript', 'text/markdown', 'Transcript of ticket') })), {
-    title: 'Ticket transcript (Markdown)', mimeType: 'text/markdown',
-    description: 'The conversation of a ticket, compact for a language model: one line per message with time (UTC), speaker and role, attachments as links; staff notes in their own section.',
-  }, read(async (v, signal) => ({ mimeType: 'text/markdown', text: await collect(renderMarkdown(await transcriptSource(session, v.guildId, v.ticketId, signal))) })));
-
-  mcp.registerResource('transcript-json', ticketTemplate(URI.transcriptJson, undefined), {
-    title: 'Ticket transcript (JSON)', mimeType: 'application/json',
-    description: 'The transcript in the Ticketeer JSON shape: guild, group, ticket, channel and notes-thread messages, attachments and members.',
-  }, read(async (v, signal) => ({ mimeType: 'application/json', text: await collect(renderJson(await withJsonHead(session, await transcriptSource(session, v.guildId, v.ticketId, signal)))) })));
-
-  mcp.registerResource('transcript-html', ticketTemplate(URI.transcriptHtml, undefined), {
-    title: 'Ticket transcript (HTML)', mimeType: 'text/html',
-    description: 'The transcript as a standalone web page for people; message content is escaped and scripts are blocked.',
-  }, read(async (v, signal) => ({ mimeType: 'text/html', text: await collect(renderHtml(await transcriptSource(session, v.guildId, v.ticketId, signal))) })));
-
-  mcp.registerResource('guild-stats', new ResourceTemplate(URI.stats, {
-    list: async () => ({ resources: (await guildsOf(session)).map((g) => ({ uri: statsUri(g.id), name: `Ticket stats${g.name ? ` of ${g.name}` : ` of guild ${g.id}`}`, mimeType: 'application/json' })) }),
-    complete: { guild_id: complete.guild_id },
-  }), {
-    title: 'Guild ticket stats', mimeType: 'application/json',
-    description: 'Ticket counts, resolution and first-response times of a guild (the get_guild_stats object).',
-  }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await call(session, 'get_guild_stats', { guild_id: v.guildId }, signal)) })));
-
-  mcp.registerResource('guild-queue', new ResourceTemplate(URI.queue, {
-    list: async () => ({ resources: (await guildsOf(session)).map((g) => ({ uri: queueUri(g.id), name: `Tickets waiting on staff${g.name ? ` in ${g.name}` : ` in guild ${g.id}`}`, mimeType: 'application/json' })) }),
-    complete: { guild_id: complete.guild_id },
-  }), {
-    title: 'Tickets waiting on staff', mimeType: 'application/json',
-    description: "A guild's open tickets whose owner waits for staff's answer, longest wait first (up to 100; the total is given). Subscribe to hear when it may have changed.",
-  }, read(async (v, signal) => ({ mimeType: 'application/json', text: JSON.stringify(await readQueue(session, v.guildId, signal)) })));
+  if (name === 'guild_id') return complete.guild_id(value);
+  if (name === 'ticket_id' && template.includes('{ticket_id}')) return complete.ticket_id(value, context);
+  return [];
 }
 
 /** The queue as an agent wants to scan it: the few fields that say what waits, for how long, on whom. */

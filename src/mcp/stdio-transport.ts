@@ -1,14 +1,20 @@
 /**
- * The stdio transport: newline-delimited JSON-RPC on stdin/stdout. Unlike the SDK's
- * StdioServerTransport it does not run every incoming line through the zod union of all JSON-RPC
- * message shapes (~10% of a tool call's server time): the Protocol classifies each message and
- * parses requests, notifications and results with their own schemas anyway, as it does for /mcp.
- * A line that is not JSON, or not a JSON-RPC 2.0 message, gets a JSON-RPC error instead of silence.
+ * The stdio transport handed to the SDK's `serveStdio` (which does the era negotiation, the
+ * per-connection server and the stdio listen router): newline-delimited JSON-RPC on stdin/stdout.
+ * Hand-written instead of the SDK's StdioServerTransport for what that one cannot do:
+ * - a line that is not JSON, or not a JSON-RPC 2.0 message, or longer than the limit gets a JSON-RPC
+ *   error (the SDK's transport reports it to onerror only, so the client waits for nothing);
+ * - a too-long line is skipped to its end and the next one is read;
+ * - `subscriptions/listen` passes a check (`screen`) before it reaches the SDK's listen router, which
+ *   acknowledges any URI: a URI of a guild the token does not cover is refused, never acknowledged.
+ *   Messages behind a screened one wait for it, so the order of the stream is kept.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isJsonRpcMessage } from './jsonrpc.js';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+import { isJsonRpcMessage, type JsonRpcObject } from './jsonrpc.js';
+
+/** Resolves to an error to answer instead of delivering the message, or undefined to deliver it. */
+export type Screen = (message: JsonRpcObject) => Promise<{ code: number; message: string; data?: unknown } | undefined>;
 
 /** The longest line accepted (as the SDK's transport): a tool call's arguments are small. */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -21,7 +27,30 @@ export class LineTransport implements Transport {
   private pendingBytes = 0;
   private closed = false;
 
-  constructor(private readonly input: Readable = process.stdin, private readonly output: Writable = process.stdout) {}
+  constructor(private readonly input: Readable = process.stdin, private readonly output: Writable = process.stdout, private readonly screen?: Screen,
+    /** Told of transport trouble whatever the connected server does with onerror. */
+    private readonly report?: (err: Error) => void) {}
+
+  private ended!: () => void;
+  /** Resolves once the transport closed (stdout broke or the server closed it). */
+  readonly whenClosed = new Promise<void>((resolve) => { this.ended = resolve; });
+
+  /** Delivery of messages queued behind a screened one; undefined when nothing waits. */
+  private queue: Promise<void> | undefined;
+
+  private deliver(message: JsonRpcObject): void {
+    const screened = this.screen && message.method === 'subscriptions/listen' && message.id !== undefined;
+    if (!screened && !this.queue) { this.onmessage?.(message as JSONRPCMessage); return; }
+    const run = async () => {
+      if (screened) {
+        const refused = await this.screen!(message).catch((err: unknown) => ({ code: -32603, message: err instanceof Error ? err.message : String(err) }));
+        if (refused) { void this.send({ jsonrpc: '2.0', id: message.id, error: refused } as unknown as JSONRPCMessage); return; }
+      }
+      this.onmessage?.(message as JSONRPCMessage);
+    };
+    const next: Promise<void> = (this.queue ?? Promise.resolve()).then(run).finally(() => { if (this.queue === next) this.queue = undefined; });
+    this.queue = next;
+  }
 
   /** Past the size limit: the rest of that line is skipped, up to its newline. */
   private discarding = false;
@@ -49,10 +78,11 @@ export class LineTransport implements Transport {
     this.pending.push(chunk.subarray(start));
   };
 
-  private readonly onInputError = (err: Error) => { this.onerror?.(err); };
+  private readonly onInputError = (err: Error) => { this.report?.(err); this.onerror?.(err); };
 
   /** stdout broke (EPIPE: the client is gone): nobody can hear us any more, so the session ends. */
   private readonly onOutputError = (err: Error) => {
+    this.report?.(err);
     this.onerror?.(err);
     void this.close();
   };
@@ -72,7 +102,7 @@ export class LineTransport implements Transport {
       this.reply(-32600, 'Invalid Request: send one JSON object with "jsonrpc": "2.0" per line.');
       return;
     }
-    this.onmessage?.(message as JSONRPCMessage);
+    this.deliver(message);
   }
 
   private reply(code: number, message: string): void {
@@ -104,6 +134,7 @@ export class LineTransport implements Transport {
     // Keep listening for output errors: a write still in flight may fail after this.
     for (const done of [...this.drains]) done();
     this.pending = [];
+    this.ended();
     this.onclose?.();
   }
 }

@@ -2,7 +2,7 @@
  * Every catalogue operation as an MCP tool definition, built once from the catalogue and cached:
  * tools/list is then a filter over ready objects, not a schema conversion per request.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { AnyOperation } from '../operations/define.js';
 import { abbreviateOutput, inputJsonSchema, outputJsonSchema } from './json-schema.js';
 

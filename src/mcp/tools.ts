@@ -1,10 +1,10 @@
 /**
- * tools/list and tools/call over the catalogue. Registered on the low-level server (not McpServer's
- * registerTool) because the catalogue already validates: `invoke` checks ability, input (with
- * field-naming sentences), guild scope and output, and the JSON schemas are built once, not per list.
+ * tools/list and tools/call over the catalogue. Registered on the low-level Server (not McpServer's
+ * registerTool): the catalogue already validates, and the tool definitions (JSON schemas included) are
+ * built once per process, so a server built for one 2026-07-28 request costs two handler entries,
+ * not a hundred registrations.
  */
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ProtocolError, ProtocolErrorCode, type CallToolResult, type Server, type ServerContext, type Tool } from '@modelcontextprotocol/server';
 import { catalogue } from '../operations/index.js';
 import { invoke } from '../operations/define.js';
 import type { SessionContext } from './context.js';
@@ -14,7 +14,6 @@ import { renderText } from './render-text.js';
 import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
 import { isSelected, whyNotSelected, type ResolvedSelection } from './toolsets.js';
 import { progressReporter } from './progress.js';
-import { issuesSentence, registerUnparsed } from './request-params.js';
 
 let definitions: Map<string, ToolDefinition> | undefined;
 /** Built on first use: other modules may still be adding operations to the catalogue at import time. */
@@ -45,61 +44,84 @@ function closest(name: string, names: string[]): string | undefined {
 }
 
 /**
- * A malformed tools/call gets a sentence: Protocol's own parse would answer -32603 with zod's issue
- * dump. Arguments of the wrong type are the tool's input error (isError), as the spec asks, so the
- * agent can correct its call.
+ * tools/call on the catalogue. The SDK's Server has parsed the request (a malformed one is its
+ * -32602 "Invalid tools/call request"), so only the catalogue's checks remain: `invoke` checks ability,
+ * input (with field-naming sentences), guild scope and output.
  */
-function checkCall(request: unknown): { call: CallToolRequest } | { refused: CallToolResult } {
-  const parsed = CallToolRequestSchema.safeParse(request);
-  if (parsed.success) return { call: parsed.data };
-  const params = (request as { params?: unknown }).params as { name?: unknown; arguments?: unknown } | undefined;
-  if (typeof params !== 'object' || params === null || typeof params.name !== 'string') {
-    throw new McpError(ErrorCode.InvalidParams, 'tools/call needs params.name, the name of a tool (see tools/list), and params.arguments, an object of its fields.');
+export async function callTool(session: SessionContext, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+  const def = toolDefinitions().get(name);
+  const selection = session.selection();
+  if (!def) {
+    const guess = closest(name, listTools(selection).map((t) => t.name));
+    return toolError(`There is no tool named "${name}".${guess ? ` Did you mean ${guess}?` : ''} Call tools/list to see the tools of this session.`, { code: 'not_found' });
   }
-  const args = params.arguments;
-  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
-    return { refused: toolError(`Invalid input for ${params.name}: "arguments" must be an object of the tool's fields (see its inputSchema in tools/list).`, { code: 'invalid', fields: [{ path: 'arguments', message: 'Expected an object' }] }) };
+  if (!isSelected(def.op, selection)) return toolError(whyNotSelected(def.op, selection), { code: 'forbidden' });
+  const signal = ctx.mcpReq.signal;
+  endExchangeOnCancel(ctx);
+  const progress = progressReporter(ctx);
+  try {
+    progress.start(def.op.title);
+    const opCtx = operationContext(session, signal, progress.report);
+    const output = await invoke(def.op, opCtx, args);
+    if (signal.aborted) return toolError(`${name} was cancelled.`, { code: 'cancelled' });
+    progress.finish();
+    return toolResult(def, output);
+  } catch (err) {
+    const known = engineErrorResult(err);
+    if (known) return known;
+    if (signal.aborted) return toolError(`${name} was cancelled before it finished; nothing after the cancellation point was changed.`, { code: 'cancelled' });
+    session.deps.logger.error({ err, tool: name, session: session.label }, 'MCP tool failed unexpectedly');
+    // 2025-11-25 clients hear that it failed as a log message (not the detail: that stays in the
+    // server's log). 2026-07-28 has no unsolicited log messages: the tool result says it.
+    if (session.era === 'legacy') void ctx.mcpReq.log('error', `${name} failed with an internal error; details are in the server log.`, 'ticketbridge').catch(() => {});
+    return toolError(`${name} failed because of an internal error on the server (it has been logged). Retry once; if it fails again, report it with the time of the call.`, { code: 'internal' });
   }
-  throw new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${issuesSentence(parsed.error.issues)}.`);
 }
 
-export function registerTools(mcp: McpServer, session: SessionContext): void {
-  const server = mcp.server;
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listTools(session.selection()) }));
+/**
+ * A cancelled request gets no response (the SDK drops it), so over 2025-11-25 HTTP its event stream
+ * would stay open until the session ends: close it, as the client no longer waits for anything there.
+ */
+export function endExchangeOnCancel(ctx: ServerContext): void {
+  const close = ctx.http?.closeSSE;
+  if (close) ctx.mcpReq.signal.addEventListener('abort', () => close(), { once: true });
+}
 
-  // Registered past Server's override, which parses the request a second time and copies every result
-  // through CallToolResultSchema. Our results are built here from output the catalogue has already
-  // validated (MCP tests check them against the SDK client's schemas), so that pass bought nothing and
-  // cost ~10% of a stdio call. checkCall parses the request once.
-  registerUnparsed(server, 'tools/call', async (raw, extra): Promise<CallToolResult> => {
-    const checked = checkCall(raw);
+/** A catalogue operation's output as a tool result: structuredContent plus a short text. */
+export function toolResult(def: ToolDefinition, output: unknown): CallToolResult {
+  const structured = def.wrapped ? { result: output } : (output as Record<string, unknown>);
+  return { structuredContent: structured, content: [{ type: 'text', text: renderText(def.op.name, output) }] };
+}
+
+type CallParams = { name: string; arguments: Record<string, unknown> };
+
+/**
+ * A malformed tools/call gets a sentence saying what to send, and arguments of the wrong type are the
+ * tool's input error (isError), as the spec asks, so the agent can correct its call.
+ */
+function checkCall(params: unknown): { call: CallParams } | { refused: CallToolResult } {
+  const p = (typeof params === 'object' && params !== null ? params : {}) as { name?: unknown; arguments?: unknown };
+  if (typeof p.name !== 'string') {
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'tools/call needs params.name, the name of a tool (see tools/list), and params.arguments, an object of its fields.');
+  }
+  const args = p.arguments;
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+    return { refused: toolError(`Invalid input for ${p.name}: "arguments" must be an object of the tool's fields (see its inputSchema in tools/list).`, { code: 'invalid', fields: [{ path: 'arguments', message: 'Expected an object' }] }) };
+  }
+  return { call: { name: p.name, arguments: (args ?? {}) as Record<string, unknown> } };
+}
+
+export function registerTools(server: Server, session: SessionContext): void {
+  server.setRequestHandler('tools/list', () => ({ tools: listTools(session.selection()) }));
+  // tools/call is served by the fallback handler (public Protocol API), not setRequestHandler: the
+  // Server's own tools/call wrapper parses the request with zod and answers a malformed one with the
+  // issue dump, and re-validates every result. Ours are built from output the catalogue has already
+  // validated (tests check them against the SDK clients' schemas); the request is checked here, with
+  // sentences. Any other method without a handler is "Method not found", as without a fallback.
+  server.fallbackRequestHandler = async (request, ctx) => {
+    if (request.method !== 'tools/call') throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${request.method}`);
+    const checked = checkCall(request.params);
     if ('refused' in checked) return checked.refused;
-    const request = checked.call;
-    const name = request.params.name;
-    const def = toolDefinitions().get(name);
-    const selection = session.selection();
-    if (!def) {
-      const guess = closest(name, listTools(selection).map((t) => t.name));
-      return toolError(`There is no tool named "${name}".${guess ? ` Did you mean ${guess}?` : ''} Call tools/list to see the tools of this session.`, { code: 'not_found' });
-    }
-    if (!isSelected(def.op, selection)) return toolError(whyNotSelected(def.op, selection), { code: 'forbidden' });
-    const progress = progressReporter(extra);
-    try {
-      progress.start(def.op.title);
-      const ctx = operationContext(session, extra.signal, progress.report);
-      const output = await invoke(def.op, ctx, request.params.arguments ?? {});
-      if (extra.signal.aborted) return toolError(`${name} was cancelled.`, { code: 'cancelled' });
-      progress.finish();
-      const structured = def.wrapped ? { result: output } : (output as Record<string, unknown>);
-      return { structuredContent: structured, content: [{ type: 'text', text: renderText(name, output) }] };
-    } catch (err) {
-      const known = engineErrorResult(err);
-      if (known) return known;
-      if (extra.signal.aborted) return toolError(`${name} was cancelled before it finished; nothing after the cancellation point was changed.`, { code: 'cancelled' });
-      session.deps.logger.error({ err, tool: name, session: session.label }, 'MCP tool failed unexpectedly');
-      // The client hears that it failed, not the internal detail (that stays in the server's log).
-      void server.sendLoggingMessage({ level: 'error', logger: 'ticketbridge', data: `${name} failed with an internal error; details are in the server log.` }, extra.sessionId).catch(() => {});
-      return toolError(`${name} failed because of an internal error on the server (it has been logged). Retry once; if it fails again, report it with the time of the call.`, { code: 'internal' });
-    }
-  });
+    return callTool(session, checked.call.name, checked.call.arguments, ctx);
+  };
 }

@@ -48,6 +48,13 @@ async function post(body: unknown, headers: Record<string, string>): Promise<Res
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
   });
 }
+/** The JSON-RPC answer of a POST, sent as a JSON body or as the data of an event stream (the spec allows both). */
+async function answerOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) return JSON.parse(text);
+  const data = text.split('\n').filter((l) => l.startsWith('data: ') && l.length > 6).map((l) => JSON.parse(l.slice(6)) as { id?: unknown });
+  return data.find((m) => m.id !== undefined);
+}
 /** fetch cannot set Host; node:http can (a DNS-rebinding page reaches us under its own name). */
 function statusWithHost(host: string): Promise<number> {
   const { port } = new URL(url);
@@ -348,7 +355,7 @@ describe('MCP over Streamable HTTP', () => {
 
     // The session goes on.
     const ping = await post({ jsonrpc: '2.0', id: 7, method: 'ping' }, session);
-    expect(await ping.json()).toMatchObject({ id: 7, result: {} });
+    expect(await answerOf(ping)).toMatchObject({ id: 7, result: {} });
   });
 
   it('tells the client when its toolsets change', async () => {

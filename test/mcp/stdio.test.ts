@@ -151,9 +151,9 @@ describe('MCP over stdio (built CLI)', () => {
       expect(await next()).toMatchObject({ id: 4, result: { isError: true, content: [{ text: expect.stringMatching(/"arguments" must be an object/) }] } });
       // Other methods' malformed params: -32602 and the field, not an internal error with zod's dump.
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'resources/read', params: {} })}\n`);
-      expect(await next()).toMatchObject({ id: 5, error: { code: -32602, message: expect.stringMatching(/Invalid resources\/read request: params\.uri: /) } });
+      expect(await next()).toMatchObject({ id: 5, error: { code: -32602, message: expect.stringMatching(/Invalid params for resources\/read: uri: /) } });
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'prompts/get', params: { name: 5 } })}\n`);
-      expect(await next()).toMatchObject({ id: 6, error: { code: -32602, message: expect.stringMatching(/Invalid prompts\/get request: params\.name: /) } });
+      expect(await next()).toMatchObject({ id: 6, error: { code: -32602, message: expect.stringMatching(/Invalid params for prompts\/get: name: /) } });
       // A line over the 10 MiB limit is refused once and skipped to its end; the next line is read.
       child.stdin.write(`{"jsonrpc":"2.0","id":8,"method":"ping","params":{"pad":"${'x'.repeat(11 * 1024 * 1024)}"}}\n{"jsonrpc":"2.0","id":9,"method":"ping"}\n`);
       expect(await next()).toMatchObject({ id: null, error: { code: -32600, message: expect.stringMatching(/too large/) } });

@@ -1,11 +1,13 @@
 /**
- * `npm run conformance`: the official MCP conformance suite (@modelcontextprotocol/conformance, which
- * needs Node 22: npx fetches the node@22 package for it) against ticketbridge's HTTP server.
+ * `npm run conformance`: the official MCP conformance suite (@modelcontextprotocol/conformance
+ * 0.2.0-alpha.12, which needs Node 22: npx fetches the node@22 package for it) against ticketbridge's
+ * HTTP server, once per protocol revision: `--requirements 2026-07-28` and `--requirements 2025-11-25`.
  * The suite cannot send headers, so a loopback proxy adds this run's bearer token to every request
  * (Host and Origin pass through untouched, so the DNS-rebinding scenario still meets the real guard).
  * Scenarios that need the suite's own fixture tools/resources/prompts are listed with a reason in
- * tools/conformance/baseline.yml; a listed scenario that starts passing fails the run (stale entry).
- *   npm run conformance [-- --scenario NAME]
+ * tools/conformance/baseline-<revision>.yml; a listed scenario that starts passing fails the run
+ * (stale entry). Some scenarios pass against any answer (see the suite's notes); don't count on them.
+ *   npm run conformance [-- --requirements 2026-07-28] [-- --scenario NAME]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,12 +41,21 @@ async function main(extra: string[]): Promise<number> {
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   const port = (proxy.address() as { port: number }).port;
+  const asked = extra.indexOf('--requirements');
+  const revisions = asked >= 0 ? [extra[asked + 1] ?? ''] : ['2026-07-28', '2025-11-25'];
+  const rest = asked >= 0 ? [...extra.slice(0, asked), ...extra.slice(asked + 2)] : extra;
   try {
-    return await new Promise<number>((resolve) => {
-      const child = spawn('npx', ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/conformance@0.1.16', 'conformance', 'server',
-        '--url', `http://127.0.0.1:${port}/mcp`, '--expected-failures', join(here, 'baseline.yml'), ...extra], { stdio: 'inherit' });
-      child.on('close', (code) => resolve(code ?? 1));
-    });
+    let worst = 0;
+    for (const revision of revisions) {
+      process.stdout.write(`\n== conformance --requirements ${revision}\n`);
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn('npx', ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/conformance@0.2.0-alpha.12', 'conformance', 'server',
+          '--url', `http://127.0.0.1:${port}/mcp`, '--requirements', revision, '--expected-failures', join(here, `baseline-${revision}.yml`), ...rest], { stdio: 'inherit' });
+        child.on('close', (c) => resolve(c ?? 1));
+      });
+      worst = Math.max(worst, code);
+    }
+    return worst;
   } finally {
     proxy.close();
     await app.close();
