@@ -18,7 +18,10 @@ const Locale = z.enum(LOCALES);
 const GroupTexts = z.object({
   opening_message: z.string().max(2000).nullable().optional().describe('Opening message in this language'),
   form_title: z.string().min(1).max(45).optional().describe('Form title in this language'),
-  form_fields: z.array(z.object({ label: z.string().min(1).max(45), placeholder: z.string().max(100).optional() }).strict()).max(5).optional()
+  form_fields: z.array(z.object({
+    label: z.string().min(1).max(45).describe("The field's label in this language"),
+    placeholder: z.string().max(100).optional().describe("The field's placeholder in this language"),
+  }).strict()).max(5).optional()
     .describe("Form fields' labels (and placeholders) in this language, in the order of form_fields"),
 }).strict();
 const Translations = z.partialRecord(Locale, GroupTexts);
