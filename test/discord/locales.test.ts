@@ -100,6 +100,11 @@ describeEachDatabase('Discord in the member\'s language', (database) => {
     const claimed = await sandbox.actInteraction({ user_id: sandbox.demo.staffUserId, channel_id: ticket.channel_id!, type: 'button', custom_id: claim, message_id: opening.id, locale: 'en-US', settle_ms: 10_000 });
     expect((claimed.message as { content?: string } | null)?.content).toBe(`You claimed ticket #${ticket.number}.`);
     await eventually(() => expect(messages(h(), ticket.channel_id!).map((m) => m.content)).toContain(`🙋 Übernommen von <@${sandbox.demo.staffUserId}>.`));
+    // A refusal the engine makes (written in English for API callers) reaches a German member with a
+    // German lead, the engine's words kept as the detail.
+    const second = await sandbox.actInteraction({ user_id: sandbox.demo.secondStaffUserId, channel_id: ticket.channel_id!, type: 'button', custom_id: claim, message_id: opening.id, locale: 'de', settle_ms: 10_000 });
+    const refused = String((second.message as { content?: string } | null)?.content ?? '');
+    expect(refused).toMatch(/^Das geht im jetzigen Zustand nicht; vielleicht hat sich gerade etwas geändert \(.*already claimed by .*\)$/);
     // Closing: the close form is German for the German owner.
     const close = await sandbox.actInteraction({ user_id: ticket.owner_id, channel_id: ticket.channel_id!, type: 'button', custom_id: `tb:close:${ticket.id}`, message_id: opening.id, locale: 'de' });
     expect((close.response?.data as unknown as Modal).title).toBe('Ticket schließen');

@@ -32,7 +32,14 @@ export function discordActor(userId: string, guildId: string): Actor {
 const localeOf = (i: Interaction): Locale => pickLocale(i.locale);
 /** An error whose sentence comes from the catalogue, in the member's language. */
 const fail = (i: Interaction, code: 'forbidden' | 'conflict' | 'not_found' | 'invalid' | 'rate_limited', key: MessageKey, params?: MessageParams) =>
-  new EngineError(code, tl(localeOf(i), key, params));
+  new EngineError(code, tl(localeOf(i), key, params), { localized: true });
+/**
+ * What a member reads for a refusal: our own checks already speak their language; an engine's
+ * sentence (written for API callers, in English) gets a lead in the member's language by its kind,
+ * with the engine's words kept as the detail staff may need.
+ */
+const refusal = (i: Interaction, err: EngineError): string =>
+  (err.details['localized'] === true ? err.message : tl(localeOf(i), `error.refused.${err.code}`, { detail: err.message }));
 const say = (i: Interaction, key: MessageKey, params?: MessageParams) => fail(i, 'forbidden', key, params);
 const unix = (ms: number) => Math.floor(ms / 1000);
 
@@ -342,7 +349,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
     } catch (err) {
       // A database restart is said as such (try again shortly), not as a failure of ours.
       const known = isEngineError(err) ? err : asUnavailable(err);
-      const text = known ? known.message : tl(localeOf(i), 'error.generic');
+      const text = known ? refusal(i, known) : tl(localeOf(i), 'error.generic');
       if (!known) deps.logger.error({ err: (err as Error).message, stack: (err as Error).stack }, 'interaction failed');
       await answer(i, text).catch((e: unknown) => deps.logger.warn({ err: (e as Error).message }, 'could not answer the interaction'));
     }
