@@ -5,24 +5,18 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
-import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/connect.js';
-import type { AppDeps } from '../../src/deps.js';
-import { createEngine, type Engine } from '../../src/engine/index.js';
-import { buildHttpServer } from '../../src/http.js';
-import { clonePglite, clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
-import { seedGuild, staffActor, type SeededGuild } from '../support/fixtures.js';
+import type { Engine } from '../../src/engine/index.js';
+import { staffActor, type SeededGuild } from '../support/fixtures.js';
 import { discordMessage, giveChannel, OWNER, STAFF, resourceText, textOf, type ToolResult } from './helpers.js';
+import { startMcpHttpServer, type McpHttpServer } from './http-server.js';
 
-let testDb: TestDatabase;
+let server: McpHttpServer;
 let database: Database;
 let engine: Engine;
-let http: FastifyInstance;
 let url: string;
 let g: SeededGuild;
 let other: SeededGuild;
@@ -70,23 +64,14 @@ function statusWithHost(host: string): Promise<number> {
 const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
 
 beforeAll(async () => {
-  testDb = postgresAvailable() ? await clonePostgres() : await clonePglite();
-  database = await testDb.open();
-  engine = createEngine(database);
-  g = await seedGuild(database.db);
-  other = await seedGuild(database.db);
-  token = (await engine.tokens.create({ name: 'agent', user_id: STAFF, guild_ids: [g.guildId], abilities: ['*'] })).token;
+  server = await startMcpHttpServer();
+  ({ database, engine, url, g, other, token } = server);
   otherToken = (await engine.tokens.create({ name: 'other', user_id: STAFF, guild_ids: [g.guildId], abilities: ['*'] })).token;
-  const deps: AppDeps = { config: loadConfig({}), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) };
-  http = await buildHttpServer(deps);
-  url = await http.listen({ host: '127.0.0.1', port: 0 });
 });
 
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  await http?.close();
-  await database?.close();
-  await testDb?.drop();
+  await server?.close();
 });
 
 describe('MCP over Streamable HTTP', () => {

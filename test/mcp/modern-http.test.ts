@@ -5,22 +5,14 @@
  * with data.uri, progress, cancellation and subscriptions/listen refusing other guilds' URIs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { loadConfig } from '../../src/config.js';
-import type { Database } from '../../src/db/connect.js';
-import type { AppDeps } from '../../src/deps.js';
-import { createEngine, type Engine } from '../../src/engine/index.js';
-import { buildHttpServer } from '../../src/http.js';
-import { clonePglite, clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
-import { seedGuild, staffActor, type SeededGuild } from '../support/fixtures.js';
+import type { Engine } from '../../src/engine/index.js';
+import { staffActor, type SeededGuild } from '../support/fixtures.js';
 import { OWNER, STAFF, resourceText, textOf, type ToolResult } from './helpers.js';
+import { startMcpHttpServer, type McpHttpServer } from './http-server.js';
 
-let testDb: TestDatabase;
-let database: Database;
+let server: McpHttpServer;
 let engine: Engine;
-let http: FastifyInstance;
 let url: string;
 let g: SeededGuild;
 let other: SeededGuild;
@@ -61,22 +53,13 @@ async function raw(body: ReturnType<typeof envelope>, headers: Record<string, st
 }
 
 beforeAll(async () => {
-  testDb = postgresAvailable() ? await clonePostgres() : await clonePglite();
-  database = await testDb.open();
-  engine = createEngine(database);
-  g = await seedGuild(database.db);
-  other = await seedGuild(database.db);
-  token = (await engine.tokens.create({ name: 'agent', user_id: STAFF, guild_ids: [g.guildId], abilities: ['*'] })).token;
-  const deps: AppDeps = { config: loadConfig({}), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) };
-  http = await buildHttpServer(deps);
-  url = await http.listen({ host: '127.0.0.1', port: 0 });
+  server = await startMcpHttpServer();
+  ({ engine, url, g, other, token } = server);
 });
 
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  await http?.close();
-  await database?.close();
-  await testDb?.drop();
+  await server?.close();
 });
 
 describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client)', () => {
