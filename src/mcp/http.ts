@@ -41,6 +41,8 @@ export const MCP_PATH = '/mcp';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const IDLE_MS = 30 * 60 * 1000;
 const MAX_SESSIONS = 1000;
+/** How long a 2025-11-25 client waits before resuming a dropped event stream (the SSE `retry` field). */
+export const SSE_RETRY_MS = 2000;
 
 /** Who is calling, as checked in front of the SDK; handed through it as the request's AuthInfo. */
 interface Principal { actor: Actor; key: string; selection: ResolvedSelection; selectionHeaders: boolean }
@@ -74,7 +76,9 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
   const modern = createMcpHandler((ctx) => {
     const p = ctx.authInfo ? principals.get(ctx.authInfo) : undefined;
     if (!p) throw new Error('An MCP request reached the server factory without a checked token.');
-    return createSession(deps, { actor: () => p.actor, selection: p.selection, label: 'http', era: 'modern' }).server;
+    // The SDK has checked Mcp-Method against the body before it builds the server.
+    const method = ctx.requestInfo?.headers.get('mcp-method') ?? undefined;
+    return createSession(deps, { actor: () => p.actor, selection: p.selection, label: 'http', era: 'modern', method }).server;
   }, { legacy: 'reject', bus: changes.bus, maxRequestBodySize: MAX_BODY_BYTES, onerror });
 
   /** The listen router acknowledges any URI: refuse the whole request if one is not this token's. */
@@ -125,6 +129,9 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         eventStore: new SessionEventStore(),
+        // Sent in each stream's priming event: a client whose stream drops reconnects (GET with
+        // Last-Event-ID) after this long instead of a guess of its own.
+        retryInterval: SSE_RETRY_MS,
         maxRequestBodySize: MAX_BODY_BYTES,
         onsessioninitialized: (id) => { sessions.set(id, entry); },
         onsessionclosed: (id) => { void closeSession(id); },

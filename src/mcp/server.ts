@@ -75,13 +75,18 @@ export interface SessionOptions {
    * to the process's listen bus (src/mcp/subscriptions.ts).
    */
   pushChanges?: boolean;
+  /**
+   * The one method a server built for a single 2026-07-28 HTTP request answers (its Mcp-Method header);
+   * undefined for servers that answer many requests (stdio, 2025-11-25 sessions).
+   */
+  method?: string | undefined;
 }
 
 export function createSession(deps: Pick<AppDeps, 'engine' | 'logger' | 'config'>, opts: SessionOptions): McpSession {
   let selection = opts.selection;
   const context: SessionContext = { deps, actor: opts.actor, selection: () => selection, label: opts.label, era: opts.era };
   const server = new Server(SERVER_INFO, { capabilities: capabilities(opts.era), instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS });
-  registerTools(server, context);
+  registerTools(server, context, opts.method === undefined || opts.method === 'tools/call');
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.setRequestHandler('resources/list', () => mcpErrors(async () => ({ resources: await listResources(context) })));
   server.setRequestHandler('resources/read', { params: ReadParams }, (params, ctx) => { endExchangeOnCancel(ctx); return readResource(context, params.uri, ctx.mcpReq.signal); });

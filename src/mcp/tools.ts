@@ -111,8 +111,16 @@ function checkCall(params: unknown): { call: CallParams } | { refused: CallToolR
   return { call: { name: p.name, arguments: (args ?? {}) as Record<string, unknown> } };
 }
 
-export function registerTools(server: Server, session: SessionContext): void {
+/**
+ * `servesCall`: whether this server may be asked tools/call. A 2026-07-28 server built for one HTTP
+ * request knows its method (the Mcp-Method header, checked against the body by the SDK) and installs
+ * the tools/call handler only for a tools/call: any other method it lacks then meets no handler at
+ * all, and the SDK answers it "Method not found" with HTTP 404, as the specification asks (a fallback
+ * handler would answer the same error in-band, with HTTP 200).
+ */
+export function registerTools(server: Server, session: SessionContext, servesCall = true): void {
   server.setRequestHandler('tools/list', () => ({ tools: listTools(session.selection()) }));
+  if (!servesCall) return;
   // tools/call is served by the fallback handler (public Protocol API), not setRequestHandler: the
   // Server's own tools/call wrapper parses the request with zod and answers a malformed one with the
   // issue dump, and re-validates every result. Ours are built from output the catalogue has already

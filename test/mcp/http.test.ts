@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { Database } from '../../src/db/connect.js';
 import type { Engine } from '../../src/engine/index.js';
+import { SSE_RETRY_MS } from '../../src/mcp/http.js';
 import { staffActor, type SeededGuild } from '../support/fixtures.js';
 import { discordMessage, giveChannel, OWNER, STAFF, resourceText, textOf, type ToolResult } from './helpers.js';
 import { startMcpHttpServer, type McpHttpServer } from './http-server.js';
@@ -376,7 +377,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(((await garbage.json()) as { error: { code: number } }).error.code).toBe(-32700);
   });
 
-  it('resumes a lost event stream from its Last-Event-ID', async () => {
+  it('resumes a lost event stream from its Last-Event-ID, after the wait the stream told it (retry)', async () => {
     const init = await post(initialize, { authorization: `Bearer ${token}` });
     const sessionId = init.headers.get('mcp-session-id') ?? '';
     const h = { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
@@ -388,6 +389,8 @@ describe('MCP over Streamable HTTP', () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     const id = /id: (\S+)/.exec(first)?.[1];
     expect(id).toBeTruthy();
+    // The priming event says how long to wait before reconnecting (SEP-1699), so clients need not guess.
+    expect(first).toMatch(new RegExp(`^retry: ${SSE_RETRY_MS}$`, 'm'));
     await reader.cancel();
     const resumed = await fetch(`${url}/mcp`, { headers: { ...h, accept: 'text/event-stream', 'last-event-id': id! } });
     expect(resumed.status).toBe(200);

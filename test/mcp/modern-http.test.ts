@@ -135,6 +135,10 @@ describe('MCP 2026-07-28 over Streamable HTTP (SDK v2 client)', () => {
     expect(noToken.status).toBe(401);
     const foreignOrigin = await raw(envelope('tools/list'), { origin: 'https://evil.example' });
     expect(foreignOrigin.status).toBe(403);
+    // A method the server does not serve: HTTP 404 with -32601 (2026-07-28 over HTTP), not an in-band 200.
+    const unknown = await raw(envelope('tickets/frobnicate'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error).toMatchObject({ code: -32601 });
     // No sessions in this era: GET on the endpoint is not a stream.
     const get = await fetch(`${url}/mcp`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'mcp-protocol-version': MODERN } });
     expect(get.status).toBe(405);
