@@ -25,7 +25,7 @@ export interface CustomMessageFields {
 }
 
 export interface CustomMessageView {
-  id: string; guild_id: string; name: string; content: string | null; embeds: unknown[]; components: unknown[];
+  id: string; guild_id: string; name: string; content: string | null; embeds: Array<Record<string, unknown>>; components: Array<Record<string, unknown>>;
   /** The {variables} the message uses: what a context must define to render it. */
   variables: string[];
   auto_keywords: string[];
@@ -37,8 +37,10 @@ export interface RenderedMessage {
 }
 
 export function customMessageView(row: CustomMessageRow): CustomMessageView {
+  // Every stored embed and component was checked as an object on the way in (create and update).
   return {
-    id: row.id, guild_id: row.guild_id, name: row.name, content: row.content, embeds: row.embeds, components: row.components,
+    id: row.id, guild_id: row.guild_id, name: row.name, content: row.content,
+    embeds: row.embeds as Array<Record<string, unknown>>, components: row.components as Array<Record<string, unknown>>,
     variables: [...templateVariables([row.content, row.embeds, row.components])],
     auto_keywords: row.auto_keywords,
     created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(),

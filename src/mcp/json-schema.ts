@@ -25,10 +25,21 @@ function compact(node: unknown, mode: 'input' | 'output'): unknown {
     if (key === 'minimum' && value === SAFE_MIN) continue;
     if (key === 'maximum' && value === SAFE_MAX) continue;
     if (key === 'description' && mode === 'output' && typeof value === 'string' && GENERIC_DESCRIPTIONS.has(value)) continue;
+    // Property names are strings in JSON anyway (zod writes this for every record).
+    if (key === 'propertyNames' && isObject(value) && Object.keys(value).length === 1 && value.type === 'string') continue;
     // {} allows anything: the same as saying nothing.
     if (key === 'additionalProperties' && isObject(value) && Object.keys(value).length === 0) continue;
     if (mode === 'output' && (key === 'description' || key === 'pattern' || key === 'maxLength' || key === 'minLength'
       || key === 'minimum' || key === 'maximum' || key === 'minItems' || key === 'maxItems' || key === 'additionalProperties' || key === 'format')) continue;
+    // A tuple ([from, to]) comes from zod as prefixItems + `items: false` + maxItems. A bare `false`
+    // where a schema belongs is refused by strict clients (MCP Inspector --strict); maxItems already
+    // says there is nothing after the prefix (outputs only describe), so `items` goes. Otherwise the
+    // object spelling of "nothing" stands in for it.
+    if (key === 'items' && value === false) {
+      const covered = Array.isArray(node.prefixItems) && (mode === 'output' || node.maxItems === node.prefixItems.length);
+      if (!covered) out[key] = { not: {} };
+      continue;
+    }
     out[key] = compact(value, mode);
   }
   // A nullable field stays {anyOf: [{type: X, …}, {type: 'null'}]}: the shorter {type: [X, 'null']}

@@ -10,7 +10,9 @@ const Context = z.record(z.string().max(100), z.unknown())
 
 export const CustomMessage = z.object({
   id: Snowflake, guild_id: Snowflake, name: z.string(), content: z.string().nullable(),
-  embeds: z.array(z.unknown()), components: z.array(z.unknown()),
+  // Stored embeds and components passed EmbedsSchema / ComponentsSchema: objects (a bare {} would
+  // describe "any value" in the output schema, which strict clients flag).
+  embeds: z.array(z.record(z.string(), z.unknown())), components: z.array(z.record(z.string(), z.unknown())),
   variables: z.array(z.string()).describe('The {variables} used, which a context must define'),
   auto_keywords: z.array(z.string()).describe('Words that post it as an auto reply; [] = none'),
   created_at: Timestamp, updated_at: Timestamp,

@@ -47,6 +47,34 @@ describe('MCP tool surface', () => {
     }
   });
 
+  it('writes every schema in the portable subset strict clients accept (what MCP Inspector --strict checks)', () => {
+    // Strict clients (MCP Inspector 2.12 --strict; hosts that map tool schemas onto one-type dialects)
+    // refuse a bare true/false where a schema belongs and flag `type: [X, "null"]`, schemas that
+    // constrain nothing ({}) and remote $refs. `npm run inspect` runs the Inspector itself.
+    const BOOLEAN_OK = new Set(['additionalProperties', 'unevaluatedProperties', 'additionalItems', 'unevaluatedItems']);
+    const MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+    const LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+    const SINGLE = ['items', 'contains', 'not', 'propertyNames', 'if', 'then', 'else', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems'];
+    const CONSTRAINS = ['type', 'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'not', '$ref', 'properties', 'items', 'prefixItems', 'required', 'pattern', 'format', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'additionalProperties', 'propertyNames'];
+    const problems: string[] = [];
+    const walk = (node: unknown, path: string, keyword?: string) => {
+      if (typeof node === 'boolean') { if (!keyword || !BOOLEAN_OK.has(keyword)) problems.push(`${path}: bare ${String(node)}`); return; }
+      if (typeof node !== 'object' || node === null) return;
+      const n = node as Record<string, unknown>;
+      if (Array.isArray(n.type)) problems.push(`${path}: type ${JSON.stringify(n.type)}`);
+      if (typeof n.$ref === 'string' && !n.$ref.startsWith('#')) problems.push(`${path}: remote $ref`);
+      if (keyword !== 'not' && !CONSTRAINS.some((k) => k in n)) problems.push(`${path}: constrains nothing`);
+      for (const k of MAPS) if (typeof n[k] === 'object' && n[k] !== null) for (const [name, sub] of Object.entries(n[k] as object)) walk(sub, `${path}.${k}.${name}`, k);
+      for (const k of LISTS) if (Array.isArray(n[k])) (n[k] as unknown[]).forEach((sub, i) => walk(sub, `${path}.${k}[${i}]`, k));
+      for (const k of SINGLE) if (k in n) walk(n[k], `${path}.${k}`, k);
+    };
+    for (const { tool } of toolDefinitions().values()) {
+      walk(tool.inputSchema, `${tool.name}.inputSchema`);
+      walk(tool.outputSchema, `${tool.name}.outputSchema`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('keeps the default tools/list within 40 KB; read-only wins over named tools', () => {
     const defaults = listTools(resolveSelection(catalogue, {}));
     const full = listTools(resolveSelection(catalogue, { toolsets: ['all'] }));
