@@ -7,8 +7,8 @@
  */
 import { expect, it } from 'vitest';
 import { operatorActor } from '../../src/engine/actor.js';
-import { t } from '../../src/discord/i18n/catalogue.js';
-import type { Locale } from '../../src/discord/i18n/locales.js';
+import { t } from '../../src/i18n/catalogue.js';
+import type { Locale } from '../../src/i18n/locales.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { eventually, useDiscord, type Harness } from './harness.js';
 

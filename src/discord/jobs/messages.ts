@@ -7,8 +7,8 @@
 import { ChannelType, Routes } from 'discord.js';
 import { z } from 'zod';
 import { discordCode } from '../errors.js';
-import { isMessageKey, t, type MessageKey } from '../i18n/catalogue.js';
-import { pickLocale } from '../i18n/locales.js';
+import { isMessageKey, t, type MessageKey } from '../../i18n/catalogue.js';
+import { pickLocale } from '../../i18n/locales.js';
 import { listContent } from '../render.js';
 import { ApiChannel, ApiMessage, checkpoint, snowflakeTime, type JobContext, type JobHandler } from './context.js';
 

@@ -7,8 +7,8 @@ import { ButtonStyle, ChannelType, ComponentType, Routes } from 'discord.js';
 import { z } from 'zod';
 import type { PanelView } from '../../engine/panels.js';
 import { UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
-import { t } from '../i18n/catalogue.js';
-import { pickLocale, type Locale } from '../i18n/locales.js';
+import { t } from '../../i18n/catalogue.js';
+import { pickLocale, type Locale } from '../../i18n/locales.js';
 import { ids } from '../render.js';
 import { ApiChannel, ApiMessage, checkpoint, nonceFor, type JobContext, type JobHandler } from './context.js';
 

@@ -5,8 +5,8 @@
  */
 import { Routes } from 'discord.js';
 import { isNameRefused } from '../errors.js';
-import { t } from '../i18n/catalogue.js';
-import { staffLocale } from '../i18n/locales.js';
+import { t } from '../../i18n/catalogue.js';
+import { staffLocale } from '../../i18n/locales.js';
 import { channelSlug, notice, ticketName } from '../render.js';
 import { sendOnce, type JobHandler } from './context.js';
 

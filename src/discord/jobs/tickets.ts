@@ -9,8 +9,8 @@ import { z } from 'zod';
 import type { TicketContext } from '../../engine/outbox.js';
 import { CANNOT_MESSAGE_USER, INVALID_FORM, isNameRefused, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { isMessageKey, t, type MessageKey } from '../i18n/catalogue.js';
-import { staffLocale, ticketLocale, type Locale } from '../i18n/locales.js';
+import { isMessageKey, t, type MessageKey } from '../../i18n/catalogue.js';
+import { staffLocale, ticketLocale, type Locale } from '../../i18n/locales.js';
 import { channelSlug, closeRequestMessage, fallbackTicketName, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, ticketTitle, type MessageBody } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler, type JobResult } from './context.js';
 

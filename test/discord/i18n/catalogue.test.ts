@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_COMMAND, TICKET_COMMAND, USER_COMMAND } from '../../../src/discord/commands.js';
-import { readCatalogue, t, type MessageKey } from '../../../src/discord/i18n/catalogue.js';
-import { LOCALES, pickLocale, type Locale } from '../../../src/discord/i18n/locales.js';
+import { readCatalogue, t, type MessageKey } from '../../../src/i18n/catalogue.js';
+import { LOCALES, pickLocale, type Locale } from '../../../src/i18n/locales.js';
 import { scanDiscordLiterals, scanSource } from './scan.js';
 
 const root = new URL('../../../', import.meta.url);
