@@ -156,7 +156,8 @@ async function overflow(c: JobContext, tc: TicketContext, first: string, post: (
     if (made) return made;
   }
   const created = ApiChannel.parse(await c.rest.post(Routes.guildChannels(tc.ticket.guild_id), {
-    body: { name: home?.name ?? 'Tickets', type: ChannelType.GuildCategory, permission_overwrites: home?.permission_overwrites ?? [] },
+    // Named like the full one, so members read one name; in the server's language when that one has none.
+    body: { name: home?.name ?? t(staffLocale(tc), 'setup.category.tickets'), type: ChannelType.GuildCategory, permission_overwrites: home?.permission_overwrites ?? [] },
   }));
   fullOf(c).delete(created.id);
   return ApiChannel.parse(await post(created.id));
