@@ -145,9 +145,21 @@ describeEachDatabase('Discord in the member\'s language', (database) => {
     sandbox.updateGuild(d.guildId, { preferred_locale: 'en-US' });
   });
 
+  it('a server set up in Japanese gets its default ticket group named in Japanese (members read it in our messages)', async () => {
+    const { engine, sandbox } = h();
+    const joined = sandbox.createGuild({ name: 'サーバー', preferred_locale: 'ja' });
+    const group = await eventually(async () => {
+      const id = (await engine.guilds.get(joined.guildId)).default_group_id;
+      if (!id) throw new Error('not synced yet');
+      return engine.groups.get({ guild_id: joined.guildId, group_id: id });
+    });
+    expect(group.name).toBe('サポート');
+  });
+
   it('/ticket and the context menus are registered with localized names and descriptions for every locale', async () => {
     const { sandbox } = h();
-    const commands = sandbox.state().commands as unknown as Array<{ name: string; type: number; name_localizations: Record<string, string> | null; description_localizations: Record<string, string> | null; options?: Array<{ name: string; name_localizations: Record<string, string>; description_localizations: Record<string, string> }> }>;
+    // The demo guild's commands (other tests add guilds, which get the same ones).
+    const commands = (sandbox.state().commands as unknown as Array<{ guild_id?: string }>).filter((c) => c.guild_id === sandbox.demo.guildId) as unknown as Array<{ name: string; type: number; name_localizations: Record<string, string> | null; description_localizations: Record<string, string> | null; options?: Array<{ name: string; name_localizations: Record<string, string>; description_localizations: Record<string, string> }> }>;
     const ticket = commands.find((c) => c.name === 'ticket' && c.type === 1)!;
     const locales = ['de', 'fr', 'es-ES', 'pt-BR', 'pl', 'ru', 'tr', 'ja', 'zh-CN'];
     expect(Object.keys(ticket.name_localizations ?? {}).sort()).toEqual([...locales].sort());
