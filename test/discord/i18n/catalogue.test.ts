@@ -151,10 +151,16 @@ describe('no Discord text bypasses the catalogue', () => {
     { file: 'src/discord/runtime.ts', text: 'Discord did not answer reading channel ${…}: ${…}. Retry in a moment.', why: 'engine error answered to the MCP/REST caller reading history' },
   ];
 
-  it('every prose literal in src/discord/ is a catalogue key or on the allowlist with its reason', () => {
+  it('every prose literal in src/discord/ and the MCP transcript renderers for people is a catalogue key or on the allowlist with its reason', () => {
     const found = scanDiscordLiterals();
     const stray = found.filter((l) => !ALLOWED.some((a) => a.file === l.file && a.text === l.text)).map((l) => `${l.file}:${l.line} ${JSON.stringify(l.text)}`);
     expect(stray, 'texts reaching Discord without the message catalogue (add them to locales/en.json and every locale)').toEqual([]);
+  });
+
+  it('the scan catches an English heading in an HTML page, not its markup', () => {
+    const src = 'const page = (title: string) => `<section class="notes"><h2>Staff notes</h2><p lang="en">${title}</p></section>`;';
+    expect(scanSource('x.ts', src, { markup: true }).map((l) => l.text)).toEqual(['<section class="notes"><h2>Staff notes</h2><p lang="en">${…}</p></section>']);
+    expect(scanSource('x.ts', 'const row = `<dt>${label}</dt><dd class="a b">${value}</dd>`;', { markup: true })).toEqual([]);
   });
 
   it('the scan catches a reply, a button label and a notice written as English literals', () => {
