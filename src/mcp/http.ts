@@ -181,6 +181,25 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     await Promise.all([...sessions.keys()].map(closeSession));
   });
 
+  // The tools a request's selection headers choose, resolved once per distinct set of header values
+  // (clients send the same few on every request). Bounded: a flood of distinct values starts it over.
+  const selections = new Map<string, ResolvedSelection>();
+  function selectionOf(toolsets: string | undefined, tools: string | undefined, readOnly: string | undefined): ResolvedSelection {
+    const key = `${toolsets ?? ''}\u0000${tools ?? ''}\u0000${readOnly ?? ''}`;
+    let selection = selections.get(key);
+    if (!selection) {
+      selection = resolveSelection(catalogue, {
+        toolsets: parseList(toolsets) ?? parseList(deps.config.TOOLSETS),
+        tools: parseList(tools) ?? parseList(deps.config.TOOLS),
+        // Read-only wins: a header cannot lift a server started read-only.
+        readOnly: deps.config.READ_ONLY || parseBool(readOnly) === true,
+      });
+      if (selections.size >= 256) selections.clear();
+      selections.set(key, selection);
+    }
+    return selection;
+  }
+
   async function handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const refused = guard.check(header(req, 'host'), header(req, 'origin'));
     if (refused) return rpcError(reply, 403, -32000, refused);
@@ -197,12 +216,7 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     }
     let selection: ResolvedSelection;
     try {
-      selection = resolveSelection(catalogue, {
-        toolsets: parseList(header(req, 'x-mcp-toolsets')) ?? parseList(deps.config.TOOLSETS),
-        tools: parseList(header(req, 'x-mcp-tools')) ?? parseList(deps.config.TOOLS),
-        // Read-only wins: a header cannot lift a server started read-only.
-        readOnly: deps.config.READ_ONLY || parseBool(header(req, 'x-mcp-readonly')) === true,
-      });
+      selection = selectionOf(header(req, 'x-mcp-toolsets'), header(req, 'x-mcp-tools'), header(req, 'x-mcp-readonly'));
     } catch (err) {
       if (err instanceof SelectionError) return rpcError(reply, 400, -32602, err.message);
       throw err;

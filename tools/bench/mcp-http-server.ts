@@ -12,8 +12,9 @@ import { buildHttpServer } from '../../src/http.js';
 async function main(url: string): Promise<void> {
   const database = await openDatabase({ databaseUrl: url, migrate: false, poolSize: 10 });
   const engine = createEngine(database);
-  // No REST rate limits: the benchmarks compare REST and MCP answering as fast as they can.
-  const http = await buildHttpServer({ config: loadConfig({ TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0' }), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) });
+  // No REST rate limits: the benchmarks compare REST and MCP answering as fast as they can. The MCP
+  // fast path follows the environment (mcp-modern-http.ts runs one server with it off).
+  const http = await buildHttpServer({ config: loadConfig({ TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_MCP_FAST_PATH: process.env['TICKETBRIDGE_MCP_FAST_PATH'] }), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) });
   await http.listen({ host: '127.0.0.1', port: 0 });
   const address = http.server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
