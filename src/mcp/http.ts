@@ -245,9 +245,11 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       reply.raw.once('close', onClose);
       const result = await runTool(context, fast.name, fast.args, { signal: cancel.signal, progress: NO_PROGRESS });
       reply.raw.off('close', onClose);
+      reply.hijack();
+      // The client went away: nobody is left to answer (the SDK's path answers no one either).
+      if (cancel.signal.aborted) return reply;
       // Written as the SDK's path writes it (no charset added to the content type), in one write.
       const body = encodeToolCallResponse(fast.id, result);
-      reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       reply.raw.end(body);
       return reply;
