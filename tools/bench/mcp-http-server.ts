@@ -1,6 +1,8 @@
 /**
  * ticketbridge's HTTP server (REST + /mcp) alone, without the Discord side, for the MCP call
- * benchmark: `tsx mcp-http-server.ts <DATABASE_URL>` prints {"port": N} once listening.
+ * benchmark: `tsx mcp-http-server.ts <DATABASE_URL>` prints {"port": N} once listening, and answers
+ * each line "cpu" on stdin with {"cpu": µs} (the process's user + system CPU time so far), so a bench
+ * can report the server's CPU per request, which other load on the machine disturbs far less than rates.
  */
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -18,6 +20,14 @@ async function main(url: string): Promise<void> {
   await http.listen({ host: '127.0.0.1', port: 0 });
   const address = http.server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) {
+      if (line.trim() !== 'cpu') continue;
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
+    }
+  });
 }
 
 // A clean exit on SIGINT, so `--cpu-prof` can write its profile.

@@ -4,13 +4,15 @@
  * headers, no session) vs the Ticketeer REST `GET /api/v1/guild/{id}/ticket/{id}` of the same ticket,
  * 1 and 16 connections. Rounds rotate through three legs: MCP as served (the plain tools/call fast
  * path, src/mcp/http-fast-path.ts), REST, and MCP through the SDK alone (a second server with
- * TICKETBRIDGE_MCP_FAST_PATH=off), so the SDK path's figure is measured in the same run. Needs
- * PostgreSQL (as mcp-calls.ts).
+ * TICKETBRIDGE_MCP_FAST_PATH=off), so the SDK path's figure is measured in the same run. Each round
+ * also reports the server's CPU time per request (cpu_us), which load from other processes on the
+ * machine moves far less than rates and latencies. Needs PostgreSQL (as mcp-calls.ts).
  *   node --max-semi-space-size=64 --import tsx tools/bench/mcp-modern-http.ts [seconds-per-round] [rounds]
  *   npm run bench -- mcp-modern-http            (5 s rounds, 5 rounds)
  * Target: MCP ≥ 0.7× the REST rate, p99 ≤ 2× REST's, at both connection counts.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +27,18 @@ const GUILD = '919722116696391721';
 const GROUP = '673578029833227305';
 
 type Leg = 'mcp' | 'rest' | 'mcp_sdk';
-interface Round { rps: number; p99: number }
+/** Requests/s, p99 in ms, and the server's CPU time per request in µs. */
+interface Round { rps: number; p99: number; cpu_us: number }
+interface BenchServer { child: ChildProcessByStdio<Writable, Readable, null>; base: string; cpu(): Promise<number> }
 
-async function startServer(url: string, env: Record<string, string>): Promise<{ child: ChildProcessByStdio<null, Readable, null>; base: string }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'mcp-http-server.ts'), url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+async function startServer(url: string, env: Record<string, string>): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'mcp-http-server.ts'), url], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port)));
-  return { child, base: `http://127.0.0.1:${port}` };
+  const cpu = () => new Promise<number>((resolve) => {
+    child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { cpu: number }).cpu));
+    child.stdin.write('cpu\n');
+  });
+  return { child, base: `http://127.0.0.1:${port}`, cpu };
 }
 
 export async function runMcpModernHttpBench(seconds = 5, rounds = 5): Promise<unknown[]> {
@@ -72,13 +80,19 @@ export async function runMcpModernHttpBench(seconds = 5, rounds = 5): Promise<un
         // Rotate the order each round so no leg always follows the same one.
         for (let i = 0; i < order.length; i++) {
           const name = order[(i + r) % order.length]!;
+          const server = name === 'mcp_sdk' ? sdkOnly : served;
+          const cpuBefore = await server.cpu();
           const res = await autocannon({ ...legs[name], connections, duration: seconds });
+          const cpuUsed = await server.cpu() - cpuBefore;
           if (res.non2xx > 0 || res.errors > 0) throw new Error(`${name}: ${res.non2xx} non-2xx, ${res.errors} errors`);
-          got[name].push({ rps: res.requests.average, p99: res.latency.p99 });
+          got[name].push({ rps: res.requests.average, p99: res.latency.p99, cpu_us: Math.round(cpuUsed / Math.max(1, res.requests.total)) });
         }
       }
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const summary = (rs: Round[]) => ({ rps: med(rs.map((x) => x.rps)), p99: med(rs.map((x) => x.p99)), rps_range: [Math.min(...rs.map((x) => x.rps)), Math.max(...rs.map((x) => x.rps))] });
+      const summary = (rs: Round[]) => ({
+        rps: med(rs.map((x) => x.rps)), p99: med(rs.map((x) => x.p99)), cpu_us: med(rs.map((x) => x.cpu_us)),
+        rps_range: [Math.min(...rs.map((x) => x.rps)), Math.max(...rs.map((x) => x.rps))],
+      });
       const m = summary(got.mcp);
       const s = summary(got.mcp_sdk);
       const rr = summary(got.rest);
@@ -88,6 +102,8 @@ export async function runMcpModernHttpBench(seconds = 5, rounds = 5): Promise<un
         connections, mcp_get_ticket: m, rest_get_ticket: rr, mcp_sdk_path_get_ticket: s,
         rate_ratio: +(m.rps / rr.rps).toFixed(2), p99_ratio: +(m.p99 / Math.max(rr.p99, 1)).toFixed(2),
         sdk_path_rate_ratio: +(s.rps / rr.rps).toFixed(2), sdk_path_p99_ratio: +(s.p99 / Math.max(rr.p99, 1)).toFixed(2),
+        // REST's server CPU per request over MCP's: the rate ratio a server-bound quiet machine would show.
+        cpu_ratio: +(rr.cpu_us / Math.max(1, m.cpu_us)).toFixed(2), sdk_path_cpu_ratio: +(rr.cpu_us / Math.max(1, s.cpu_us)).toFixed(2),
         round_ratios: { mcp: perRound('mcp'), mcp_sdk: perRound('mcp_sdk') }, rounds: got,
       };
       process.stdout.write(`${JSON.stringify(result)}\n`);
