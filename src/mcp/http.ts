@@ -12,6 +12,11 @@
  *   resumption), subscriptions, progress and logging. `isLegacyRequest` (the SDK's own routing
  *   predicate) decides which leg a request takes.
  *
+ * One exception, hand-written because the SDK's per-request machinery costs about ten times a REST
+ * request's CPU: a plain single 2026-07-28 tools/call (src/mcp/http-fast-path.ts says exactly which)
+ * is answered by the same tool code with the SDK's own bytes, without building a server for it
+ * (TICKETBRIDGE_MCP_FAST_PATH=off turns that off).
+ *
  * In front of both, what the SDK leaves to us: bearer tokens (the REST tokens, abilities and guild
  * scopes), Host and Origin checks, the body limit, tools chosen per request by header
  * (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly; read-only wins), and the guild check of every URI a
