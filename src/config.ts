@@ -58,6 +58,12 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_TOKEN_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(2000),
   /** The longest a cached get/list answer is kept (changes drop it at once; this bounds another process's changes while the change feed reconnects), in ms; 0 = no read cache. */
   TICKETBRIDGE_READ_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(1000),
+  /**
+   * Plain single 2026-07-28 tools/call POSTs over HTTP skip the SDK's per-request machinery and are
+   * answered by the same tool code with the same bytes (src/mcp/http-fast-path.ts); off sends every
+   * request through the SDK.
+   */
+  TICKETBRIDGE_MCP_FAST_PATH: z.enum(['on', 'off', 'true', 'false', '1', '0']).default('on').transform((v) => v === 'on' || v === 'true' || v === '1'),
   /** How long a stored Idempotency-Key answer is replayed, in seconds. */
   TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int('must be a whole number').min(60).default(24 * 3600),
   /** Days finished Discord jobs and sent webhook deliveries are kept before they are deleted. */
