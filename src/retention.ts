@@ -11,8 +11,9 @@ import type { Logger } from './logger.js';
 
 const DAY_MS = 86_400_000;
 
-export function retentionOptions(config: Pick<Config, 'TICKETBRIDGE_RETENTION_DAYS' | 'TICKETBRIDGE_DEAD_RETENTION_DAYS' | 'TICKETBRIDGE_IDEMPOTENCY_TTL'>): RetentionOptions {
+export function retentionOptions(config: Pick<Config, 'TICKETBRIDGE_RETENTION_DAYS' | 'TICKETBRIDGE_DEAD_RETENTION_DAYS' | 'TICKETBRIDGE_IDEMPOTENCY_TTL' | 'TICKETBRIDGE_TASK_LEASE_MS'>): RetentionOptions {
   return {
+    runLeaseMs: config.TICKETBRIDGE_TASK_LEASE_MS,
     finishedMs: config.TICKETBRIDGE_RETENTION_DAYS * DAY_MS,
     deadMs: config.TICKETBRIDGE_DEAD_RETENTION_DAYS * DAY_MS,
     idempotencyTtlMs: config.TICKETBRIDGE_IDEMPOTENCY_TTL * 1000,
@@ -30,7 +31,7 @@ export function startRetention(engine: Engine, logger: Logger, opts: RetentionOp
     if (stopped) return Promise.resolve(null);
     running ??= retention.prune(() => stopped)
       .then((report) => {
-        if (Object.values(report.deleted).some((n) => n > 0)) logger.info(report, 'retention: old finished work deleted');
+        if (Object.values(report.deleted).some((n) => n > 0) || report.runs.pruned + report.runs.failed > 0) logger.info(report, 'retention: old finished work deleted');
         return report;
       })
       .catch((err: unknown) => { logger.warn({ err: (err as Error).message }, 'retention pass failed; the next one retries'); return null; })
