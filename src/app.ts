@@ -13,6 +13,7 @@ import { ensureAdminToken } from './admin-token.js';
 import type { AppDeps } from './deps.js';
 import { noRuntime, startRuntime, type Runtime } from './runtime.js';
 import { retentionOptions, startRetention } from './retention.js';
+import { stopBackgroundRuns } from './operations/background.js';
 
 export interface RunningApp {
   /** The HTTP address, or null when this process serves no HTTP (stdio without a port). */
@@ -91,10 +92,12 @@ export async function startApp(config: Config, logger: Logger, opts: AppOptions 
         running.haltWaits();
         // 2. In parallel: HTTP stops accepting and answers what is in flight; Discord, the outbox
         //    (claimed jobs handed back), the schedulers and webhooks stop.
+        //    Tasks still running here end as failed, saying the server stopped.
         await Promise.all([
           http ? closeHttp(http) : Promise.resolve(),
           running.close(),
           retention.stop(),
+          stopBackgroundRuns(engine),
         ]);
         // 3. Last, the database the above still used.
         await database.close();
