@@ -82,7 +82,7 @@ export async function startApp(config: Config, logger: Logger, opts: AppOptions 
     const http = serveHttp ? await buildHttpServer(deps) : null;
     const address = http ? await http.listen({ host: config.HOST, port: config.PORT }) : null;
     // Every process prunes finished work; on a shared PostgreSQL their passes split the rows.
-    const retention = startRetention(engine, logger.child({ part: 'retention' }), retentionOptions(config));
+    const retention = startRetention(engine, logger.child({ part: 'retention' }), { ...retentionOptions(config), runLeaseMs: config.TICKETBRIDGE_TASK_LEASE_MS });
     logger.info({ address, database: database.kind, discord: running.discord() }, address ? 'ticketbridge is listening' : 'ticketbridge is running');
     let closing: Promise<void> | undefined;
     return {

@@ -11,9 +11,8 @@ import type { Logger } from './logger.js';
 
 const DAY_MS = 86_400_000;
 
-export function retentionOptions(config: Pick<Config, 'TICKETBRIDGE_RETENTION_DAYS' | 'TICKETBRIDGE_DEAD_RETENTION_DAYS' | 'TICKETBRIDGE_IDEMPOTENCY_TTL' | 'TICKETBRIDGE_TASK_LEASE_MS'>): RetentionOptions {
+export function retentionOptions(config: Pick<Config, 'TICKETBRIDGE_RETENTION_DAYS' | 'TICKETBRIDGE_DEAD_RETENTION_DAYS' | 'TICKETBRIDGE_IDEMPOTENCY_TTL'>): RetentionOptions {
   return {
-    runLeaseMs: config.TICKETBRIDGE_TASK_LEASE_MS,
     finishedMs: config.TICKETBRIDGE_RETENTION_DAYS * DAY_MS,
     deadMs: config.TICKETBRIDGE_DEAD_RETENTION_DAYS * DAY_MS,
     idempotencyTtlMs: config.TICKETBRIDGE_IDEMPOTENCY_TTL * 1000,
