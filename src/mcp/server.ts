@@ -7,7 +7,9 @@
  * definitions and JSON schemas are computed once per process, resource templates and prompts are
  * static lists), so a server built per request costs a dozen handler entries, not a hundred
  * registrations. Handlers for resources/read, prompts/get and completion/complete are registered with
- * their own params schema so that malformed params get -32602 with the field named.
+ * their own params schema so that malformed params get -32602 with the field named. 2026-07-28
+ * servers also serve the Tasks extension (src/mcp/tasks/): the long tools answer a declaring client
+ * with a task, and tasks/get, tasks/cancel, tasks/update read the background-run rows.
  */
 import { Server, type CacheHint, type ServerCapabilities } from '@modelcontextprotocol/server';
 import { z } from 'zod';
