@@ -79,7 +79,15 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_SHARD_LEASE_MS: z.coerce.number().int('must be a whole number').min(300).max(600_000).default(15_000),
   /** How often a process renews its shard leases (its heartbeat), in ms. */
   TICKETBRIDGE_SHARD_RENEW_MS: z.coerce.number().int('must be a whole number').min(100).max(200_000).default(5_000),
+  // Background runs (MCP tasks), see README "Tasks".
+  /** How often the process running a task beats its heartbeat and reads cancel requests, in ms. */
+  TICKETBRIDGE_TASK_HEARTBEAT_MS: z.coerce.number().int('must be a whole number').min(50).max(60_000).default(2_000),
+  /** A task whose process has not beaten for this long is finished as failed, in ms. */
+  TICKETBRIDGE_TASK_LEASE_MS: z.coerce.number().int('must be a whole number').min(150).max(600_000).default(15_000),
 }).superRefine((c, ctx) => {
+  if (c.TICKETBRIDGE_TASK_LEASE_MS < 3 * c.TICKETBRIDGE_TASK_HEARTBEAT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['TICKETBRIDGE_TASK_LEASE_MS'], message: `must be at least 3 × TICKETBRIDGE_TASK_HEARTBEAT_MS (${c.TICKETBRIDGE_TASK_HEARTBEAT_MS})` });
+  }
   // A holder stops a shard it could not renew for (lease - renew); the renew interval left is its time to stop.
   if (c.TICKETBRIDGE_SHARD_LEASE_MS < 3 * c.TICKETBRIDGE_SHARD_RENEW_MS) {
     ctx.addIssue({ code: 'custom', path: ['TICKETBRIDGE_SHARD_LEASE_MS'], message: `must be at least 3 × TICKETBRIDGE_SHARD_RENEW_MS (${c.TICKETBRIDGE_SHARD_RENEW_MS})` });
