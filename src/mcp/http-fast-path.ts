@@ -15,7 +15,7 @@
  * and no extensions, optionally clientInfo with a string name and version); headers
  * MCP-Protocol-Version "2026-07-28", Mcp-Method "tools/call" and Mcp-Name equal to the tool name.
  * No progress token (that answer is an SSE stream), no log level, no extension (the Tasks extension's
- * calls are the SDK's), none of the Tasks tools at all. Anything else, including every malformed
+ * calls are the SDK's), none of the Tasks tools at all (TASK_TOOLS: with or without the extension they are the SDK's). Anything else, including every malformed
  * request, goes to the SDK, so every error the SDK answers is still the SDK's answer.
  *
  * The result comes from `runTool`, the same function the SDK path's tools/call handler calls, and is
@@ -26,11 +26,9 @@
  */
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, PROTOCOL_VERSION_META_KEY, SERVER_INFO_META_KEY, type CallToolResult } from '@modelcontextprotocol/server';
 import { SERVER_INFO } from './server.js';
+import { TASK_TOOLS } from './tasks/extension.js';
 
 export const FAST_PROTOCOL_VERSION = '2026-07-28';
-
-/** The long operations the Tasks extension serves (src/mcp/server.ts): always the SDK's, with or without it. */
-export const TASK_TOOLS: ReadonlySet<string> = new Set(['save_transcript', 'send_transcript', 'sync_guild', 'trigger_sweep', 'export_action_items', 'export_guild_config', 'import_guild_config']);
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
