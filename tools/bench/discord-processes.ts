@@ -27,15 +27,17 @@ import { startDiscord } from '../../src/discord/runtime.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createBenchDatabase } from './bench-db.js';
 
-interface Tally { requests: number; limited: Record<string, number>; arrivals: number[]; messages: number[] }
+interface Tally { requests: number; limited: Record<string, number>; arrivals: number[]; messages: number[]; byProcess: Record<string, { arrivals: number[]; rtts: number[] }> }
 
 /** A pass-through HTTP proxy to `target` that counts what passes. */
-function countingProxy(target: URL, tally: Tally): Promise<{ server: Server; url: string }> {
+function countingProxy(target: URL, tally: Tally, label = 'all'): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const bot = String(req.headers.authorization ?? '').startsWith('Bot ');
     const at = Date.now();
-    if (bot) { tally.requests++; tally.arrivals.push(at); }
+    const mine = (tally.byProcess[label] ??= { arrivals: [], rtts: [] });
+    if (bot) { tally.requests++; tally.arrivals.push(at); mine.arrivals.push(at); }
     const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      if (bot) mine.rtts.push(Date.now() - at);
       if (r.statusCode === 429) {
         const key = `${req.method} ${String(req.url).replace(/\d{15,21}/g, ':id').split('?')[0]} scope=${String(r.headers['x-ratelimit-scope'] ?? '-')}`;
         tally.limited[key] = (tally.limited[key] ?? 0) + 1;
@@ -95,13 +97,27 @@ function maxInWindow(times: number[], windowMs: number): number {
   return best;
 }
 
+/** Requests in each whole second from `start`. */
+function perSecondSeries(times: number[], start: number): number[] {
+  const out: number[] = [];
+  for (const t of times) {
+    const k = Math.floor((t - start) / 1000);
+    if (k < 0) continue;
+    while (out.length <= k) out.push(0);
+    out[k]! += 1;
+  }
+  return out;
+}
+
 async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channelIds: string[]) {
   const logger = pino({ level: 'silent' });
   const benchDb = await createBenchDatabase(`tb_bench_dprocs${processes}`);
   const database = await openDatabase({ databaseUrl: benchDb.url });
   const engine = createEngine(database);
-  const tally: Tally = { requests: 0, limited: {}, arrivals: [], messages: [] };
+  const tally: Tally = { requests: 0, limited: {}, arrivals: [], messages: [], byProcess: {} };
   const proxy = await countingProxy(new URL(sandbox.apiUrl), tally);
+  // One more proxy per process, so what each one sends (and how long its answers take) shows.
+  const own = await Promise.all(Array.from({ length: processes }, (_, i) => countingProxy(new URL(sandbox.apiUrl), tally, `p${i + 1}`)));
   const children: ChildProcess[] = [];
   try {
     // The guild and its channels into the database, then the backlog, with no worker anywhere.
@@ -116,10 +132,12 @@ async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channe
       queued.push(...batch.map((b) => b.job_id));
     }
     await discord.close();
+    // Closing the runtime halted this engine's waits (as a stopping server does); this one still waits.
+    engine.outbox.setWaitBound(null);
     // Let the sandbox's windows for this token empty before the processes start.
     await new Promise((r) => setTimeout(r, 5_500));
-    tally.requests = 0; tally.limited = {}; tally.arrivals = []; tally.messages = [];
-    children.push(...await Promise.all(Array.from({ length: processes }, () => serve(benchDb.url, sandbox.botToken, `${proxy.url}/api`))));
+    tally.requests = 0; tally.limited = {}; tally.arrivals = []; tally.messages = []; tally.byProcess = {};
+    children.push(...await Promise.all(own.map((p) => serve(benchDb.url, sandbox.botToken, `${p.url}/api`))));
     const outcomes = await engine.outbox.waitForJobs(queued, 900_000);
     const msgs = [...tally.messages].sort((a, b) => a - b);
     const seconds = msgs.length > 1 ? ((msgs.at(-1) as number) - (msgs[0] as number)) / 1000 : 0;
@@ -131,10 +149,20 @@ async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channe
       seconds: Number(seconds.toFixed(1)), jobs_per_second: Number(perSecond.toFixed(1)), ratio_of_limit: Number((perSecond / 50).toFixed(3)),
       requests: tally.requests, responses_429: n429, share_429: Number((tally.requests ? n429 / tally.requests : 0).toFixed(4)), limited_by_route: tally.limited,
       max_bot_requests_in_any_second: maxInWindow([...tally.arrivals].sort((a, b) => a - b), 1000),
+      by_process: Object.fromEntries(Object.entries(tally.byProcess).map(([label, t]) => {
+        const inSpan = t.arrivals.filter((a) => a >= (msgs[0] ?? 0) && a <= (msgs.at(-1) ?? 0)).length;
+        const rtts = [...t.rtts].sort((a, b) => a - b);
+        return [label, {
+          requests: t.arrivals.length, per_second_in_span: Number((seconds > 0 ? inSpan / seconds : 0).toFixed(1)),
+          rtt_ms_p50: rtts[Math.floor(rtts.length / 2)] ?? null, rtt_ms_p90: rtts[Math.floor(rtts.length * 0.9)] ?? null,
+          ...(process.env['BENCH_DETAIL'] ? { per_second: perSecondSeries(t.arrivals, msgs[0] ?? 0) } : {}),
+        }];
+      })),
     };
   } finally {
     await Promise.all(children.map(stop));
     proxy.server.close();
+    for (const p of own) p.server.close();
     await database.close();
     await benchDb.drop();
   }
