@@ -10,13 +10,16 @@
  * the last message to arrive, so process start-up is not counted.
  *
  *   npx tsx tools/bench/discord-processes.ts                 # 1 and 3 processes, 1,500 jobs each
- *   BENCH_PROCESSES=3 BENCH_JOBS=3000 npx tsx tools/bench/discord-processes.ts
+ *   BENCH_ROUNDS=3 npx tsx tools/bench/discord-processes.ts  # 1, 3, 1, 3, 1, 3: medians and spread
+ *   BENCH_PROCESSES=3 BENCH_JOBS=3000 BENCH_DETAIL=1 npx tsx tools/bench/discord-processes.ts   # per-process series
+ * Each run also reports what each process sent (its own counting proxy) with its answer times, and
+ * the sandbox's own count of the bot's requests in any one second.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Routes } from 'discord.js';
 import { pino } from 'pino';
@@ -137,6 +140,7 @@ async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channe
     // Let the sandbox's windows for this token empty before the processes start.
     await new Promise((r) => setTimeout(r, 5_500));
     tally.requests = 0; tally.limited = {}; tally.arrivals = []; tally.messages = []; tally.byProcess = {};
+    sandbox.resetTraffic();
     children.push(...await Promise.all(own.map((p) => serve(benchDb.url, sandbox.botToken, `${p.url}/api`))));
     const outcomes = await engine.outbox.waitForJobs(queued, 900_000);
     const msgs = [...tally.messages].sort((a, b) => a - b);
@@ -149,6 +153,9 @@ async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channe
       seconds: Number(seconds.toFixed(1)), jobs_per_second: Number(perSecond.toFixed(1)), ratio_of_limit: Number((perSecond / 50).toFixed(3)),
       requests: tally.requests, responses_429: n429, share_429: Number((tally.requests ? n429 / tally.requests : 0).toFixed(4)), limited_by_route: tally.limited,
       max_bot_requests_in_any_second: maxInWindow([...tally.arrivals].sort((a, b) => a - b), 1000),
+      // The same as the sandbox counts it (processing times on its clock): what Discord would see.
+      sandbox: sandbox.traffic(),
+      load: loadavg().map((l) => Number(l.toFixed(2))),
       by_process: Object.fromEntries(Object.entries(tally.byProcess).map(([label, t]) => {
         const inSpan = t.arrivals.filter((a) => a >= (msgs[0] ?? 0) && a <= (msgs.at(-1) ?? 0)).length;
         const rtts = [...t.rtts].sort((a, b) => a - b);
@@ -168,18 +175,37 @@ async function runOnce(sandbox: Sandbox, processes: number, jobs: number, channe
   }
 }
 
-export async function runDiscordProcessesBench(opts: { processes?: number[]; jobs?: number } = {}) {
-  const counts = opts.processes ?? (process.env['BENCH_PROCESSES'] ? [Number(process.env['BENCH_PROCESSES'])] : [1, 3]);
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2 : 0; };
+
+/** Rounds of each process count in turn (1, 3, 1, 3 …); medians and spread of the ratio to the limit per count. */
+export async function runDiscordProcessesBench(opts: { processes?: number[]; jobs?: number; rounds?: number } = {}) {
+  const counts = opts.processes ?? (process.env['BENCH_PROCESSES'] ? process.env['BENCH_PROCESSES'].split(',').map(Number) : [1, 3]);
   const jobs = opts.jobs ?? Number(process.env['BENCH_JOBS'] ?? 1500);
+  const rounds = opts.rounds ?? Number(process.env['BENCH_ROUNDS'] ?? 1);
   const sandbox = await startSandbox({ rateLimits: true, logger: pino({ level: 'silent' }) });
   try {
     // 60 channels, created once (5 per 5 s: about a minute) and shared by the runs.
     const rest = new (await import('discord.js')).REST({ api: sandbox.apiUrl, version: '10' }).setToken(sandbox.botToken);
     const channelIds: string[] = [];
     for (let i = 0; i < 60; i++) channelIds.push(((await rest.post(Routes.guildChannels(sandbox.demo.guildId), { body: { name: `bench-${i}`, type: 0 } })) as { id: string }).id);
-    const runs = [];
-    for (const n of counts) runs.push(await runOnce(sandbox, n, jobs, channelIds));
-    return runs;
+    const runs: Array<Awaited<ReturnType<typeof runOnce>>> = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const n of counts) {
+        const run = await runOnce(sandbox, n, jobs, channelIds);
+        process.stderr.write(`round ${r + 1}, ${n} process(es): ${run.ratio_of_limit} of the limit, 429s ${run.share_429}, sandbox most in any second ${run.sandbox.most_in_any_second}, load ${run.load.join(' ')}\n`);
+        runs.push(run);
+      }
+    }
+    const summary = Object.fromEntries(counts.map((n) => {
+      const mine = runs.filter((x) => x.processes === n);
+      const ratios = mine.map((x) => x.ratio_of_limit);
+      return [`${n}_processes`, {
+        ratio_of_limit_median: Number(median(ratios).toFixed(3)), ratio_min: Math.min(...ratios), ratio_max: Math.max(...ratios),
+        share_429_max: Math.max(...mine.map((x) => x.share_429)), sandbox_most_in_any_second_max: Math.max(...mine.map((x) => x.sandbox.most_in_any_second)),
+        sandbox_global_429s: mine.reduce((a, x) => a + x.sandbox.limited_global, 0),
+      }];
+    }));
+    return { summary, runs };
   } finally {
     await sandbox.close();
   }
