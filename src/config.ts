@@ -73,6 +73,8 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_SHARD_LEASE_MS: z.coerce.number().int('must be a whole number').min(300).max(600_000).default(15_000),
   /** How often a process renews its shard leases (its heartbeat), in ms. */
   TICKETBRIDGE_SHARD_RENEW_MS: z.coerce.number().int('must be a whole number').min(100).max(200_000).default(5_000),
+  /** How long an operation that creates a Discord object (a ticket's channel) waits for it before answering; 0: answer at once. */
+  TICKETBRIDGE_CREATE_WAIT_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(10_000),
 }).superRefine((c, ctx) => {
   // A holder stops a shard it could not renew for (lease - renew); the renew interval left is its time to stop.
   if (c.TICKETBRIDGE_SHARD_LEASE_MS < 3 * c.TICKETBRIDGE_SHARD_RENEW_MS) {

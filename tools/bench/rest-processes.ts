@@ -1,13 +1,14 @@
 /**
  * REST creates per second through a round-robin proxy with 3 `ticketbridge serve` processes against
  * 1, on one PostgreSQL and one sandbox (dist/cli.js: run `npm run build` first). Each create is
- * `POST /api/ticketbridge/v1/create_ticket`, which waits for the ticket's Discord channel, so the
- * processes' outbox workers and gateways are busy too, as in production. The sandbox runs without
- * Discord's rate limits here: with them, a guild opens 5 channels per 5 s and Discord, not the
- * processes, would set the pace.
+ * `POST /api/ticketbridge/v1/create_ticket`. The processes run with TICKETBRIDGE_CREATE_WAIT_MS=0
+ * (a create answers without waiting for its channel): waiting, every create would be paced by
+ * Discord's 50 requests/s for the bot (a ticket takes several requests), which no number of
+ * processes changes. Their outbox workers still open the channels meanwhile, as in production.
  *
- * Rounds alternate 1 and 3 processes (each phase starts its processes fresh, with guilds of its own
- * so no guild nears Discord's 500 channels); medians and spread of creates/s and of the ratio.
+ * Rounds alternate 1 and 3 processes; each phase has a fresh database and fresh processes (no
+ * backlog of Discord work carried over) and guilds of its own; medians and spread of creates/s and
+ * of the ratio per round.
  *
  *   npm run build && npx tsx tools/bench/rest-processes.ts   # BENCH_ROUNDS=3 BENCH_SECONDS=8 BENCH_CONNECTIONS=24
  */
@@ -28,21 +29,21 @@ export async function runRestProcessesBench() {
   const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
   const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 24);
   const sandbox = await startSandbox({ rateLimits: false, logger: pino({ level: 'silent' }) });
-  const benchDb = await createBenchDatabase('tb_bench_restprocs');
   const procs: ServeProcess[] = [];
   const lb = roundRobin(() => procs.map((p) => p.url));
   const lbUrl = await listen(lb);
   const env = {
     TICKETBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN, TICKETBRIDGE_RATE_LIMIT_TOKEN: '100000000', TICKETBRIDGE_RATE_LIMIT_IP: '100000000',
-    NODE_OPTIONS: '--max-semi-space-size=64',
+    NODE_OPTIONS: '--max-semi-space-size=64', TICKETBRIDGE_CREATE_WAIT_MS: '0',
   };
   const phases: Array<{ round: number; processes: number; creates: number; per_second: number; errors: number; p50_ms: number; p99_ms: number; load: number[] }> = [];
   try {
-    // Migrate once, so the processes of the first phase do not race for it.
-    const first = await serveProcess({ botToken: sandbox.botToken, apiUrl: sandbox.apiUrl }, benchDb.url, 'migrate', env);
-    await stopProcess(first.child);
     for (let r = 1; r <= rounds; r++) {
       for (const n of [1, 3]) {
+        const benchDb = await createBenchDatabase(`tb_bench_restprocs${n}`);
+        // Migrated by one process first, so the others do not race for it.
+        const first = await serveProcess({ botToken: sandbox.botToken, apiUrl: sandbox.apiUrl }, benchDb.url, 'migrate', env);
+        await stopProcess(first.child);
         const guilds: CreatedGuild[] = Array.from({ length: 4 }, (_, k) => sandbox.createGuild({ name: `Bench ${r}-${n}-${k}` }));
         for (let i = 0; i < n; i++) procs.push(await serveProcess({ botToken: sandbox.botToken, apiUrl: sandbox.apiUrl }, benchDb.url, `p${i}`, env));
         // Ready: the shard is held and the phase's guilds are synced (their default groups exist).
@@ -89,6 +90,7 @@ export async function runRestProcessesBench() {
         phases.push(phase);
         await Promise.all(procs.map((p) => stopProcess(p.child)));
         procs.length = 0;
+        await benchDb.drop();
       }
     }
     const one = phases.filter((p) => p.processes === 1).map((p) => p.per_second);
@@ -104,7 +106,6 @@ export async function runRestProcessesBench() {
     await Promise.all(procs.map((p) => stopProcess(p.child)));
     lb.close();
     await sandbox.close();
-    await benchDb.drop();
   }
 }
 
