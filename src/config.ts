@@ -84,6 +84,8 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_TASK_HEARTBEAT_MS: z.coerce.number().int('must be a whole number').min(50).max(60_000).default(2_000),
   /** A task whose process has not beaten for this long is finished as failed, in ms. */
   TICKETBRIDGE_TASK_LEASE_MS: z.coerce.number().int('must be a whole number').min(150).max(600_000).default(15_000),
+  /** How long an operation that creates a Discord object (a ticket's channel) waits for it before answering; 0: answer at once. */
+  TICKETBRIDGE_CREATE_WAIT_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(10_000),
 }).superRefine((c, ctx) => {
   if (c.TICKETBRIDGE_TASK_LEASE_MS < 3 * c.TICKETBRIDGE_TASK_HEARTBEAT_MS) {
     ctx.addIssue({ code: 'custom', path: ['TICKETBRIDGE_TASK_LEASE_MS'], message: `must be at least 3 × TICKETBRIDGE_TASK_HEARTBEAT_MS (${c.TICKETBRIDGE_TASK_HEARTBEAT_MS})` });

@@ -386,6 +386,10 @@ export interface DiscordRateSharesTable {
   bot_key: string;
   process_id: string;
   seen_at: Date;
+  /** Of the bot's global requests per second, how many this process holds now. */
+  slots: ColumnType<number, number | undefined, number>;
+  /** How many it could use now (what it has in the air plus what waits). */
+  demand: ColumnType<number, number | undefined, number>;
 }
 
 /** What the processes know of one Discord route bucket (src/engine/discord-budget.ts). */

@@ -22,6 +22,7 @@ import * as shardLeases from './0021_shard_leases.js';
 import * as locales from './0022_locales.js';
 import * as sharedLimits from './0023_shared_limits.js';
 import * as backgroundRuns from './0024_background_runs.js';
+import * as discordSlots from './0025_discord_slots.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0022_locales': locales,
   '0023_shared_limits': sharedLimits,
   '0024_background_runs': backgroundRuns,
+  '0025_discord_slots': discordSlots,
 };
