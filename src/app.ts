@@ -13,6 +13,7 @@ import { ensureAdminToken } from './admin-token.js';
 import type { AppDeps } from './deps.js';
 import { noRuntime, startRuntime, type Runtime } from './runtime.js';
 import { retentionOptions, startRetention } from './retention.js';
+import { stopBackgroundRuns } from './operations/background.js';
 
 export interface RunningApp {
   /** The HTTP address, or null when this process serves no HTTP (stdio without a port). */
@@ -81,7 +82,7 @@ export async function startApp(config: Config, logger: Logger, opts: AppOptions 
     const http = serveHttp ? await buildHttpServer(deps) : null;
     const address = http ? await http.listen({ host: config.HOST, port: config.PORT }) : null;
     // Every process prunes finished work; on a shared PostgreSQL their passes split the rows.
-    const retention = startRetention(engine, logger.child({ part: 'retention' }), retentionOptions(config));
+    const retention = startRetention(engine, logger.child({ part: 'retention' }), { ...retentionOptions(config), runLeaseMs: config.TICKETBRIDGE_TASK_LEASE_MS });
     logger.info({ address, database: database.kind, discord: running.discord() }, address ? 'ticketbridge is listening' : 'ticketbridge is running');
     let closing: Promise<void> | undefined;
     return {
@@ -91,10 +92,12 @@ export async function startApp(config: Config, logger: Logger, opts: AppOptions 
         running.haltWaits();
         // 2. In parallel: HTTP stops accepting and answers what is in flight; Discord, the outbox
         //    (claimed jobs handed back), the schedulers and webhooks stop.
+        //    Tasks still running here end as failed, saying the server stopped.
         await Promise.all([
           http ? closeHttp(http) : Promise.resolve(),
           running.close(),
           retention.stop(),
+          stopBackgroundRuns(engine),
         ]);
         // 3. Last, the database the above still used.
         await database.close();

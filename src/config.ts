@@ -58,6 +58,12 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_TOKEN_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(2000),
   /** The longest a cached get/list answer is kept (changes drop it at once; this bounds another process's changes while the change feed reconnects), in ms; 0 = no read cache. */
   TICKETBRIDGE_READ_CACHE_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(1000),
+  /**
+   * Plain single 2026-07-28 tools/call POSTs over HTTP skip the SDK's per-request machinery and are
+   * answered by the same tool code with the same bytes (src/mcp/http-fast-path.ts); off sends every
+   * request through the SDK.
+   */
+  TICKETBRIDGE_MCP_FAST_PATH: z.enum(['on', 'off', 'true', 'false', '1', '0']).default('on').transform((v) => v === 'on' || v === 'true' || v === '1'),
   /** How long a stored Idempotency-Key answer is replayed, in seconds. */
   TICKETBRIDGE_IDEMPOTENCY_TTL: z.coerce.number().int('must be a whole number').min(60).default(24 * 3600),
   /** Days finished Discord jobs and sent webhook deliveries are kept before they are deleted. */
@@ -73,7 +79,17 @@ export const ConfigSchema = z.object({
   TICKETBRIDGE_SHARD_LEASE_MS: z.coerce.number().int('must be a whole number').min(300).max(600_000).default(15_000),
   /** How often a process renews its shard leases (its heartbeat), in ms. */
   TICKETBRIDGE_SHARD_RENEW_MS: z.coerce.number().int('must be a whole number').min(100).max(200_000).default(5_000),
+  // Background runs (MCP tasks), see README "Tasks".
+  /** How often the process running a task beats its heartbeat and reads cancel requests, in ms. */
+  TICKETBRIDGE_TASK_HEARTBEAT_MS: z.coerce.number().int('must be a whole number').min(50).max(60_000).default(2_000),
+  /** A task whose process has not beaten for this long is finished as failed, in ms. */
+  TICKETBRIDGE_TASK_LEASE_MS: z.coerce.number().int('must be a whole number').min(150).max(600_000).default(15_000),
+  /** How long an operation that creates a Discord object (a ticket's channel) waits for it before answering; 0: answer at once. */
+  TICKETBRIDGE_CREATE_WAIT_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).default(10_000),
 }).superRefine((c, ctx) => {
+  if (c.TICKETBRIDGE_TASK_LEASE_MS < 3 * c.TICKETBRIDGE_TASK_HEARTBEAT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['TICKETBRIDGE_TASK_LEASE_MS'], message: `must be at least 3 × TICKETBRIDGE_TASK_HEARTBEAT_MS (${c.TICKETBRIDGE_TASK_HEARTBEAT_MS})` });
+  }
   // A holder stops a shard it could not renew for (lease - renew); the renew interval left is its time to stop.
   if (c.TICKETBRIDGE_SHARD_LEASE_MS < 3 * c.TICKETBRIDGE_SHARD_RENEW_MS) {
     ctx.addIssue({ code: 'custom', path: ['TICKETBRIDGE_SHARD_LEASE_MS'], message: `must be at least 3 × TICKETBRIDGE_SHARD_RENEW_MS (${c.TICKETBRIDGE_SHARD_RENEW_MS})` });

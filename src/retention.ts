@@ -30,7 +30,7 @@ export function startRetention(engine: Engine, logger: Logger, opts: RetentionOp
     if (stopped) return Promise.resolve(null);
     running ??= retention.prune(() => stopped)
       .then((report) => {
-        if (Object.values(report.deleted).some((n) => n > 0)) logger.info(report, 'retention: old finished work deleted');
+        if (Object.values(report.deleted).some((n) => n > 0) || report.runs.pruned + report.runs.failed > 0) logger.info(report, 'retention: old finished work deleted');
         return report;
       })
       .catch((err: unknown) => { logger.warn({ err: (err as Error).message }, 'retention pass failed; the next one retries'); return null; })

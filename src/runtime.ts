@@ -37,7 +37,7 @@ export async function startRuntime(config: Config, logger: Logger, database: Dat
   let discord: DiscordRuntime | undefined;
   let webhooks: WebhookWorker | undefined;
   try {
-    const shards = { shardCount: config.TICKETBRIDGE_SHARD_COUNT, shardLeaseMs: config.TICKETBRIDGE_SHARD_LEASE_MS, shardRenewMs: config.TICKETBRIDGE_SHARD_RENEW_MS };
+    const shards = { shardCount: config.TICKETBRIDGE_SHARD_COUNT, shardLeaseMs: config.TICKETBRIDGE_SHARD_LEASE_MS, shardRenewMs: config.TICKETBRIDGE_SHARD_RENEW_MS, waitBoundMs: config.TICKETBRIDGE_CREATE_WAIT_MS };
     if (config.DISCORD_TOKEN) {
       discord = await startDiscord({
         engine, database, logger: logger.child({ part: 'discord' }), token: config.DISCORD_TOKEN, apiUrl: config.DISCORD_API_URL,

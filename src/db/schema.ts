@@ -386,6 +386,10 @@ export interface DiscordRateSharesTable {
   bot_key: string;
   process_id: string;
   seen_at: Date;
+  /** Of the bot's global requests per second, how many this process holds now. */
+  slots: ColumnType<number, number | undefined, number>;
+  /** How many it could use now (what it has in the air plus what waits). */
+  demand: ColumnType<number, number | undefined, number>;
 }
 
 /** What the processes know of one Discord route bucket (src/engine/discord-budget.ts). */
@@ -526,6 +530,30 @@ export interface ShardLeasesTable {
   renewed_at: Date | null;
 }
 
+export type BackgroundRunStatus = 'running' | 'done' | 'refused' | 'cancelled' | 'failed';
+
+/** A long operation run in the background (src/engine/background-runs.ts). */
+export interface BackgroundRunsTable {
+  id: string;
+  operation: string;
+  /** Whose run it is: the token id, or "operator" for the local operator. */
+  owner: string;
+  guild_id: string | null;
+  status: BackgroundRunStatus;
+  status_message: string | null;
+  result: OptionalJson<unknown>;
+  error_code: string | null;
+  error: string | null;
+  error_details: OptionalJson<Record<string, unknown>>;
+  holder: string | null;
+  heartbeat_at: Generated<Date>;
+  cancel_requested: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: OptionalTimestamp;
+  expires_at: OptionalTimestamp;
+}
+
 export interface DB {
   guilds: GuildsTable;
   channels: ChannelsTable;
@@ -563,6 +591,7 @@ export interface DB {
   ticket_blocks: TicketBlocksTable;
   gateway_processes: GatewayProcessesTable;
   shard_leases: ShardLeasesTable;
+  background_runs: BackgroundRunsTable;
 }
 
 export type TicketRow = Selectable<TicketsTable>;

@@ -4,8 +4,8 @@
  * description_localizations from every catalogue, so each member sees them in their language.
  */
 import { ApplicationCommandOptionType as O, Routes, type REST } from 'discord.js';
-import { t, type MessageKey } from './i18n/catalogue.js';
-import { LOCALES, type Locale } from './i18n/locales.js';
+import { t, type MessageKey } from '../i18n/catalogue.js';
+import { LOCALES, type Locale } from '../i18n/locales.js';
 
 /** Discord has no plain "en": the catalogue's English is the default text, so it needs no localization. */
 const LOCALIZED = LOCALES.filter((l): l is Exclude<Locale, 'en'> => l !== 'en');

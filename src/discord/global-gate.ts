@@ -39,6 +39,8 @@ export class GlobalGate {
   private timer: NodeJS.Timeout | null = null;
   /** Requests that had to wait for room (observability). */
   waited = 0;
+  /** Called when a request has to wait for room (shared-limits.ts asks for more of the budget). */
+  onWait: (() => void) | null = null;
 
   constructor(opts: GlobalGateOptions = {}) {
     this.limit = Math.max(1, opts.limit ?? 50);
@@ -50,6 +52,7 @@ export class GlobalGate {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.queue.length === 0 && this.hasRoom(Date.now())) return Promise.resolve(this.take());
     this.waited++;
+    this.onWait?.();
     return new Promise<() => void>((resolve, reject) => {
       const w: Waiter = {
         resolve, reject, signal,
@@ -64,10 +67,24 @@ export class GlobalGate {
     });
   }
 
-  /** Changes this process's share; a smaller one takes effect for the next request. */
+  /** Changes this process's share (0: send nothing for now); a smaller one takes effect for the next request. */
   setLimit(limit: number): void {
-    this.limit = Math.max(1, Math.floor(limit));
+    this.limit = Math.max(0, Math.floor(limit));
     this.pump();
+  }
+
+  /**
+   * Requests that still count against this process's share: unanswered, or answered within the
+   * last window. A share may be handed to another process only once it is out of this count.
+   */
+  occupied(now = Date.now()): number {
+    this.hasRoom(now);
+    return this.open + this.answered.length;
+  }
+
+  /** Requests waiting for room now. */
+  queued(): number {
+    return this.queue.length;
   }
 
   close(): void {

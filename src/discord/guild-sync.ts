@@ -8,6 +8,8 @@ import { z } from 'zod';
 import type { Engine } from '../engine/index.js';
 import type { GuildSyncReport } from '../engine/outbox.js';
 import { cancelled, isEngineError } from '../engine/errors.js';
+import { t } from '../i18n/catalogue.js';
+import { LOCALES, pickLocale } from '../i18n/locales.js';
 import { staffOnlyOverwrites } from './permissions.js';
 
 const Guild = z.looseObject({ id: z.string(), name: z.string(), icon: z.string().nullish(), owner_id: z.string().nullish(), preferred_locale: z.string().nullish() });
@@ -88,15 +90,19 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
       return ch;
     };
     const byName = (type: number, re: RegExp) => channels.find((c) => c.type === type && re.test(c.name ?? ''));
-    const support = byName(ChannelType.GuildCategory, /support|tickets?/i)
-      ?? await create({ name: 'Support', type: ChannelType.GuildCategory, permission_overwrites: staffOnlyOverwrites(guildId, opts.botUserId, staff) });
+    // Members see this category over their ticket channels, and the group's name in our messages:
+    // both take the server's language. Found again under any language's name (a retried first sync).
+    const locale = pickLocale(guild.preferred_locale);
+    const ourNames = LOCALES.flatMap((l) => [t(l, 'setup.category.support'), t(l, 'setup.category.tickets')]).map((n) => n.toLowerCase());
+    const support = byName(ChannelType.GuildCategory, /support|tickets?/i) ?? channels.find((c) => c.type === ChannelType.GuildCategory && ourNames.includes((c.name ?? '').toLowerCase()))
+      ?? await create({ name: t(locale, 'setup.category.support'), type: ChannelType.GuildCategory, permission_overwrites: staffOnlyOverwrites(guildId, opts.botUserId, staff) });
     const transcripts = byName(ChannelType.GuildText, /transcript/i)
       ?? await create({ name: 'transcripts', type: ChannelType.GuildText, parent_id: support.id, permission_overwrites: staffOnlyOverwrites(guildId, opts.botUserId, staff) });
     const closed = byName(ChannelType.GuildCategory, /closed/i);
     const opened = channels.find((c) => c.type === ChannelType.GuildText && c.parent_id === support.id && /^tickets?$/i.test(c.name ?? ''));
     channels = [...channels, ...made];
     defaults = {
-      group_name: 'Support', mode: 'channel', category_id: support.id, transcript_channel_id: transcripts.id,
+      group_name: t(locale, 'setup.group.default'), mode: 'channel', category_id: support.id, transcript_channel_id: transcripts.id,
       closed_category_id: closed?.id ?? null, opened_channel_id: opened?.id ?? null, staff_role_ids: staff,
     };
   }

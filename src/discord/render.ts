@@ -7,8 +7,8 @@
 import { ButtonStyle, ComponentType, TextInputStyle } from 'discord.js';
 import type { FormAnswer, FormField, GroupRow, GroupTexts, GroupTranslations, Level, TicketRow } from '../db/schema.js';
 import { defaultTicketName } from '../engine/views.js';
-import { t, type MessageKey } from './i18n/catalogue.js';
-import type { Locale } from './i18n/locales.js';
+import { t, type MessageKey } from '../i18n/catalogue.js';
+import type { Locale } from '../i18n/locales.js';
 
 /** Custom ids: `tb:<verb>:<id>[:<id>]`, at most 100 characters. */
 export const ids = {

@@ -6,8 +6,8 @@
  */
 import type { Engine } from '../engine/index.js';
 import type { TicketRow } from '../db/schema.js';
-import { t } from './i18n/catalogue.js';
-import type { Locale } from './i18n/locales.js';
+import { t } from '../i18n/catalogue.js';
+import type { Locale } from '../i18n/locales.js';
 
 /** A part's size limit: under Discord's 10 MiB per file with room to spare. */
 export const TRANSCRIPT_PART_BYTES = 8 * 1024 * 1024;

@@ -1,7 +1,7 @@
 /** Working hours of a ticket group: a week schedule in the group's time zone. */
 import type { WeekSchedule } from '../db/schema.js';
-import { t } from './i18n/catalogue.js';
-import type { Locale } from './i18n/locales.js';
+import { t } from '../i18n/catalogue.js';
+import type { Locale } from '../i18n/locales.js';
 
 const DAYS = ['su', 'mo', 'tu', 'we', 'th', 'fr', 'sa'] as const;
 const minutes = (hhmm: string): number => {

@@ -2,7 +2,10 @@
  * Discord's rate limits shared by every process on the database (one bot token, several processes).
  * Plain rows and numbers: the Discord face (src/discord/shared-limits.ts) decides what they mean.
  *
- * - Global budget: each process heartbeats a row; the live rows divide the bot's 50 requests/s.
+ * - Global budget: each process heartbeats a row saying how much of the bot's 50 requests/s it
+ *   holds (`slots`) and could use (`demand`). A process changes its own row only while it holds
+ *   the bot's advisory lock, after reading every other row, so the live rows never hold more than
+ *   the budget between them.
  * - Route buckets: what the processes last learned of a bucket (its limit, what is left, when it
  *   resets), so a process does not send into a bucket another one has emptied. A request reserves
  *   one of what is left before it leaves.
@@ -17,28 +20,43 @@ export interface BucketReservation {
   resetAt: Date | null;
 }
 
+/** Another live process's row, as the Discord face weighs it. */
+export interface ShareRow { slots: number; demand: number }
+
+/** What a process holds after its beat, and how many live processes share the bot (itself included). */
+export interface ShareOutcome { slots: number; processes: number }
+
 export function createDiscordBudget(ctx: EngineContext) {
   return {
-    /** Marks this process alive; returns how many processes (this one included) are alive. */
-    async heartbeat(botKey: string, processId: string, ttlMs: number): Promise<number> {
-      const now = ctx.now();
-      const cutoff = new Date(now.getTime() - ttlMs);
-      const r = await sql<{ others: number | string }>`
-        WITH me AS (
-          INSERT INTO discord_rate_shares (bot_key, process_id, seen_at) VALUES (${botKey}, ${processId}, ${now}::timestamptz)
-          ON CONFLICT (bot_key, process_id) DO UPDATE SET seen_at = excluded.seen_at
-          RETURNING process_id
-        )
-        SELECT (SELECT count(*) FROM discord_rate_shares WHERE bot_key = ${botKey} AND process_id <> ${processId} AND seen_at > ${cutoff}::timestamptz) AS others,
-               (SELECT count(*) FROM me) AS written`.execute(ctx.db);
-      // Rows of processes gone for long are deleted now and then by whoever beats.
-      if (Math.random() < 0.05) {
-        await ctx.db.deleteFrom('discord_rate_shares').where('bot_key', '=', botKey).where('seen_at', '<', new Date(now.getTime() - 10 * ttlMs)).execute();
-      }
-      return Number(r.rows[0]?.others ?? 0) + 1;
+    /**
+     * One beat of this process: under the bot's lock, reads the other live rows (seen within
+     * `ttlMs`) and what this process holds, lets `decide` choose what it holds and wants from now
+     * on, and writes that with a fresh `seen_at`. `decide` runs inside the lock, so what it takes
+     * from what the others leave free cannot be taken by another process at the same moment.
+     */
+    async share(botKey: string, processId: string, ttlMs: number, decide: (others: ShareRow[], mine: number) => ShareRow): Promise<ShareOutcome> {
+      return ctx.db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`discord_rate_shares:${botKey}`}, 0))`.execute(trx);
+        // Read after the lock (a fresh snapshot per statement): every earlier beat is visible.
+        const now = ctx.now();
+        const rows = await trx.selectFrom('discord_rate_shares').select(['process_id', 'seen_at', 'slots', 'demand']).where('bot_key', '=', botKey).execute();
+        const cutoff = now.getTime() - ttlMs;
+        const others = rows.filter((r) => r.process_id !== processId && new Date(r.seen_at).getTime() > cutoff).map((r) => ({ slots: r.slots, demand: r.demand }));
+        // A row of ours that went stale was counted as gone: what it says it holds may be another's now.
+        const own = rows.find((r) => r.process_id === processId);
+        const mine = own && new Date(own.seen_at).getTime() > cutoff ? own.slots : 0;
+        const next = decide(others, mine);
+        await trx.insertInto('discord_rate_shares').values({ bot_key: botKey, process_id: processId, seen_at: now, slots: next.slots, demand: next.demand })
+          .onConflict((oc) => oc.columns(['bot_key', 'process_id']).doUpdateSet({ seen_at: now, slots: next.slots, demand: next.demand })).execute();
+        // Rows of processes gone for long are deleted now and then by whoever beats.
+        if (Math.random() < 0.05) {
+          await trx.deleteFrom('discord_rate_shares').where('bot_key', '=', botKey).where('seen_at', '<', new Date(now.getTime() - 10 * ttlMs)).execute();
+        }
+        return { slots: next.slots, processes: others.length + 1 };
+      });
     },
 
-    /** This process stops: the others take its share at their next heartbeat. */
+    /** This process stops: what it held is free for the others at their next beat. */
     async leave(botKey: string, processId: string): Promise<void> {
       await ctx.db.deleteFrom('discord_rate_shares').where('bot_key', '=', botKey).where('process_id', '=', processId).execute();
     },

@@ -11,7 +11,7 @@ import type { Actor } from './actor.js';
 import { createBlocks } from './blocks.js';
 import type { ChangeEvents, EngineContext } from './context.js';
 import { createCustomMessages, type CustomMessageFields } from './custom-messages.js';
-import { conflict, EngineError } from './errors.js';
+import { cancelled, conflict, EngineError } from './errors.js';
 import { requireTicketsModule } from './guards.js';
 import { createGroups, GROUP_CHANNEL_FIELDS, type GroupFields } from './groups.js';
 import type { Locale } from './locales.js';
@@ -116,13 +116,15 @@ async function upsertByName<T extends { name: string }>(
 
 export function createGuildConfig(ctx: EngineContext) {
   return {
-    async export(input: { guild_id: string }): Promise<GuildConfig> {
+    async export(input: { guild_id: string }, opts: { signal?: AbortSignal | undefined } = {}): Promise<GuildConfig> {
+      if (opts.signal?.aborted) throw cancelled();
       await requireTicketsModule(ctx.db, input.guild_id);
       const [groups, messages, blocks] = await Promise.all([
         ctx.db.selectFrom('ticket_groups').selectAll().where('guild_id', '=', input.guild_id).where('deleted_at', 'is', null).orderBy('created_at').orderBy('id').execute(),
         ctx.db.selectFrom('custom_messages').selectAll().where('guild_id', '=', input.guild_id).orderBy('created_at').orderBy('id').execute(),
         ctx.db.selectFrom('ticket_blocks').selectAll().where('guild_id', '=', input.guild_id).orderBy('created_at').orderBy('target_type').orderBy('target_id').execute(),
       ]);
+      if (opts.signal?.aborted) throw cancelled();
       return {
         format: GUILD_CONFIG_FORMAT, version: GUILD_CONFIG_VERSION, guild_id: input.guild_id, exported_at: ctx.now().toISOString(),
         groups: groups.map(groupConfig),
@@ -131,11 +133,14 @@ export function createGuildConfig(ctx: EngineContext) {
       };
     },
 
-    async import(actor: Actor, input: ImportInput): Promise<ImportSummary> {
+    /** All or nothing; a cancel (`signal`) between its steps rolls everything back. */
+    async import(actor: Actor, input: ImportInput, opts: { signal?: AbortSignal | undefined } = {}): Promise<ImportSummary> {
+      const step = () => { if (opts.signal?.aborted) throw cancelled(); };
       const map = new Map(Object.entries(input.id_map ?? {}));
       const summary: ImportSummary = { dry_run: input.dry_run === true, groups: { created: [], updated: [] }, custom_messages: { created: [], updated: [] }, blocks: { added: 0 } };
       try {
         await inTransaction(ctx.db, async (trx) => {
+          step();
           await requireTicketsModule(trx, input.guild_id, { forUpdate: true });
           // The modules themselves, on this transaction (their own transactions join it); what
           // they announce waits for the commit.
@@ -148,11 +153,13 @@ export function createGuildConfig(ctx: EngineContext) {
             update: (id, g) => groups.update(actor, { ...g, guild_id: input.guild_id, group_id: id }),
             create: (g) => groups.create(actor, { ...g, guild_id: input.guild_id }),
           });
+          step();
           const existingMessages = await trx.selectFrom('custom_messages').select(['id', 'name']).where('guild_id', '=', input.guild_id).execute();
           await upsertByName(input.guild_id, 'custom_messages', input.config.custom_messages, existingMessages, summary.custom_messages, {
             update: (id, m) => messages.update(actor, { ...m, guild_id: input.guild_id, custom_message_id: id }),
             create: (m) => messages.create(actor, { ...m, guild_id: input.guild_id }),
           });
+          step();
           for (const [i, b] of input.config.blocks.entries()) {
             const target = b.user_id ? { user_id: map.get(b.user_id) ?? b.user_id } : { role_id: b.role_id ? map.get(b.role_id) ?? b.role_id : undefined };
             try {
@@ -160,6 +167,7 @@ export function createGuildConfig(ctx: EngineContext) {
               summary.blocks.added++;
             } catch (err) { throw inEntry(err, `config.blocks.${i}`, b.user_id ? `user ${b.user_id}` : `role ${b.role_id ?? '?'}`); }
           }
+          step();
           if (input.dry_run) throw new DryRunDone(summary);
         });
       } catch (err) {

@@ -27,6 +27,7 @@ import { createShardLeases } from './shard-leases.js';
 import { createShardGaps } from './shard-gaps.js';
 import { createRateCounters } from './rate-counters.js';
 import { createDiscordBudget } from './discord-budget.js';
+import { createBackgroundRuns } from './background-runs.js';
 
 export interface EngineOptions { now?: () => Date; adminToken?: string | undefined; outbox?: OutboxOptions | undefined }
 
@@ -71,6 +72,8 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     rateCounters: createRateCounters(ctx),
     /** Discord's rate limits shared by every process (global budget shares, route buckets). */
     discordBudget: createDiscordBudget(ctx),
+    /** Long operations run in the background, read and cancelled by id from any process. */
+    backgroundRuns: createBackgroundRuns(ctx),
   };
 }
 

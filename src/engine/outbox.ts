@@ -371,6 +371,11 @@ export function createOutbox(ctx: EngineContext, opts: OutboxOptions = {}) {
       };
     },
 
+    /** A user's last known Discord locale (remembered from their interactions), or null. */
+    async userLocale(userId: string): Promise<string | null> {
+      return (await db.selectFrom('users').select('locale').where('id', '=', userId).executeTakeFirst())?.locale ?? null;
+    },
+
     /** The languages a message outside any ticket may take: the group's own (when given), then the guild's preferred one. */
     async localesOf(guildId: string, groupId: string | null): Promise<Array<string | null>> {
       const guild = await db.selectFrom('guilds').select('preferred_locale').where('id', '=', guildId).executeTakeFirst();

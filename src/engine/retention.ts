@@ -4,6 +4,9 @@
  * - webhook deliveries sent longer ago than `finishedMs`, and given-up ones after `deadMs` (counted
  *   from their last attempt);
  * - Idempotency-Key answers older than their TTL (they are no longer replayed anyway).
+ * - background runs (src/engine/background-runs.ts) finished longer ago than their keep time; and it
+ *   finishes, as failed, running ones whose process stopped beating (so none stays "running" even
+ *   when nobody polls it).
  * Pending and running work is never touched. Ages are measured against the engine's clock.
  *
  * Each batch is one statement, `DELETE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, in
@@ -18,6 +21,7 @@
  * block reads or writes, and skips a table another process is vacuuming at that moment.
  */
 import { sql } from 'kysely';
+import { createBackgroundRuns } from './background-runs.js';
 import type { EngineContext } from './context.js';
 
 export interface RetentionOptions {
@@ -29,17 +33,24 @@ export interface RetentionOptions {
   idempotencyTtlMs: number;
   /** Rows per DELETE statement. */
   batchSize?: number;
+  /** A running background run whose holder has been silent this long is finished as failed (default 60 s). */
+  runLeaseMs?: number;
 }
 
 export interface PruneCounts { jobs_done: number; jobs_dead: number; deliveries_sent: number; deliveries_failed: number; idempotency_keys: number }
 /** Rows deleted, and the tables this pass vacuumed (none where autovacuum runs). */
-export interface PruneReport { deleted: PruneCounts; vacuumed: string[] }
+export interface PruneReport {
+  deleted: PruneCounts; vacuumed: string[];
+  /** Background runs deleted past their keep time, and running ones finished as failed (their process stopped). */
+  runs: { pruned: number; failed: number };
+}
 
 type PrunedTable = 'discord_jobs' | 'webhook_deliveries' | 'idempotency_keys';
 
 export function createRetention(ctx: EngineContext, opts: RetentionOptions) {
   const batch = Math.max(1, opts.batchSize ?? 1000);
   const db = ctx.db;
+  const runs = createBackgroundRuns(ctx);
 
   /** Runs `step` (one batch, returning how many rows it deleted) until a batch is not full or `stop()`. */
   async function drain(step: () => Promise<bigint>, stop: () => boolean): Promise<number> {
@@ -103,7 +114,9 @@ export function createRetention(ctx: EngineContext, opts: RetentionOptions) {
           vacuumed.push(table);
         }
       }
-      return { deleted, vacuumed };
+      const silent = await runs.failSilent(opts.runLeaseMs ?? 60_000);
+      const prunedRuns = await drain(() => runs.prune(batch).then(BigInt), stop);
+      return { deleted, vacuumed, runs: { pruned: prunedRuns, failed: silent } };
     },
   };
 }

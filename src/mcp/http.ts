@@ -12,6 +12,11 @@
  *   resumption), subscriptions, progress and logging. `isLegacyRequest` (the SDK's own routing
  *   predicate) decides which leg a request takes.
  *
+ * One exception, hand-written because the SDK's per-request machinery costs about ten times a REST
+ * request's CPU: a plain single 2026-07-28 tools/call (src/mcp/http-fast-path.ts says exactly which)
+ * is answered by the same tool code with the SDK's own bytes, without building a server for it
+ * (TICKETBRIDGE_MCP_FAST_PATH=off turns that off).
+ *
  * In front of both, what the SDK leaves to us: bearer tokens (the REST tokens, abilities and guild
  * scopes), Host and Origin checks, the body limit, tools chosen per request by header
  * (X-MCP-Toolsets, X-MCP-Tools, X-MCP-Readonly; read-only wins), and the guild check of every URI a
@@ -20,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createMcpHandler, isLegacyRequest, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHandlerRequestOptions } from '@modelcontextprotocol/server';
+import { createMcpHandler, isLegacyRequest, PROTOCOL_VERSION_META_KEY, WebStandardStreamableHTTPServerTransport, type AuthInfo, type McpHandlerRequestOptions } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Actor } from '../engine/actor.js';
 import { asUnavailable, isEngineError } from '../engine/errors.js';
@@ -32,8 +37,11 @@ import { SessionEventStore } from './event-store.js';
 import { createSessionAuthenticator, bearerOf } from './http-auth.js';
 import { createHostGuard } from './http-guard.js';
 import { isJsonRpcMessage } from './jsonrpc.js';
+import { encodeToolCallResponse, FAST_PROTOCOL_VERSION, recogniseToolCall } from './http-fast-path.js';
+import { NO_PROGRESS } from './progress.js';
 import { createSession, type McpSession } from './server.js';
 import { checkSubscribable, createChangeBus } from './subscriptions.js';
+import { runTool } from './tools.js';
 import { parseBool, parseList, resolveSelection, SelectionError, type ResolvedSelection } from './toolsets.js';
 
 export const MCP_PATH = '/mcp';
@@ -64,6 +72,8 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Whether a single message claims the 2026-07-28 envelope (`_meta` naming that revision): never legacy traffic then. */
+const hasEnvelopeClaim = (body: unknown): boolean => isObj(body) && isObj(body.params) && isObj(body.params._meta) && body.params._meta[PROTOCOL_VERSION_META_KEY] === FAST_PROTOCOL_VERSION;
 
 export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const guard = createHostGuard(deps.config.HOST, deps.config.TICKETBRIDGE_ALLOWED_HOSTS);
@@ -165,7 +175,9 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     const p = authInfo ? principals.get(authInfo) : undefined;
     if (!authInfo || !p) return rpcResponse(401, -32001, 'Send a bearer token.');
     const body = options?.parsedBody;
-    if (await isLegacyRequest(request, body, { maxRequestBodySize: MAX_BODY_BYTES })) return legacy(request, p, authInfo, body);
+    // A request carrying the 2026-07-28 envelope claim is never legacy (isLegacyRequest's own rule):
+    // skip classifying it twice, as createMcpHandler classifies it again.
+    if (!hasEnvelopeClaim(body) && await isLegacyRequest(request, body, { maxRequestBodySize: MAX_BODY_BYTES })) return legacy(request, p, authInfo, body);
     if (isObj(body) && body.method === 'subscriptions/listen') {
       const refused = await refuseListen(body, p);
       if (refused) return refused;
@@ -180,6 +192,25 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     await modern.close();
     await Promise.all([...sessions.keys()].map(closeSession));
   });
+
+  // The tools a request's selection headers choose, resolved once per distinct set of header values
+  // (clients send the same few on every request). Bounded: a flood of distinct values starts it over.
+  const selections = new Map<string, ResolvedSelection>();
+  function selectionOf(toolsets: string | undefined, tools: string | undefined, readOnly: string | undefined): ResolvedSelection {
+    const key = `${toolsets ?? ''}\u0000${tools ?? ''}\u0000${readOnly ?? ''}`;
+    let selection = selections.get(key);
+    if (!selection) {
+      selection = resolveSelection(catalogue, {
+        toolsets: parseList(toolsets) ?? parseList(deps.config.TOOLSETS),
+        tools: parseList(tools) ?? parseList(deps.config.TOOLS),
+        // Read-only wins: a header cannot lift a server started read-only.
+        readOnly: deps.config.READ_ONLY || parseBool(readOnly) === true,
+      });
+      if (selections.size >= 256) selections.clear();
+      selections.set(key, selection);
+    }
+    return selection;
+  }
 
   async function handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const refused = guard.check(header(req, 'host'), header(req, 'origin'));
@@ -197,12 +228,7 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     }
     let selection: ResolvedSelection;
     try {
-      selection = resolveSelection(catalogue, {
-        toolsets: parseList(header(req, 'x-mcp-toolsets')) ?? parseList(deps.config.TOOLSETS),
-        tools: parseList(header(req, 'x-mcp-tools')) ?? parseList(deps.config.TOOLS),
-        // Read-only wins: a header cannot lift a server started read-only.
-        readOnly: deps.config.READ_ONLY || parseBool(header(req, 'x-mcp-readonly')) === true,
-      });
+      selection = selectionOf(header(req, 'x-mcp-toolsets'), header(req, 'x-mcp-tools'), header(req, 'x-mcp-readonly'));
     } catch (err) {
       if (err instanceof SelectionError) return rpcError(reply, 400, -32602, err.message);
       throw err;
@@ -217,6 +243,28 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       if (messages.length === 0 || !messages.every(isJsonRpcMessage)) return rpcError(reply, 400, -32600, 'Invalid Request: every message needs "jsonrpc": "2.0".');
     } else if (req.method !== 'GET' && req.method !== 'DELETE') {
       return rpcError(reply, 405, -32000, 'Use POST (or, in a 2025-11-25 session, GET and DELETE) on /mcp.', { allow: 'GET, POST, DELETE' });
+    }
+
+    // A plain single 2026-07-28 tools/call: the same tool code and the same answer as through the SDK,
+    // without its per-request machinery (src/mcp/http-fast-path.ts says exactly what qualifies).
+    const fast = deps.config.TICKETBRIDGE_MCP_FAST_PATH ? recogniseToolCall(parsed, (name) => header(req, name)) : undefined;
+    if (fast) {
+      const actor = auth.actor;
+      const context: SessionContext = { deps, actor: () => actor, selection: () => selection, label: 'http', era: 'modern' };
+      // Closing the connection cancels the call, as it does on the SDK's path.
+      const cancel = new AbortController();
+      const onClose = () => { if (!reply.raw.writableFinished) cancel.abort(); };
+      reply.raw.once('close', onClose);
+      const result = await runTool(context, fast.name, fast.args, { signal: cancel.signal, progress: NO_PROGRESS });
+      reply.raw.off('close', onClose);
+      reply.hijack();
+      // The client went away: nobody is left to answer (the SDK's path answers no one either).
+      if (cancel.signal.aborted) return reply;
+      // Written as the SDK's path writes it (no charset added to the content type), in one write.
+      const body = encodeToolCallResponse(fast.id, result);
+      reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      reply.raw.end(body);
+      return reply;
     }
 
     const authInfo: AuthInfo = { token: auth.key, clientId: auth.actor.userId ?? 'operator', scopes: [] };

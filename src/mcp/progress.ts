@@ -10,11 +10,12 @@ export interface ProgressReporter {
   finish(): void;
 }
 
-const none: ProgressReporter = { start: () => {}, report: () => {}, finish: () => {} };
+/** For a request without a progress token. */
+export const NO_PROGRESS: ProgressReporter = { start: () => {}, report: () => {}, finish: () => {} };
 
 export function progressReporter(ctx: ServerContext): ProgressReporter {
   const token = ctx.mcpReq._meta?.progressToken;
-  if (token === undefined) return none;
+  if (token === undefined) return NO_PROGRESS;
   let last = -1;
   let lastTotal: number | undefined;
   const send = (progress: number, total: number | undefined, message: string | undefined) => {

@@ -11,6 +11,7 @@ import { renderHtml } from './transcript/html.js';
 import { renderJson } from './transcript/json.js';
 import { renderMarkdown } from './transcript/markdown.js';
 import type { TicketData, TranscriptSource } from './transcript/types.js';
+import type { Locale } from '../i18n/locales.js';
 
 export const URI = {
   ticket: 'ticketbridge://guilds/{guild_id}/tickets/{ticket_id}',
@@ -43,9 +44,12 @@ export async function readTicket(session: SessionContext, guildId: string, ticke
 export async function transcriptSource(session: SessionContext, guildId: string, ticketId: string, signal?: AbortSignal): Promise<TranscriptSource> {
   requireAbility(session, 'transcripts:read', 'transcripts');
   const ticket = await readTicket(session, guildId, ticketId, signal);
+  // Headings in the ticket's language, by the rule the Discord face follows for the ticket's messages.
+  const { locale } = await call(session, 'get_ticket_locale', { guild_id: guildId, ticket_id: ticket.id }, signal) as { locale: Locale };
   const engine = session.deps.engine;
   return {
     ticket,
+    locale,
     guild: { id: guildId, name: await guildName(session, guildId) },
     messages: (scope) => engine.transcripts.streamMessages(ticket.id, { batchSize: 500, scope, ...(signal ? { signal } : {}) }),
   };

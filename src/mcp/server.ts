@@ -7,7 +7,9 @@
  * definitions and JSON schemas are computed once per process, resource templates and prompts are
  * static lists), so a server built per request costs a dozen handler entries, not a hundred
  * registrations. Handlers for resources/read, prompts/get and completion/complete are registered with
- * their own params schema so that malformed params get -32602 with the field named.
+ * their own params schema so that malformed params get -32602 with the field named. 2026-07-28
+ * servers also serve the Tasks extension (src/mcp/tasks/): the long tools answer a declaring client
+ * with a task, and tasks/get, tasks/cancel, tasks/update read the background-run rows.
  */
 import { Server, type CacheHint, type ServerCapabilities } from '@modelcontextprotocol/server';
 import { z } from 'zod';
@@ -20,6 +22,8 @@ import { mcpErrors } from './catalogue-calls.js';
 import { changedUris, registerSubscriptions } from './subscriptions.js';
 import { endExchangeOnCancel, registerTools } from './tools.js';
 import type { ResolvedSelection } from './toolsets.js';
+import { callAsTask, registerTasks } from './tasks/handlers.js';
+import { TASKS_EXTENSION } from './tasks/extension.js';
 
 export const SERVER_INFO = { name: 'ticketbridge', title: 'ticketbridge: Discord support tickets', version: '0.1.0' };
 
@@ -48,7 +52,8 @@ const capabilities = (era: SessionContext['era']): ServerCapabilities => ({
   prompts: { listChanged: true },
   completions: {},
   // Logging is deprecated in 2026-07-28 (and nothing unsolicited is sent there): logs stay on stderr.
-  ...(era === 'legacy' ? { logging: {} } : {}),
+  // Tasks are a 2026-07-28 extension: the long tools answer with a task when the client declares it.
+  ...(era === 'legacy' ? { logging: {} } : { extensions: { [TASKS_EXTENSION]: {} } }),
 });
 
 const ReadParams = z.looseObject({ uri: z.string() });
@@ -87,6 +92,7 @@ export function createSession(deps: Pick<AppDeps, 'engine' | 'logger' | 'config'
   const context: SessionContext = { deps, actor: opts.actor, selection: () => selection, label: opts.label, era: opts.era };
   const server = new Server(SERVER_INFO, { capabilities: capabilities(opts.era), instructions: INSTRUCTIONS, cacheHints: CACHE_HINTS });
   registerTools(server, context, opts.method === undefined || opts.method === 'tools/call');
+  if (opts.era === 'modern') registerTaskCalls(server, context);
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
   server.setRequestHandler('resources/list', () => mcpErrors(async () => ({ resources: await listResources(context) })));
   server.setRequestHandler('resources/read', { params: ReadParams }, (params, ctx) => { endExchangeOnCancel(ctx); return readResource(context, params.uri, ctx.mcpReq.signal); });
@@ -114,6 +120,24 @@ export function createSession(deps: Pick<AppDeps, 'engine' | 'logger' | 'config'
       dropSubscriptions();
       await server.close();
     },
+  };
+}
+
+/**
+ * 2026-07-28: tasks/get, tasks/cancel, tasks/update, and tools/call of the long tools answered with a
+ * task when the request declares the Tasks extension (src/mcp/tasks/); every other call as before.
+ */
+function registerTaskCalls(server: Server, context: SessionContext): void {
+  registerTasks(server, context);
+  const plain = server.fallbackRequestHandler;
+  if (!plain) return;
+  server.fallbackRequestHandler = async (request, ctx) => {
+    const p = request.params as { name?: unknown; arguments?: unknown } | undefined;
+    if (request.method === 'tools/call' && typeof p?.name === 'string' && (p.arguments === undefined || (typeof p.arguments === 'object' && p.arguments !== null && !Array.isArray(p.arguments)))) {
+      const task = await callAsTask(context, p.name, (p.arguments ?? {}) as Record<string, unknown>, ctx);
+      if (task) return task;
+    }
+    return plain(request, ctx);
   };
 }
 

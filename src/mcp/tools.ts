@@ -13,7 +13,7 @@ import { engineErrorResult, toolError } from './errors.js';
 import { renderText } from './render-text.js';
 import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
 import { isSelected, whyNotSelected, type ResolvedSelection } from './toolsets.js';
-import { progressReporter } from './progress.js';
+import { progressReporter, type ProgressReporter } from './progress.js';
 
 let definitions: Map<string, ToolDefinition> | undefined;
 /** Built on first use: other modules may still be adding operations to the catalogue at import time. */
@@ -43,12 +43,30 @@ function closest(name: string, names: string[]): string | undefined {
   return best;
 }
 
+/** What a tool call needs from the exchange carrying it (the SDK's request context, or the HTTP fast path's). */
+export interface ToolExchange {
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  /** 2025-11-25 only: tell the client, as a log message, that the call failed internally. */
+  logInternalError?: (message: string) => void;
+}
+
 /**
  * tools/call on the catalogue. The SDK's Server has parsed the request (a malformed one is its
  * -32602 "Invalid tools/call request"), so only the catalogue's checks remain: `invoke` checks ability,
  * input (with field-naming sentences), guild scope and output.
  */
 export async function callTool(session: SessionContext, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
+  endExchangeOnCancel(ctx);
+  return runTool(session, name, args, {
+    signal: ctx.mcpReq.signal,
+    progress: progressReporter(ctx),
+    logInternalError: (message) => { void ctx.mcpReq.log('error', message, 'ticketbridge').catch(() => {}); },
+  });
+}
+
+/** The tool call itself, whatever carries it (src/mcp/http-fast-path.ts calls this too). */
+export async function runTool(session: SessionContext, name: string, args: Record<string, unknown>, exchange: ToolExchange): Promise<CallToolResult> {
   const def = toolDefinitions().get(name);
   const selection = session.selection();
   if (!def) {
@@ -56,9 +74,7 @@ export async function callTool(session: SessionContext, name: string, args: Reco
     return toolError(`There is no tool named "${name}".${guess ? ` Did you mean ${guess}?` : ''} Call tools/list to see the tools of this session.`, { code: 'not_found' });
   }
   if (!isSelected(def.op, selection)) return toolError(whyNotSelected(def.op, selection), { code: 'forbidden' });
-  const signal = ctx.mcpReq.signal;
-  endExchangeOnCancel(ctx);
-  const progress = progressReporter(ctx);
+  const { signal, progress } = exchange;
   try {
     progress.start(def.op.title);
     const opCtx = operationContext(session, signal, progress.report);
@@ -73,7 +89,7 @@ export async function callTool(session: SessionContext, name: string, args: Reco
     session.deps.logger.error({ err, tool: name, session: session.label }, 'MCP tool failed unexpectedly');
     // 2025-11-25 clients hear that it failed as a log message (not the detail: that stays in the
     // server's log). 2026-07-28 has no unsolicited log messages: the tool result says it.
-    if (session.era === 'legacy') void ctx.mcpReq.log('error', `${name} failed with an internal error; details are in the server log.`, 'ticketbridge').catch(() => {});
+    if (session.era === 'legacy') exchange.logInternalError?.(`${name} failed with an internal error; details are in the server log.`);
     return toolError(`${name} failed because of an internal error on the server (it has been logged). Retry once; if it fails again, report it with the time of the call.`, { code: 'internal' });
   }
 }

@@ -8,6 +8,8 @@ import type { AnyOperation, Toolset } from '../operations/define.js';
 export const DEFAULT_TOOLSETS: readonly string[] = ['tickets', 'transcripts'];
 /** Rarely needed ticket tools left out of the defaults to keep tools/list small; --toolsets tickets has them. */
 export const DEFAULT_EXCLUDED_TOOLS: readonly string[] = ['set_ticket_eternal', 'set_ticket_expiry', 'set_ticket_owner', 'rate_ticket', 'add_notes_member', 'remove_notes_member', 'answer_ticket_close_request',
+  // Read by the transcript resources for their headings; an agent reads the language in the transcript itself.
+  'get_ticket_locale',
   // Called by integrations (Husqy's message linking), not by agents working a ticket.
   'link_ticket_message', 'unlink_ticket_message'];
 /**

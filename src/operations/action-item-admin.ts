@@ -48,7 +48,7 @@ export const exportActionItems = defineOperation({
     permissions: z.array(PermissionsShape.extend({ user_id: z.string() })),
     audit_logs: z.array(z.object({ id: Snowflake, action: z.string(), user_id: z.string().nullable(), details: z.string(), timestamp: Timestamp, ip_address: z.string().nullable() })).optional(),
   }),
-  run: (ctx, input) => ctx.engine.actionItems.admin.exportData(ctx.actor, input, origin(ctx.clientIp)),
+  run: (ctx, input) => ctx.engine.actionItems.admin.exportData(ctx.actor, input, origin(ctx.clientIp), ctx.signal),
 });
 
 

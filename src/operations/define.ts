@@ -57,14 +57,12 @@ export function zodIssues(error: z.ZodError): FieldIssue[] {
 }
 
 /**
- * Validates input, checks ability and guild scope, runs the operation (or answers from the read cache),
- * and validates its output.
- * Every face calls operations through here.
+ * The checks every call passes before it runs: the actor's ability, the input (a sentence naming each
+ * bad field) and the guild scope. Returns the parsed input. A face that runs an operation later (in the
+ * background) calls this first, so a bad call is refused at once instead of failing later.
  */
-export async function invoke<I extends z.ZodType, O extends z.ZodType>(
-  op: Operation<I, O>, ctx: OperationContext, rawInput: unknown,
-): Promise<z.output<O>> {
-  if (!hasAbility(ctx.actor, op.ability)) {
+export function admit<I extends z.ZodType, O extends z.ZodType>(op: Operation<I, O>, actor: Actor, rawInput: unknown): z.output<I> {
+  if (!hasAbility(actor, op.ability)) {
     throw forbidden(`This token lacks the "${op.ability}" ability needed for ${op.name}. Ask an admin for a token with it.`);
   }
   const parsed = op.input.safeParse(rawInput ?? {});
@@ -75,10 +73,22 @@ export async function invoke<I extends z.ZodType, O extends z.ZodType>(
   const input = parsed.data as z.output<I>;
   if (op.guildScoped) {
     const guildId = (input as { guild_id?: unknown }).guild_id;
-    if (typeof guildId === 'string' && !canAccessGuild(ctx.actor, guildId)) {
+    if (typeof guildId === 'string' && !canAccessGuild(actor, guildId)) {
       throw forbidden(`This token has no access to guild ${guildId}. Use a token scoped to that guild.`);
     }
   }
+  return input;
+}
+
+/**
+ * Validates input, checks ability and guild scope, runs the operation (or answers from the read cache),
+ * and validates its output.
+ * Every face calls operations through here.
+ */
+export async function invoke<I extends z.ZodType, O extends z.ZodType>(
+  op: Operation<I, O>, ctx: OperationContext, rawInput: unknown,
+): Promise<z.output<O>> {
+  const input = admit(op, ctx.actor, rawInput);
   // Repeated reads (get_ticket, list_tickets) may be answered from the read cache.
   const load = async () => op.output.parse(await op.run(ctx, input)) as z.output<O>;
   for (let attempt = 1; ; attempt++) {

@@ -33,7 +33,7 @@ export const exportGuildConfig = defineOperation({
     custom_messages: z.array(z.object({ name: z.string(), content: z.string().nullable(), embeds: z.array(z.unknown()), components: z.array(z.unknown()), auto_keywords: z.array(z.string()) })),
     blocks: z.array(BlockConfig),
   }).describe('What import_guild_config takes as config'),
-  run: (ctx, input) => ctx.engine.guildConfig.export(input),
+  run: (ctx, input) => ctx.engine.guildConfig.export(input, { signal: ctx.signal }),
 });
 
 export const importGuildConfig = defineOperation({
@@ -51,7 +51,7 @@ export const importGuildConfig = defineOperation({
     custom_messages: z.object({ created: z.array(z.string()), updated: z.array(z.string()) }),
     blocks: z.object({ added: z.number().int() }),
   }),
-  run: (ctx, input) => ctx.engine.guildConfig.import(ctx.actor, input),
+  run: (ctx, input) => ctx.engine.guildConfig.import(ctx.actor, input, { signal: ctx.signal }),
 });
 
 export const guildConfigOperations = [exportGuildConfig, importGuildConfig];

@@ -4,6 +4,7 @@ import { ticketOperations } from './tickets.js';
 import { transcriptOperations } from './transcripts.js';
 import { statsOperations } from './stats.js';
 import { getTicketByNumber } from './ticket-number.js';
+import { getTicketLocale } from './ticket-locale.js';
 import { guildOperations } from './guilds.js';
 import { groupOperations } from './groups.js';
 import { panelOperations } from './panels.js';
@@ -21,6 +22,7 @@ export const catalogue: readonly AnyOperation[] = [
   ...messageLinkOperations,
   ...statsOperations,
   getTicketByNumber,
+  getTicketLocale,
   ...guildOperations,
   ...blockOperations,
   ...guildConfigOperations,

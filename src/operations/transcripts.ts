@@ -99,7 +99,7 @@ export const sendTranscript = defineOperation({
   description: "Queue a direct message to a user with the ticket's transcript file. Works for deleted tickets too; the DM fails quietly in Discord if the user does not accept DMs from the server.",
   input: ticketInput({ user_id: UserId.describe('Who receives the transcript') }),
   output: z.object({ queued: z.literal(true), user_id: Snowflake, ticket: Ticket }),
-  run: (ctx, input) => ctx.engine.transcripts.send(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }),
+  run: (ctx, input) => ctx.engine.transcripts.send(ctx.actor, { ...ticketTarget(input), user_id: input.user_id }, { signal: ctx.signal }),
 });
 
 export const transcriptOperations = [getTranscript, listTranscriptMessages, saveTranscript, sendTranscript];

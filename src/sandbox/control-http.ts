@@ -69,6 +69,10 @@ export async function handleControl(req: IncomingMessage, url: URL, ctx: Sandbox
         if (method === 'GET') return ok(state(ctx).gateway);
         if (method !== 'PATCH') throw methodNotAllowed();
         return ok(setSharding(ctx, (await body()) as ShardingInputT));
+      case '/_sandbox/traffic':
+        if (method === 'GET') return ok(ctx.limiter.traffic.snapshot());
+        if (method === 'DELETE') { ctx.limiter.traffic.reset(); return ok(ctx.limiter.traffic.snapshot()); }
+        throw methodNotAllowed();
       case '/_sandbox/reset':
         if (method !== 'POST') throw methodNotAllowed();
         return ok(reset(ctx));

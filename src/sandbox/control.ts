@@ -290,6 +290,8 @@ export const CreateGuildInput = z.object({
   name: z.string().min(2).max(100).optional(),
   /** Put the guild on shard [id, count]: its id is chosen so that (id >> 22) % count == id. */
   shard: z.tuple([z.number().int().min(0), z.number().int().min(1).max(4096)]).refine(([id, count]) => id < count, 'shard id must be below the shard count').optional(),
+  /** The server's language from the start (a server set up in another language); en-US when left out. */
+  preferred_locale: z.enum(DISCORD_LOCALE_CODES).optional(),
 });
 export type CreateGuildInputT = z.input<typeof CreateGuildInput>;
 
@@ -317,6 +319,7 @@ export function createGuild(ctx: SandboxContext, raw: CreateGuildInputT): Create
     emojiIds: { ticket: newId(), lock: newId() },
   };
   seedGuild(ctx.store, ids);
+  if (input.preferred_locale) ctx.store.guild(guildId).preferredLocale = input.preferred_locale;
   ctx.gateway.guildJoined(guildId);
   return {
     ...ids,

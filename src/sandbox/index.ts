@@ -40,6 +40,7 @@ import { Gateway } from './gateway.js';
 import { createHttpServer } from './http-server.js';
 import type { Json } from './serialize.js';
 import { RateLimiter } from './rate-limits.js';
+import type { TrafficReport } from './traffic.js';
 import { channelRoutes } from './routes/channels.js';
 import { commandRoutes } from './routes/commands.js';
 import { guildRoutes } from './routes/guilds.js';
@@ -61,6 +62,7 @@ export type { ActJoinInputT, ActLeaveInputT, ActMessageInputT, ActReactionInputT
 export type { ShardingInputT } from './sharding.js';
 export { shardOf } from './sharding.js';
 export type { Fault, FaultInputT } from './faults.js';
+export type { TrafficReport } from './traffic.js';
 export type { Json } from './serialize.js';
 export { P as Permissions } from './permissions.js';
 export { DiscordError } from './errors.js';
@@ -114,6 +116,10 @@ export interface Sandbox {
   faults(): Fault[];
   /** Back to a fresh sandbox (demo guild only); connected bots get op 9 and identify again (POST /_sandbox/reset). */
   reset(): { ok: true };
+  /** What the bot sent against the global limit: requests, the most within any second, 429s (GET /_sandbox/traffic). */
+  traffic(): TrafficReport;
+  /** Starts the count afresh (DELETE /_sandbox/traffic). */
+  resetTraffic(): void;
   /** Drop every gateway connection without a close frame; clients resume. */
   dropGatewayConnections(): number;
   /** Resolves once a bot session is connected (or false after timeoutMs). */
@@ -199,6 +205,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clearFaults: () => clearFaults(ctx),
     faults: () => ctx.faults.active(),
     reset: () => reset(ctx),
+    traffic: () => ctx.limiter.traffic.snapshot(),
+    resetTraffic: () => ctx.limiter.traffic.reset(),
     dropGatewayConnections: () => gateway.dropConnections(),
     waitForGateway: (timeoutMs = 10_000) => gateway.waitForReady(timeoutMs),
     async close() {

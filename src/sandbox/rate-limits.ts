@@ -4,6 +4,7 @@
 // to send (Discord does not document them and may change them); unlisted routes get a roomy default.
 import { createHash } from 'node:crypto';
 import type { BucketSpec, Req, RouteDef } from './router.js';
+import { Traffic } from './traffic.js';
 
 export const GLOBAL_LIMIT_PER_SECOND = 50;
 export const RENAME_LIMIT = 2;
@@ -62,10 +63,13 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Window>();
   private readonly global = new Map<string, Window>();
   private readonly renames = new Map<string, number[]>();
+  /** Counted whether or not limits are enforced. */
+  readonly traffic = new Traffic();
 
   constructor(readonly enabled: boolean) {}
 
   reset(): void {
+    this.traffic.reset();
     this.buckets.clear();
     this.global.clear();
     this.renames.clear();
@@ -80,6 +84,13 @@ export class RateLimiter {
   }
 
   check(def: RouteDef, req: Req, token: string | null, now = Date.now()): LimitOutcome {
+    if (def.global && token) this.traffic.request(now);
+    const out = this.decide(def, req, token, now);
+    if (out.limited) this.traffic.limited(out.limited.global);
+    return out;
+  }
+
+  private decide(def: RouteDef, req: Req, token: string | null, now: number): LimitOutcome {
     if (!this.enabled) return { headers: {}, limited: null };
     if (def.global && token) {
       let g = this.global.get(token);

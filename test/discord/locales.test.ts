@@ -7,8 +7,8 @@
  */
 import { expect, it } from 'vitest';
 import { operatorActor } from '../../src/engine/actor.js';
-import { t } from '../../src/discord/i18n/catalogue.js';
-import type { Locale } from '../../src/discord/i18n/locales.js';
+import { t } from '../../src/i18n/catalogue.js';
+import type { Locale } from '../../src/i18n/locales.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { eventually, useDiscord, type Harness } from './harness.js';
 
@@ -102,9 +102,29 @@ describeEachDatabase('Discord in the member\'s language', (database) => {
     await eventually(() => expect(messages(h(), ticket.channel_id!).map((m) => m.content)).toContain(`🙋 Übernommen von <@${sandbox.demo.staffUserId}>.`));
     // A refusal the engine makes (written in English for API callers) reaches a German member with a
     // German lead, the engine's words kept as the detail.
-    const second = await sandbox.actInteraction({ user_id: sandbox.demo.secondStaffUserId, channel_id: ticket.channel_id!, type: 'button', custom_id: claim, message_id: opening.id, locale: 'de', settle_ms: 10_000 });
+    // (By /ticket claim: the Claim button may already show as disabled, which Discord would not let anyone click.)
+    const second = await sandbox.actInteraction({ user_id: sandbox.demo.secondStaffUserId, channel_id: ticket.channel_id!, type: 'command', command: 'ticket claim', locale: 'de', settle_ms: 10_000 });
     const refused = String((second.message as { content?: string } | null)?.content ?? '');
     expect(refused).toMatch(/^Das geht im jetzigen Zustand nicht; vielleicht hat sich gerade etwas geändert \(.*already claimed by .*\)$/);
+    // Transcripts by DM speak their reader's language: the owner's note and file header German, those
+    // of a staff member whose Discord speaks Japanese Japanese.
+    for (const [userId, locale] of [[ticket.owner_id, 'de'], [sandbox.demo.staffUserId, 'ja']] as const) {
+      await sandbox.actInteraction({ user_id: userId, channel_id: ticket.channel_id!, type: 'command', command: 'ticket transcript', locale, settle_ms: 10_000 });
+      const dm = await eventually(() => {
+        const channel = (sandbox.state().channels as unknown as Array<{ id: string; type: number; recipients?: Array<{ id: string }> }>)
+          .find((c) => c.type === 1 && c.recipients?.some((r) => r.id === userId));
+        const m = channel && (messages(h(), channel.id) as Array<Msg & { attachments?: Array<{ url: string }> }>).find((x) => x.attachments?.length);
+        if (!m) throw new Error('no transcript DM yet');
+        return m;
+      });
+      expect(dm.content, locale).toBe(t(locale, 'transcript.dm', { number: ticket.number }));
+      const file = await (await fetch(dm.attachments![0]!.url)).text();
+      const [first, second] = file.split('\n');
+      expect(first, locale).toMatch(new RegExp(`^${t(locale, 'transcriptFile.header', { number: ticket.number, id: ticket.id, group: 'GROUP' }).replace(/[()]/g, '\\$&').replace('GROUP', '.+')}$`));
+      expect(second, locale).toMatch(new RegExp(`^${t(locale, 'transcriptFile.opened', { owner: ticket.owner_id, opened: 'OPENED' }).replace('OPENED', '\\S+')}$`));
+    }
+    expect(t('ja', 'transcript.dm', { number: 1 })).not.toBe(t('en', 'transcript.dm', { number: 1 }));
+
     // Closing: the close form is German for the German owner.
     const close = await sandbox.actInteraction({ user_id: ticket.owner_id, channel_id: ticket.channel_id!, type: 'button', custom_id: `tb:close:${ticket.id}`, message_id: opening.id, locale: 'de' });
     expect((close.response?.data as unknown as Modal).title).toBe('Ticket schließen');
@@ -145,9 +165,21 @@ describeEachDatabase('Discord in the member\'s language', (database) => {
     sandbox.updateGuild(d.guildId, { preferred_locale: 'en-US' });
   });
 
+  it('a server set up in Japanese gets its default ticket group named in Japanese (members read it in our messages)', async () => {
+    const { engine, sandbox } = h();
+    const joined = sandbox.createGuild({ name: 'サーバー', preferred_locale: 'ja' });
+    const group = await eventually(async () => {
+      const id = (await engine.guilds.get(joined.guildId)).default_group_id;
+      if (!id) throw new Error('not synced yet');
+      return engine.groups.get({ guild_id: joined.guildId, group_id: id });
+    });
+    expect(group.name).toBe('サポート');
+  });
+
   it('/ticket and the context menus are registered with localized names and descriptions for every locale', async () => {
     const { sandbox } = h();
-    const commands = sandbox.state().commands as unknown as Array<{ name: string; type: number; name_localizations: Record<string, string> | null; description_localizations: Record<string, string> | null; options?: Array<{ name: string; name_localizations: Record<string, string>; description_localizations: Record<string, string> }> }>;
+    // The demo guild's commands (other tests add guilds, which get the same ones).
+    const commands = (sandbox.state().commands as unknown as Array<{ guild_id?: string }>).filter((c) => c.guild_id === sandbox.demo.guildId) as unknown as Array<{ name: string; type: number; name_localizations: Record<string, string> | null; description_localizations: Record<string, string> | null; options?: Array<{ name: string; name_localizations: Record<string, string>; description_localizations: Record<string, string> }> }>;
     const ticket = commands.find((c) => c.name === 'ticket' && c.type === 1)!;
     const locales = ['de', 'fr', 'es-ES', 'pt-BR', 'pl', 'ru', 'tr', 'ja', 'zh-CN'];
     expect(Object.keys(ticket.name_localizations ?? {}).sort()).toEqual([...locales].sort());

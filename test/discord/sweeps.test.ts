@@ -78,7 +78,7 @@ describeEachDatabase('action-item sweeps over Discord', (database) => {
     await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: null }).result;
   });
 
-  it("announces in the server's preferred language: the heading is the catalogue's, the items as written", async () => {
+  it("announces in the server's preferred language: the heading and the priority are the catalogue's, the item as written", async () => {
     const { sandbox, engine } = h();
     const d = sandbox.demo;
     sandbox.updateGuild(d.guildId, { preferred_locale: 'de' });
@@ -91,7 +91,7 @@ describeEachDatabase('action-item sweeps over Discord', (database) => {
         if (!m) throw new Error('not announced yet');
         return m;
       });
-      expect(posted.content).toBe('Neue Aufgabe:\n• [low] Rechnung an Kunde 7 schicken (#general)');
+      expect(posted.content).toBe('Neue Aufgabe:\n• [niedrig] Rechnung an Kunde 7 schicken (#general)');
     } finally {
       await call('update_monitor_config', { guild_id: d.guildId, todo_channel_id: null }).result;
       sandbox.updateGuild(d.guildId, { preferred_locale: 'en-US' });

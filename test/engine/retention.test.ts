@@ -3,6 +3,8 @@
  * dead jobs and given-up deliveries after 30, Idempotency-Key answers after their TTL; pending and
  * running work stays whatever its age. Two prunes at once (two pools on PostgreSQL) delete each old
  * row once between them. The server's timer (src/retention.ts) prunes by itself with the configured days.
+ * Background runs (MCP tasks) go an hour after they finished; a running one whose process stopped
+ * beating is finished as failed with the reason, even when nobody polls it.
  */
 import { sql } from 'kysely';
 import { pino } from 'pino';
@@ -176,5 +178,30 @@ describeEachDatabase('retention', (database, info) => {
     } finally {
       await timer.stop();
     }
+  });
+
+  it('prunes background runs an hour after they finished, and fails a running one whose process went silent', async () => {
+    const e = createEngine(database());
+    const runs = e.backgroundRuns;
+    const start = (holder: string) => runs.start({ operation: 'export_guild_config', owner: 'tok', guildId: null, holder });
+    const old = await start('p1');
+    await runs.finish(old.id, 'p1', { status: 'done', result: { ok: true } });
+    const recent = await start('p1');
+    await runs.finish(recent.id, 'p1', { status: 'done', result: { ok: true } });
+    const silent = await start('killed');
+    const alive = await start('p2');
+    await sql`UPDATE background_runs SET expires_at = now() - interval '1 second' WHERE id = ${old.id}`.execute(e.db);
+    await sql`UPDATE background_runs SET heartbeat_at = now() - interval '1 hour' WHERE id = ${silent.id}`.execute(e.db);
+    expect((await runs.get(recent.id, 'tok', 60_000))?.expiresAt?.getTime()).toBeGreaterThanOrEqual(recent.createdAt.getTime() + 3_600_000);
+    const report = await createRetention(e.ctx, { ...limits, runLeaseMs: 60_000 }).prune();
+    expect(report.runs).toEqual({ pruned: 1, failed: 1 });
+    expect(await runs.get(old.id, 'tok', 60_000)).toBeNull();
+    expect(await runs.get(recent.id, 'tok', 60_000)).toMatchObject({ status: 'done', result: { ok: true } });
+    expect(await runs.get(silent.id, 'tok', 60_000)).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/process running this task stopped/) } });
+    expect(await runs.get(alive.id, 'tok', 60_000)).toMatchObject({ status: 'running' });
+    // Only the holder may finish a run, and a run failed as silent stays failed.
+    expect(await runs.finish(silent.id, 'killed', { status: 'done', result: {} })).toBe(false);
+    expect(await runs.finish(alive.id, 'p1', { status: 'done', result: {} })).toBe(false);
+    expect(await runs.get(alive.id, 'another-token', 60_000)).toBeNull();
   });
 });

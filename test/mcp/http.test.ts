@@ -392,7 +392,15 @@ describe('MCP over Streamable HTTP', () => {
     // The priming event says how long to wait before reconnecting (SEP-1699), so clients need not guess.
     expect(first).toMatch(new RegExp(`^retry: ${SSE_RETRY_MS}$`, 'm'));
     await reader.cancel();
-    const resumed = await fetch(`${url}/mcp`, { headers: { ...h, accept: 'text/event-stream', 'last-event-id': id! } });
+    // The server learns of the dropped stream asynchronously; until it has, it answers the resume with
+    // 409 (that stream is still connected), and a client reconnects again, as the SDK's client does.
+    const resume = () => fetch(`${url}/mcp`, { headers: { ...h, accept: 'text/event-stream', 'last-event-id': id! } });
+    let resumed = await resume();
+    for (let tries = 0; resumed.status === 409 && tries < 100; tries++) {
+      await resumed.body?.cancel();
+      await new Promise((r) => setTimeout(r, 50));
+      resumed = await resume();
+    }
     expect(resumed.status).toBe(200);
     const text = await resumed.text();
     expect(text).toMatch(/"id":7/);

@@ -13,6 +13,7 @@ import { createEngine, type Engine } from '../../src/engine/index.js';
 import { clonePglite, clonePostgres, postgresAvailable, type TestDatabase } from '../support/databases.js';
 import { seedGuild, staffActor, type SeededGuild } from '../support/fixtures.js';
 import { OWNER, STAFF, resourceText, textOf, type ToolResult } from './helpers.js';
+import { TASKS, TasksClient } from './tasks-client.js';
 
 let testDb: TestDatabase;
 let database: Database | undefined;
@@ -23,12 +24,11 @@ let ticketId: string;
 let scopedToken: string;
 const clients: Client[] = [];
 
-async function spawnModern(env: Record<string, string> = {}): Promise<Client> {
+async function spawnModern(env: Record<string, string> = {}, client: Client = new Client({ name: 'modern-stdio-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } })): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath, args: ['dist/cli.js', 'stdio'], stderr: 'ignore',
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...(testDb.url ? { DATABASE_URL: testDb.url } : { DATA_DIR: testDb.dataDir ?? '' }), ...env },
   });
-  const client = new Client({ name: 'modern-stdio-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
   await client.connect(transport);
   clients.push(client);
   return client;
@@ -83,5 +83,16 @@ describe('MCP 2026-07-28 over stdio (SDK v2 client)', () => {
     await engine!.tickets.setPriority(staffActor(STAFF), { guild_id: g.guildId, ticket: { ticket_id: ticketId }, priority: 2 });
     expect(await updated).toBe(uri);
     await subscription.close();
+  }, 30_000);
+
+  it('a long tool answers a client declaring the Tasks extension with a task, polled to its result', async () => {
+    const client = await spawnModern({ TICKETBRIDGE_TOKEN: scopedToken }, new TasksClient('stdio-tasks')) as TasksClient;
+    expect(client.getServerCapabilities()?.extensions?.[TASKS]).toEqual({});
+    const started = await client.start('save_transcript', { guild_id: g.guildId, ticket_id: ticketId });
+    if (!('task' in started)) throw new Error(`expected a task, got ${JSON.stringify(started)}`);
+    expect(started.task.status).toBe('working');
+    const done = await client.settled(started.task.taskId);
+    expect(done).toMatchObject({ status: 'completed', result: { structuredContent: { ticket: { id: ticketId } } } });
+    expect((done.result?.structuredContent as { ticket: { transcript_saved_at: string | null } }).ticket.transcript_saved_at).not.toBeNull();
   }, 30_000);
 });

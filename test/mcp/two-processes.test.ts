@@ -2,7 +2,7 @@
  * Stateless for real: two ticketbridge "processes" (two HTTP servers, each with its own engine and
  * pool) on one PostgreSQL serve one 2026-07-28 client whose requests alternate between them, round
  * robin, as behind a load balancer without sticky routing. A subscriptions/listen stream on A hears a
- * change made through B (the change feed carries it).
+ * change made through B (the change feed carries it). A task created on A is polled to its result on B.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { postgresAvailable } from '../support/databases.js';
 import { seedGuild, type SeededGuild } from '../support/fixtures.js';
 import { twoProcesses, type TwoProcesses } from '../support/two-processes.js';
 import { OWNER, STAFF, resourceText, type ToolResult } from './helpers.js';
+import { TasksClient } from './tasks-client.js';
 
 describe.skipIf(!postgresAvailable())('MCP 2026-07-28 across two processes on one PostgreSQL (round robin)', () => {
   let two: TwoProcesses;
@@ -91,5 +92,18 @@ describe.skipIf(!postgresAvailable())('MCP 2026-07-28 across two processes on on
     await subscription.close();
     await listener.close();
     await writer.close();
+  });
+
+  it('a task created on A is polled to its result on B', async () => {
+    const onA = new TasksClient('task-on-a');
+    await onA.connect(new StreamableHTTPClientTransport(new URL(`${urlA}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, 'x-mcp-toolsets': 'admin' } } }));
+    const onB = new TasksClient('task-on-b');
+    await onB.connect(new StreamableHTTPClientTransport(new URL(`${urlB}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}`, 'x-mcp-toolsets': 'admin' } } }));
+    const started = await onA.start('export_guild_config', { guild_id: g.guildId });
+    if (!('task' in started)) throw new Error(`expected a task, got ${JSON.stringify(started)}`);
+    const done = await onB.settled(started.task.taskId);
+    expect(done).toMatchObject({ taskId: started.task.taskId, status: 'completed', result: { structuredContent: { format: 'ticketbridge.guild_config', guild_id: g.guildId } } });
+    await onA.close();
+    await onB.close();
   });
 });

@@ -1,6 +1,8 @@
 /**
  * ticketbridge's HTTP server (REST + /mcp) alone, without the Discord side, for the MCP call
- * benchmark: `tsx mcp-http-server.ts <DATABASE_URL>` prints {"port": N} once listening.
+ * benchmark: `tsx mcp-http-server.ts <DATABASE_URL>` prints {"port": N} once listening, and answers
+ * each line "cpu" on stdin with {"cpu": µs} (the process's user + system CPU time so far), so a bench
+ * can report the server's CPU per request, which other load on the machine disturbs far less than rates.
  */
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -12,11 +14,20 @@ import { buildHttpServer } from '../../src/http.js';
 async function main(url: string): Promise<void> {
   const database = await openDatabase({ databaseUrl: url, migrate: false, poolSize: 10 });
   const engine = createEngine(database);
-  // No REST rate limits: the benchmarks compare REST and MCP answering as fast as they can.
-  const http = await buildHttpServer({ config: loadConfig({ TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0' }), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) });
+  // No REST rate limits: the benchmarks compare REST and MCP answering as fast as they can. The MCP
+  // fast path follows the environment (mcp-modern-http.ts runs one server with it off).
+  const http = await buildHttpServer({ config: loadConfig({ TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_MCP_FAST_PATH: process.env['TICKETBRIDGE_MCP_FAST_PATH'] }), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) });
   await http.listen({ host: '127.0.0.1', port: 0 });
   const address = http.server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) {
+      if (line.trim() !== 'cpu') continue;
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
+    }
+  });
 }
 
 // A clean exit on SIGINT, so `--cpu-prof` can write its profile.

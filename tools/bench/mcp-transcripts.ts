@@ -68,7 +68,7 @@ export async function runMcpTranscriptsBench() {
     for (const size of SIZES) {
       const ticket = await seedTicket(engine, size);
       const source: TranscriptSource = {
-        ticket, guild: { id: GUILD, name: 'Bench' },
+        ticket, guild: { id: GUILD, name: 'Bench' }, locale: 'en',
         messages: (scope) => engine.transcripts.streamMessages(ticket.id, { batchSize: 500, scope }),
       };
       // The plain writer reads the same rows (both scopes, as the renderers do) and writes one JSON line each.

@@ -7,22 +7,24 @@
  *   - 300 REST creates through the proxy over the 6 guilds: one channel and one opening each;
  *   - 500 member messages across the tickets, with kill -9 of the process holding one shard half-way:
  *     the shard's takeover time, and every message recorded exactly once;
- *   - 100 slash commands (50 /ticket queue, 50 /ticket claim): each answered with exactly one callback;
- *   - Discord requests per second across the processes (most in any second) and 429s;
- *   - a client's REST rate limit (Volvox: 30 per IP a minute) through the proxy.
- * The last two belong to the cross-process rate-limit work (another branch): until it is merged they
- * are printed as measurements and do not decide `ok`.
+ *   - 100 slash commands (50 /ticket queue, 50 /ticket claim) and 100 clicks on the guilds' panel
+ *     buttons (each opens a ticket), interleaved: each answered with exactly one callback, none with
+ *     an error, one ticket per click;
+ *   - Discord requests per second across the processes: the most within any second as the sandbox
+ *     counts them (a sliding window on its clock) and per calendar second at the counting proxy;
+ *     429s as a share of all requests;
+ *   - a client's REST rate limit (Volvox: 30 per IP a minute) through the proxy: exactly 30 of 45 pass.
  *
  *   npm run build && npx tsx tools/drills/scale-out.ts
  *   DRILL_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres (default) · DRILL_TICKETS=300 · DRILL_MESSAGES=500 · DRILL_INTERACTIONS=100
  * Prints each figure on stderr as it is measured and a JSON report on stdout; exits 1 when a check fails.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { pino } from 'pino';
 import { openDatabase } from '../../src/db/connect.js';
 import { shardOf, startSandbox, type CreatedGuild } from '../../src/sandbox/index.js';
+import { listen, roundRobin } from '../bench/round-robin.js';
 import { heldShards, serveProcess, stopProcess, until, type ServeProcess } from '../../test/support/serve-processes.js';
 
 const ADMIN_TOKEN = 'drill-admin-token-0123456789abcdef';
@@ -50,31 +52,6 @@ function countingProxy(target: string) {
   });
   return { server, stats, peak: () => Math.max(0, ...perSecond.values()), perSecond };
 }
-
-/** Round-robin over the serve processes; a dead one is skipped (the next one gets the request). */
-function roundRobin(backends: () => string[]) {
-  let next = 0;
-  return http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const list = backends();
-      const attempt = (tries: number) => {
-        const url = new URL(list[next++ % list.length]!);
-        const up = http.request({ host: url.hostname, port: url.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers);
-          r.pipe(res);
-        });
-        up.on('error', () => { if (tries + 1 < list.length) attempt(tries + 1); else { res.writeHead(502); res.end(); } });
-        up.end(body);
-      };
-      attempt(0);
-    });
-  });
-}
-
-const listen = (s: http.Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
 
 async function pool<T, R>(items: T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -126,6 +103,19 @@ export async function runScaleOutDrill() {
       method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    // A panel in each guild's #tickets (the guild's default group), posted by whichever process's worker claims it.
+    const panelButtons = new Map<string, string>();
+    for (const g of guilds) {
+      const r = await rest('/api/ticketbridge/v1/create_panel', { guild_id: g.guildId, name: 'Help', channel_id: g.ticketsChannelId, group_id: null, title: 'Need help?' });
+      if (!r.ok) throw new Error(`create_panel answered ${r.status}: ${await r.text()}`);
+    }
+    for (const g of guilds) {
+      panelButtons.set(g.guildId, await until(`the panel of ${g.name}`, () => {
+        const msgs = sandbox.state({ channel_id: g.ticketsChannelId }).messages as Array<{ components?: Array<{ components?: Array<{ custom_id?: string }> }> }>;
+        return msgs.flatMap((m) => (m.components ?? []).flatMap((row) => (row.components ?? []).map((c) => c.custom_id))).find((id): id is string => typeof id === 'string');
+      }, 60_000, 200));
+    }
+
     const started = Date.now();
     const created = await pool(Array.from({ length: tickets }, (_, i) => guilds[i % guilds.length]!), 10, async (g) => {
       const r = await rest('/api/ticketbridge/v1/create_ticket', { guild_id: g.guildId, user_id: g.customerUserId });
@@ -188,35 +178,57 @@ export async function runScaleOutDrill() {
     say(`messages: ${recorded}/${sent.length} recorded, ${doubled} doubled`);
     check(recorded === sent.length && doubled === 0, 'every message recorded exactly once');
 
-    // 100 slash commands: half /ticket queue (owner), half /ticket claim (staff, in a ticket).
-    const answers = await pool(Array.from({ length: interactions }, (_, i) => i), 4, async (i) => {
-      const g = guilds[i % guilds.length]!;
-      const claim = i % 2 === 1;
-      const t = rows.filter((r) => r.guild_id === g.guildId)[Math.floor(i / 2 / guilds.length)]!;
-      const r = await sandbox.actInteraction(claim
-        ? { user_id: g.staffUserId, channel_id: t.channel_id!, type: 'command', command: 'ticket claim', settle_ms: 10_000 }
-        : { user_id: sandbox.demo.ownerId, channel_id: g.generalChannelId, type: 'command', command: 'ticket queue', settle_ms: 10_000 });
+    // 100 slash commands (half /ticket queue by the owner, half /ticket claim by staff in a ticket)
+    // and 100 panel clicks (each opens a ticket), interleaved.
+    const ticketsBefore = Number((await database.db.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const answers = await pool(Array.from({ length: 2 * interactions }, (_, i) => i), 4, async (i) => {
+      // Even i: a command (k-th; queue and claim alternate, each spread over the guilds); odd i: a click.
+      const k = Math.floor(i / 2);
+      const kind = i % 2 === 1 ? 'click' : k % 2 === 1 ? 'claim' : 'queue';
+      const g = guilds[(kind === 'click' ? k : Math.floor(k / 2)) % guilds.length]!;
+      // Each claim on a ticket of its own.
+      const t = rows.filter((r) => r.guild_id === g.guildId)[Math.floor(k / 2 / guilds.length)]!;
+      const r = await sandbox.actInteraction(kind === 'claim'
+        ? { user_id: g.staffUserId, channel_id: t.channel_id!, type: 'command', command: 'ticket claim', settle_ms: 15_000 }
+        : kind === 'queue'
+          ? { user_id: sandbox.demo.ownerId, channel_id: g.generalChannelId, type: 'command', command: 'ticket queue', settle_ms: 15_000 }
+          : { user_id: k % 2 ? g.customerUserId : g.memberUserId, channel_id: g.ticketsChannelId, type: 'button', custom_id: panelButtons.get(g.guildId)!, settle_ms: 15_000 });
       const rec = sandbox.state().interactions.find((x) => x.id === r.interaction_id);
-      return { outcome: r.outcome, attempts: Number(rec?.callback_attempts ?? 0), text: String(r.message?.content ?? r.response?.data?.['content'] ?? '') };
+      return { kind, outcome: r.outcome, attempts: Number(rec?.callback_attempts ?? 0), text: String(r.message?.content ?? r.response?.data?.['content'] ?? '') };
     });
-    const once = answers.filter((a) => a.outcome === 'responded' && a.attempts === 1).length;
-    const errors = answers.filter((a) => !/waiting on staff|Nobody is waiting|claimed this ticket/.test(a.text));
-    say(`interactions: ${once}/${interactions} answered with exactly one callback; ${answers.reduce((n, a) => n + a.attempts, 0)} callbacks in all; ${errors.length} answers not the expected text${errors[0] ? ` (e.g. "${errors[0].text.slice(0, 80)}")` : ''}`);
-    check(once === interactions && errors.length === 0, 'every interaction answered exactly once, none with an error');
+    const expected: Record<string, RegExp> = { queue: /waiting on staff|Nobody is waiting/, claim: /claimed this ticket/, click: /Your ticket #\d+ is (open|being opened)/ };
+    const tally = (clicked: boolean) => {
+      const mine = answers.filter((a) => (a.kind === 'click') === clicked);
+      return { n: mine.length, once: mine.filter((a) => a.outcome === 'responded' && a.attempts === 1).length, errors: mine.filter((a) => !expected[a.kind]!.test(a.text)) };
+    };
+    const commands = tally(false);
+    const clicks = tally(true);
+    const ticketsAfter = Number((await database.db.selectFrom('tickets').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    const callbacks = answers.reduce((n, a) => n + a.attempts, 0);
+    say(`slash commands: ${commands.once}/${commands.n} answered with exactly one callback; ${commands.errors.length} answers not the expected text${commands.errors[0] ? ` (e.g. "${commands.errors[0].text.slice(0, 80)}")` : ''}`);
+    say(`panel clicks: ${clicks.once}/${clicks.n} answered with exactly one callback; ${clicks.errors.length} answers not the expected text${clicks.errors[0] ? ` (e.g. "${clicks.errors[0].text.slice(0, 80)}")` : ''}; ${ticketsAfter - ticketsBefore} tickets opened by them; ${callbacks} callbacks for ${answers.length} interactions`);
+    check(commands.once === commands.n && commands.errors.length === 0, 'every slash command answered exactly once, none with an error');
+    check(clicks.once === clicks.n && clicks.errors.length === 0 && ticketsAfter - ticketsBefore === clicks.n, 'every panel click answered exactly once, none with an error, one ticket each');
 
-    // Measurements for the cross-process rate-limit work (another branch).
+    // Discord's limits across the three processes, for the whole run.
+    const traffic = sandbox.traffic();
     const ratio429 = discordProxy.stats.s429 / Math.max(1, discordProxy.stats.requests);
-    say(`Discord: ${discordProxy.stats.requests} requests, most in one second ${discordProxy.peak()} (limit 50), 429s ${discordProxy.stats.s429} (${(ratio429 * 100).toFixed(2)}%, ${discordProxy.stats.global429} global) [measurement: shared limits are another branch's work]`);
+    say(`Discord: ${discordProxy.stats.requests} requests (${traffic.bot_requests} with the bot token); most in any second as the sandbox counts them ${traffic.most_in_any_second}, most in one calendar second at the proxy ${discordProxy.peak()} (limit 50); 429s ${discordProxy.stats.s429} (${(ratio429 * 100).toFixed(2)}%: ${traffic.limited_global} global, ${traffic.limited_route} route)`);
+    check(traffic.most_in_any_second <= 50 && discordProxy.peak() <= 50, 'never more than 50 Discord requests in any second');
+    check(ratio429 < 0.01, '429s under 1% of Discord requests');
     let passed = 0;
     for (let i = 0; i < 45; i++) if ((await rest(`/api/v1/guilds/${guilds[0]!.guildId}/tickets`, undefined)).status === 200) passed++;
-    say(`REST rate limit: ${passed} of 45 Volvox requests passed through the proxy (limit 30 per IP a minute) [measurement: shared counters are another branch's work]`);
+    say(`REST rate limit: ${passed} of 45 Volvox requests passed through the round-robin proxy over the processes (limit 30 per IP a minute)`);
+    check(passed === 30, 'a client\'s REST rate limit holds across the processes');
 
     return {
       guilds: guilds.length + 1, shards: 3, processes: procs.length, tickets, messages: sent.length, interactions,
       creates_per_second: Number((tickets / createSeconds).toFixed(1)), all_opened_seconds: Number(openedSeconds.toFixed(1)),
       exactly_one_channel_and_opening: oneEach, takeover_ms: takeoverMs, messages_written_while_unheld: gapMessages,
-      messages_recorded: recorded, messages_doubled: doubled, interactions_answered_once: once, interaction_answer_errors: errors.length,
-      discord: { requests: discordProxy.stats.requests, peak_per_second: discordProxy.peak(), s429: discordProxy.stats.s429, global429: discordProxy.stats.global429, ratio429: Number(ratio429.toFixed(4)) },
+      messages_recorded: recorded, messages_doubled: doubled,
+      slash_commands_answered_once: commands.once, slash_command_errors: commands.errors.length,
+      panel_clicks_answered_once: clicks.once, panel_click_errors: clicks.errors.length, tickets_opened_by_clicks: ticketsAfter - ticketsBefore,
+      discord: { requests: discordProxy.stats.requests, bot_requests: traffic.bot_requests, most_in_any_second_sandbox: traffic.most_in_any_second, peak_calendar_second_proxy: discordProxy.peak(), s429: discordProxy.stats.s429, global429: traffic.limited_global, route429: traffic.limited_route, ratio429: Number(ratio429.toFixed(4)) },
       volvox_passed_of_45_limit_30: passed,
       failures, ok: failures.length === 0,
     };

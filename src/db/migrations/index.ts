@@ -21,6 +21,8 @@ import * as retention from './0020_retention.js';
 import * as shardLeases from './0021_shard_leases.js';
 import * as locales from './0022_locales.js';
 import * as sharedLimits from './0023_shared_limits.js';
+import * as backgroundRuns from './0024_background_runs.js';
+import * as discordSlots from './0025_discord_slots.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -44,4 +46,6 @@ export const migrations: Record<string, Migration> = {
   '0021_shard_leases': shardLeases,
   '0022_locales': locales,
   '0023_shared_limits': sharedLimits,
+  '0024_background_runs': backgroundRuns,
+  '0025_discord_slots': discordSlots,
 };

@@ -16,8 +16,8 @@ import { asUnavailable, EngineError, isEngineError } from '../../engine/errors.j
 import type { Engine } from '../../engine/index.js';
 import type { GroupDetail } from '../../engine/groups.js';
 import type { Logger } from '../../logger.js';
-import { t as tl, type MessageKey, type MessageParams } from '../i18n/catalogue.js';
-import { pickLocale, type Locale } from '../i18n/locales.js';
+import { t as tl, type MessageKey, type MessageParams } from '../../i18n/catalogue.js';
+import { pickLocale, type Locale } from '../../i18n/locales.js';
 import { closeModal, feedbackModal, formModal, ids, parseCustomId, type ParsedId } from '../render.js';
 import { describeSchedule, withinWorkingHours } from '../working-hours.js';
 

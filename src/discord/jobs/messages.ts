@@ -7,8 +7,8 @@
 import { ChannelType, Routes } from 'discord.js';
 import { z } from 'zod';
 import { discordCode } from '../errors.js';
-import { isMessageKey, t, type MessageKey } from '../i18n/catalogue.js';
-import { pickLocale } from '../i18n/locales.js';
+import { isMessageKey, t, type MessageKey } from '../../i18n/catalogue.js';
+import { pickLocale } from '../../i18n/locales.js';
 import { listContent } from '../render.js';
 import { ApiChannel, ApiMessage, checkpoint, snowflakeTime, type JobContext, type JobHandler } from './context.js';
 
@@ -26,7 +26,10 @@ const Payload = z.object({
   /** A list the engine announces (sweep summary, new action item): said in the server's language. */
   list: z.object({
     head: z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) }),
-    lines: z.array(z.string()),
+    /** Action items: priority named here, text as written. */
+    items: z.array(z.object({ priority: z.enum(['low', 'medium', 'high']), text: z.string(), channel: z.string() })).optional(),
+    /** Lines already written (jobs queued before items were given as data). */
+    lines: z.array(z.string()).optional(),
   }).nullish(),
 });
 type Payload = z.infer<typeof Payload>;
@@ -90,12 +93,15 @@ async function reportReply(c: JobContext, p: Payload, messageId: string): Promis
   if (p.reply) await c.engine.transcripts.recordReply({ ...p.reply, message_id: messageId, at: new Date(snowflakeTime(messageId)) });
 }
 
+const PRIORITY: Record<'low' | 'medium' | 'high', MessageKey> = { low: 'actionItem.priority.low', medium: 'actionItem.priority.medium', high: 'actionItem.priority.high' };
+
 /** The engine's list announcement in the server's language (its English content stays when the key is unknown). */
 async function localized(c: JobContext, p: Payload): Promise<Payload> {
   if (!p.list || !isMessageKey(p.list.head.key)) return p;
   const locale = pickLocale(...(await c.engine.outbox.localesOf(c.job.guild_id, null)));
   const head = t(locale, p.list.head.key as MessageKey, p.list.head.params);
-  return { ...p, message: { ...p.message, content: listContent(head, p.list.lines, locale) } };
+  const lines = p.list.items?.map((i) => `• [${t(locale, PRIORITY[i.priority])}] ${i.text} (${i.channel})`) ?? p.list.lines ?? [];
+  return { ...p, message: { ...p.message, content: listContent(head, lines, locale) } };
 }
 
 export const sendChannelMessage: JobHandler = async (c) => {

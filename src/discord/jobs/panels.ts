@@ -7,8 +7,8 @@ import { ButtonStyle, ChannelType, ComponentType, Routes } from 'discord.js';
 import { z } from 'zod';
 import type { PanelView } from '../../engine/panels.js';
 import { UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
-import { t } from '../i18n/catalogue.js';
-import { pickLocale, type Locale } from '../i18n/locales.js';
+import { t } from '../../i18n/catalogue.js';
+import { pickLocale, type Locale } from '../../i18n/locales.js';
 import { ids } from '../render.js';
 import { ApiChannel, ApiMessage, checkpoint, nonceFor, type JobContext, type JobHandler } from './context.js';
 
@@ -61,14 +61,15 @@ export function panelMessage(panel: PanelView, locale: Locale): Record<string, u
   return { embeds: [embed], components };
 }
 
-async function panelChannel(c: JobContext, panel: PanelView, p: z.infer<typeof PostPayload>): Promise<string> {
+async function panelChannel(c: JobContext, panel: PanelView, p: z.infer<typeof PostPayload>, locale: Locale): Promise<string> {
   const given = panel.channel_id && panel.channel_id !== 'create' ? panel.channel_id : null;
   if (given) return given;
   const made = c.job.checkpoint['channel_id'];
   if (typeof made === 'string') return made;
   let parent = panel.category_id && panel.category_id !== 'create' ? panel.category_id : (p.category_id ?? null);
   if (!parent && (p.create_category || panel.category_id === 'create')) {
-    const cat = ApiChannel.parse(await c.rest.post(Routes.guildChannels(panel.guild_id), { body: { name: 'Tickets', type: ChannelType.GuildCategory } }));
+    // Members see the category over the panel's channel: named in the panel's language.
+    const cat = ApiChannel.parse(await c.rest.post(Routes.guildChannels(panel.guild_id), { body: { name: t(locale, 'setup.category.tickets'), type: ChannelType.GuildCategory } }));
     parent = cat.id;
   }
   const ch = ApiChannel.parse(await c.rest.post(Routes.guildChannels(panel.guild_id), {
@@ -82,8 +83,9 @@ export const postPanel: JobHandler = async (c) => {
   const p = PostPayload.parse(c.job.payload);
   const panel = await c.engine.panels.get({ guild_id: c.job.guild_id, panel_id: p.panel_id }).catch(() => null);
   if (!panel) return { result: { skipped: 'panel deleted' } };
-  const channelId = await panelChannel(c, panel, p);
-  const body = panelMessage(panel, pickLocale(...(await c.engine.outbox.localesOf(panel.guild_id, panel.group_id))));
+  const locale = pickLocale(...(await c.engine.outbox.localesOf(panel.guild_id, panel.group_id)));
+  const channelId = await panelChannel(c, panel, p, locale);
+  const body = panelMessage(panel, locale);
   let messageId = panel.message_id && panel.channel_id === channelId ? panel.message_id : null;
   if (messageId) {
     const edited = await unlessGone(async () => ApiMessage.parse(await c.rest.patch(Routes.channelMessage(channelId, messageId as string), { body })), [UNKNOWN_MESSAGE], null);

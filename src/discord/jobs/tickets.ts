@@ -9,8 +9,8 @@ import { z } from 'zod';
 import type { TicketContext } from '../../engine/outbox.js';
 import { CANNOT_MESSAGE_USER, INVALID_FORM, isNameRefused, MAX_PINS, MISSING_ACCESS, MISSING_PERMISSIONS, UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, unlessGone } from '../errors.js';
 import { ticketOverwrites } from '../permissions.js';
-import { isMessageKey, t, type MessageKey } from '../i18n/catalogue.js';
-import { staffLocale, ticketLocale, type Locale } from '../i18n/locales.js';
+import { isMessageKey, t, type MessageKey } from '../../i18n/catalogue.js';
+import { staffLocale, ticketLocale, type Locale } from '../../i18n/locales.js';
 import { channelSlug, closeRequestMessage, fallbackTicketName, feedbackPost, feedbackRequest, notice, openingMessage, ticketName, ticketTitle, type MessageBody } from '../render.js';
 import { ApiChannel, checkpoint, PermanentJobError, sendOnce, snowflakeTime, type JobContext, type JobHandler, type JobResult } from './context.js';
 
@@ -156,7 +156,8 @@ async function overflow(c: JobContext, tc: TicketContext, first: string, post: (
     if (made) return made;
   }
   const created = ApiChannel.parse(await c.rest.post(Routes.guildChannels(tc.ticket.guild_id), {
-    body: { name: home?.name ?? 'Tickets', type: ChannelType.GuildCategory, permission_overwrites: home?.permission_overwrites ?? [] },
+    // Named like the full one, so members read one name; in the server's language when that one has none.
+    body: { name: home?.name ?? t(staffLocale(tc), 'setup.category.tickets'), type: ChannelType.GuildCategory, permission_overwrites: home?.permission_overwrites ?? [] },
   }));
   fullOf(c).delete(created.id);
   return ApiChannel.parse(await post(created.id));

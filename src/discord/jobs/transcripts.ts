@@ -7,8 +7,8 @@ import { Routes } from 'discord.js';
 import { z } from 'zod';
 import type { TicketContext } from '../../engine/outbox.js';
 import { transcriptParts } from '../transcript-file.js';
-import { t } from '../i18n/catalogue.js';
-import { staffLocale, ticketLocale, type Locale } from '../i18n/locales.js';
+import { t } from '../../i18n/catalogue.js';
+import { pickLocale, staffLocale, ticketLocale, type Locale } from '../../i18n/locales.js';
 import { notice } from '../render.js';
 import { UNKNOWN_CHANNEL, unlessGone } from '../errors.js';
 import { sendOnce, type JobContext, type JobHandler } from './context.js';
@@ -111,8 +111,9 @@ export const sendTranscript: JobHandler = async (c) => {
     dmId = dm.id;
     await c.engine.outbox.checkpoint(c.job, { dm_channel_id: dmId });
   }
-  // A DM to the owner speaks their language; to anyone else (staff asking for it), the group's.
-  const l = userId === tc.ticket.owner_id ? ticketLocale(tc) : staffLocale(tc);
+  // A DM speaks its reader's language: the owner's as in their ticket; anyone else's (staff asking
+  // for it) their own last known one, else the group's, else the server's.
+  const l = userId === tc.ticket.owner_id ? ticketLocale(tc) : pickLocale(await c.engine.outbox.userLocale(userId), tc.group.locale, tc.guildLocale);
   const sent = await postFile(c, tc, dmId as string, 'dm', t(l, 'transcript.dm', { number: tc.ticket.number }), l);
   return { result: { sent: true, channel_id: dmId, ...sent } };
 };

@@ -3,6 +3,7 @@ import type { AuditAction } from '../../db/schema.js';
 import type { Actor } from '../actor.js';
 import type { EngineContext } from '../context.js';
 import { requireGuild } from '../guards.js';
+import { cancelled } from '../errors.js';
 import { inTransaction } from '../tx.js';
 import { ALL_PERMISSIONS, PERMISSION_KEYS, audit, requirePermission, storedPermissions, type AuditOrigin, type Permissions } from './access.js';
 import { loadConfig, monitoredChannelIds } from './config.js';
@@ -58,9 +59,13 @@ export function createActionItemAdmin(ctx: EngineContext) {
       };
     },
 
-    /** Everything the guild has here, as one document; the export itself is audited as data access. */
-    async exportData(actor: Actor, input: { guild_id: string; include_audit?: boolean | undefined }, origin?: AuditOrigin) {
+    /**
+     * Everything the guild has here, as one document; the export itself is audited as data access.
+     * A cancel (`signal`) before the end rolls the transaction back: no export, no audit row.
+     */
+    async exportData(actor: Actor, input: { guild_id: string; include_audit?: boolean | undefined }, origin?: AuditOrigin, signal?: AbortSignal) {
       return inTransaction(ctx.db, async (trx) => {
+        if (signal?.aborted) throw cancelled();
         const guild = await requireGuild(trx, input.guild_id);
         const config = await loadConfig(trx, guild);
         const items = await trx.selectFrom('action_items')
@@ -69,6 +74,7 @@ export function createActionItemAdmin(ctx: EngineContext) {
           .orderBy('action_items.created_at').orderBy('action_items.id').execute();
         const sweeps = await trx.selectFrom('sweeps').selectAll().where('guild_id', '=', input.guild_id).orderBy('triggered_at').orderBy('id').execute();
         const permissions = await trx.selectFrom('member_permissions').selectAll().where('guild_id', '=', input.guild_id).orderBy('user_id').execute();
+        if (signal?.aborted) throw cancelled();
         await audit(trx, { guildId: input.guild_id, action: 'data_access', actor, origin, at: ctx.now(), details: `Exported guild data (${items.length} action items${input.include_audit ? ', with audit log' : ''})` });
         const auditRows = input.include_audit
           ? await trx.selectFrom('privacy_audit').selectAll().where('guild_id', '=', input.guild_id).orderBy('created_at').orderBy('id').execute() : null;

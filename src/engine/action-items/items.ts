@@ -15,7 +15,7 @@ import { audit, requirePermission, type AuditOrigin } from './access.js';
 import { loadConfig } from './config.js';
 import { iso, type ActionItemView } from './views.js';
 import { enqueueItemCreated } from './webhooks.js';
-import { announce, itemLine } from './announce.js';
+import { announce, itemLine, listItem } from './announce.js';
 
 export interface ListItemsInput {
   guild_id: string;
@@ -114,8 +114,8 @@ export function createActionItemStore(ctx: EngineContext) {
         const config = await loadConfig(trx, guild);
         // An item added by hand is announced in the to-do channel (sweeps post one summary instead).
         if (config.todo_channel_id) {
-          const line = itemLine(view, view.channel_name ? `#${view.channel_name}` : `<#${view.channel_id}>`);
-          await announce(trx, input.guild_id, config.todo_channel_id, `New action item:\n${line}`, { head: { key: 'sweep.newItem', params: {} }, lines: [line] });
+          const channel = view.channel_name ? `#${view.channel_name}` : `<#${view.channel_id}>`;
+          await announce(trx, input.guild_id, config.todo_channel_id, `New action item:\n${itemLine(view, channel)}`, { head: { key: 'sweep.newItem', params: {} }, items: [listItem(view, channel)] });
         }
         const hooks = await enqueueItemCreated(trx, config, [view], now);
         return { view, hooks, announced: config.todo_channel_id !== null };

@@ -17,7 +17,7 @@ import { loadConfig, monitoredChannelIds } from './config.js';
 import { extractActionItems, type FoundItem, type SweptMessage } from './extract.js';
 import { iso, isoOrNull, type SweepView } from './views.js';
 import { enqueueItemCreated } from './webhooks.js';
-import { announce, itemLine } from './announce.js';
+import { announce, itemLine, listItem } from './announce.js';
 
 /** Messages read per channel per sweep; the rest wait for the next sweep (the cursor moves only as far as read). */
 export const MESSAGES_PER_CHANNEL = 1000;
@@ -170,8 +170,8 @@ export function createSweeps(ctx: EngineContext, port: () => DiscordPort | null)
           // The summary goes to the sweep output channel, or to the to-do channel when there is none.
           const summaryChannel = fresh.sweep_output_channel_id ?? fresh.todo_channel_id;
           if (created.length && summaryChannel) {
-            const lines = created.map((f) => itemLine(f, names.has(f.channel_id) ? `#${names.get(f.channel_id)}` : `<#${f.channel_id}>`));
-            await announce(trx, guildId, summaryChannel, summaryMessage(created, names), { head: { key: 'sweep.summary', params: { count: created.length } }, lines });
+            const items = created.map((f) => listItem(f, names.has(f.channel_id) ? `#${names.get(f.channel_id)}` : `<#${f.channel_id}>`));
+            await announce(trx, guildId, summaryChannel, summaryMessage(created, names), { head: { key: 'sweep.summary', params: { count: created.length } }, items });
           }
           const hooks = await enqueueItemCreated(trx, fresh, hooked, finished);
           return { sweep: sweepView(done), posted: created.length > 0 && summaryChannel !== null, hooks };

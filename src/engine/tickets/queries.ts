@@ -4,6 +4,7 @@ import type { TicketRow, TicketStatus, WaitingOn } from '../../db/schema.js';
 import type { EngineContext } from '../context.js';
 import { invalid, moduleDisabled } from '../errors.js';
 import { requireTicketsModule, unknownGuild } from '../guards.js';
+import { ticketLocaleOf, type Locale, type LocaleSource } from '../locales.js';
 import { ticketView, type TicketView } from '../views.js';
 import { findTicket, findTicketForRead, ticketNotFound, type TicketRef } from './lookup.js';
 
@@ -79,6 +80,23 @@ export function createTicketQueries(ctx: EngineContext) {
       const { name_template, module_enabled, ...row } = found;
       if (!module_enabled) throw moduleDisabled(input.guild_id);
       return ticketView(row, name_template ?? undefined);
+    },
+
+    /** The language ticketbridge speaks in a ticket and where it came from (the rule the Discord face follows). */
+    async locale(input: { guild_id: string; ticket: TicketRef }): Promise<{ ticket_id: string; locale: Locale; source: LocaleSource }> {
+      const ticket = await findTicketForRead(ctx.db, input.guild_id, input.ticket);
+      if (!ticket) {
+        await requireTicketsModule(ctx.db, input.guild_id);
+        throw ticketNotFound(input.guild_id, input.ticket);
+      }
+      if (!ticket.module_enabled) throw moduleDisabled(input.guild_id);
+      const [owner, group, guild] = await Promise.all([
+        ctx.db.selectFrom('users').select('locale').where('id', '=', ticket.owner_id).executeTakeFirst(),
+        ctx.db.selectFrom('ticket_groups').select('locale').where('id', '=', ticket.group_id).executeTakeFirst(),
+        ctx.db.selectFrom('guilds').select('preferred_locale').where('id', '=', ticket.guild_id).executeTakeFirst(),
+      ]);
+      const { locale, source } = ticketLocaleOf({ ownerLocale: owner?.locale ?? null, group: { locale: group?.locale ?? null }, guildLocale: guild?.preferred_locale ?? null });
+      return { ticket_id: ticket.id, locale, source };
     },
 
     async list(input: ListTicketsInput): Promise<TicketPage> {

@@ -110,13 +110,17 @@ export function createTranscripts(ctx: EngineContext) {
     },
 
     /** Queues a DM of the ticket's transcript to a user (a Discord job plus its event). */
-    async send(actor: Actor, input: TicketTarget & { user_id: string }): Promise<{ queued: true; user_id: string; ticket: TicketView }> {
+    async send(actor: Actor, input: TicketTarget & { user_id: string }, opts: { signal?: AbortSignal | undefined } = {}): Promise<{ queued: true; user_id: string; ticket: TicketView }> {
+      if (opts.signal?.aborted) throw cancelled();
       // A deleted ticket's transcript is still worth sending: its channel is gone, the store is not.
-      const ticket = await mutateTicket(ctx, actor, input.guild_id, input.ticket, () => ({
-        kind: 'transcript_sent',
-        data: { user_id: input.user_id },
-        jobs: [{ kind: 'transcript.send', payload: { user_id: input.user_id, requested_by: actor.userId } }],
-      }), { allowDeleted: true });
+      const ticket = await mutateTicket(ctx, actor, input.guild_id, input.ticket, () => {
+        if (opts.signal?.aborted) throw cancelled();
+        return {
+          kind: 'transcript_sent',
+          data: { user_id: input.user_id },
+          jobs: [{ kind: 'transcript.send', payload: { user_id: input.user_id, requested_by: actor.userId } }],
+        };
+      }, { allowDeleted: true });
       return { queued: true, user_id: input.user_id, ticket };
     },
   };

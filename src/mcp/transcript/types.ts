@@ -1,6 +1,8 @@
 /** The inputs every transcript renderer takes: the ticket's head and its messages, read scope by scope. */
 import type { z } from 'zod';
 import type { TranscriptMessage } from '../../engine/transcripts/stream.js';
+import { t, type MessageKey } from '../../i18n/catalogue.js';
+import type { Locale } from '../../i18n/locales.js';
 import type { Ticket } from '../../operations/schemas.js';
 
 export type { TranscriptMessage };
@@ -9,6 +11,11 @@ export type TicketData = z.output<typeof Ticket>;
 export interface TranscriptSource {
   ticket: TicketData;
   guild: { id: string; name: string | null };
+  /**
+   * The language of the headings and labels people read (the ticket's, as get_ticket_locale reports it);
+   * ids, times and the JSON document stay as they are.
+   */
+  locale: Locale;
   /** Extra fields of the JSON document (guild, group, members …) as get_transcript gives them. */
   head?: Record<string, unknown> | undefined;
   /** Whether the ticket's group is private (Ticketeer's ticket.private). */
@@ -18,6 +25,23 @@ export interface TranscriptSource {
 }
 
 export type Role = 'owner' | 'assignee' | 'bot' | 'member' | 'staff';
+
+const ROLE_KEYS: Record<Role, MessageKey> = {
+  owner: 'transcriptDoc.role.owner', assignee: 'transcriptDoc.role.assignee', bot: 'transcriptDoc.role.bot',
+  member: 'transcriptDoc.role.member', staff: 'transcriptDoc.role.staff',
+};
+
+/** A role's name in `locale`. */
+export const roleName = (role: Role, locale: Locale): string => t(locale, ROLE_KEYS[role]);
+
+/** The ticket's state as people read it: open or closed, and deleted or locked when so. */
+export function stateLabels(ticket: Pick<TicketData, 'status' | 'deleted_at' | 'locked_at'>, locale: Locale): string[] {
+  return [
+    t(locale, ticket.status === 'closed' ? 'status.closed' : 'status.open'),
+    ...(ticket.deleted_at ? [t(locale, 'status.deleted')] : []),
+    ...(ticket.locked_at ? [t(locale, 'status.locked')] : []),
+  ];
+}
 
 /** The speaker's role as far as the ticket itself tells: owner, assignee, bot; staff in the notes thread. */
 export function roleOf(m: TranscriptMessage, t: TicketData): Role {

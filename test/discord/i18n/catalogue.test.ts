@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_COMMAND, TICKET_COMMAND, USER_COMMAND } from '../../../src/discord/commands.js';
-import { readCatalogue, t, type MessageKey } from '../../../src/discord/i18n/catalogue.js';
-import { LOCALES, pickLocale, type Locale } from '../../../src/discord/i18n/locales.js';
+import { readCatalogue, t, type MessageKey } from '../../../src/i18n/catalogue.js';
+import { LOCALES, pickLocale, type Locale } from '../../../src/i18n/locales.js';
 import { scanDiscordLiterals, scanSource } from './scan.js';
 
 const root = new URL('../../../', import.meta.url);
@@ -145,19 +145,22 @@ describe('no Discord text bypasses the catalogue', () => {
     { file: 'src/discord/shards/keeper.ts', text: 'lease lost', why: "why a shard stopped, for the operator's log" },
     { file: 'src/discord/shards/keeper.ts', text: 'rebalancing: more than a fair share', why: "why a shard stopped, for the operator's log" },
     { file: 'src/discord/shards/keeper.ts', text: 'process stopping', why: "why a shard stopped, for the operator's log" },
-    { file: 'src/discord/guild-sync.ts', text: 'Support', why: 'name of the category and default group made on first sync; found again by name, so fixed' },
-    { file: 'src/discord/jobs/panels.ts', text: 'Tickets', why: 'category name a panel creates; found again by name, so fixed' },
-    { file: 'src/discord/jobs/tickets.ts', text: 'Tickets', why: 'overflow category named like the full one when that one has no name' },
     { file: 'src/discord/runtime.ts', text: 'The bot is not in guild ${…} (Discord says: ${…}). Invite it first.', why: 'engine error answered to the MCP/REST caller of sync_guild' },
     { file: 'src/discord/runtime.ts', text: 'Discord did not answer the sync of guild ${…}: ${…}. Retry in a moment.', why: 'engine error answered to the MCP/REST caller of sync_guild' },
     { file: 'src/discord/runtime.ts', text: 'The bot cannot read channel ${…} (Discord says: ${…}). Give it View Channel and Read Message History there, or stop monitoring the channel.', why: 'engine error answered to the MCP/REST caller reading history' },
     { file: 'src/discord/runtime.ts', text: 'Discord did not answer reading channel ${…}: ${…}. Retry in a moment.', why: 'engine error answered to the MCP/REST caller reading history' },
   ];
 
-  it('every prose literal in src/discord/ is a catalogue key or on the allowlist with its reason', () => {
+  it('every prose literal in src/discord/ and the MCP transcript renderers for people is a catalogue key or on the allowlist with its reason', () => {
     const found = scanDiscordLiterals();
     const stray = found.filter((l) => !ALLOWED.some((a) => a.file === l.file && a.text === l.text)).map((l) => `${l.file}:${l.line} ${JSON.stringify(l.text)}`);
     expect(stray, 'texts reaching Discord without the message catalogue (add them to locales/en.json and every locale)').toEqual([]);
+  });
+
+  it('the scan catches an English heading in an HTML page, not its markup', () => {
+    const src = 'const page = (title: string) => `<section class="notes"><h2>Staff notes</h2><p lang="en">${title}</p></section>`;';
+    expect(scanSource('x.ts', src, { markup: true }).map((l) => l.text)).toEqual(['<section class="notes"><h2>Staff notes</h2><p lang="en">${…}</p></section>']);
+    expect(scanSource('x.ts', 'const row = `<dt>${label}</dt><dd class="a b">${value}</dd>`;', { markup: true })).toEqual([]);
   });
 
   it('the scan catches a reply, a button label and a notice written as English literals', () => {

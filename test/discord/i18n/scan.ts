@@ -1,5 +1,6 @@
 /**
- * Finds text in src/discord/ that may reach Discord without the message catalogue: every string or
+ * Finds text in src/discord/ (and in the MCP transcript renderers whose output people read) that may
+ * reach people without the message catalogue: every string or
  * template literal holding an English word, except where it cannot reach a member (logs, thrown
  * operator errors, job results, imports, comparisons against Discord's own values).
  */
@@ -56,12 +57,21 @@ function harmless(node: ts.Node): boolean {
   return false;
 }
 
+/** The transcript renderers of the MCP face whose output people read (JSON is for programs). */
+const PEOPLE_RENDERERS = ['src/mcp/transcript/markdown.ts', 'src/mcp/transcript/html.ts', 'src/mcp/transcript/types.ts'];
+
 export function scanDiscordLiterals(): Literal[] {
-  return files(join(ROOT, 'src/discord')).flatMap((path) => scanSource(relative(ROOT, path), readFileSync(path, 'utf8')));
+  return [
+    ...files(join(ROOT, 'src/discord')).flatMap((path) => scanSource(relative(ROOT, path), readFileSync(path, 'utf8'))),
+    ...PEOPLE_RENDERERS.map((f) => join(ROOT, f)).flatMap((path) => scanSource(relative(ROOT, path), readFileSync(path, 'utf8'), { markup: path.endsWith('html.ts') })),
+  ];
 }
 
+/** HTML tags and their attributes are markup, not prose: only the text between them is read. */
+const withoutMarkup = (text: string) => text.replace(/<[^>]*>/g, ' ');
+
 /** The prose literals of one TypeScript source outside harmless places. */
-export function scanSource(file: string, text: string): Literal[] {
+export function scanSource(file: string, text: string, opts: { markup?: boolean } = {}): Literal[] {
   const out: Literal[] = [];
   {
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
@@ -69,7 +79,7 @@ export function scanSource(file: string, text: string): Literal[] {
       let text: string | null = null;
       if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) text = node.text;
       else if (ts.isTemplateExpression(node)) text = [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join('${…}');
-      if (text !== null && PROSE.test(text) && !harmless(node)) {
+      if (text !== null && PROSE.test(opts.markup ? withoutMarkup(text) : text) && !harmless(node)) {
         out.push({ file, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1, text });
       }
       if (!ts.isTemplateExpression(node)) ts.forEachChild(node, visit);

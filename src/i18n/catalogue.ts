@@ -1,14 +1,16 @@
 /**
- * The message catalogue: every text ticketbridge shows in Discord, one JSON file per locale in
+ * The message catalogue: every text ticketbridge shows to people (in Discord, and the headings of the
+ * transcripts the MCP face renders for people), one JSON file per locale in
  * locales/ (flat "key": "ICU message" pairs a translator edits without reading code), formatted with
  * intl-messageformat (ICU plurals, selects, numbers). English is the source: a key missing from
  * another locale falls back to it (the catalogue test refuses such a file before it ships).
- * Staff-written texts (custom messages, group templates) never pass through here.
+ * Staff-written texts (custom messages, group templates) never pass through here. It sits outside
+ * every face so each face can speak through it without importing another face.
  */
 import { readFileSync } from 'node:fs';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { z } from 'zod';
-import type en from '../../../locales/en.json';
+import type en from '../../locales/en.json';
 import { LOCALES, type Locale } from './locales.js';
 
 export type MessageKey = keyof typeof en;
@@ -16,9 +18,9 @@ export type MessageParams = Record<string, string | number>;
 
 const CatalogueFile = z.record(z.string(), z.string());
 
-/** locales/ sits at the package root: three levels up from src/discord/i18n/ and dist/discord/i18n/ alike. */
+/** locales/ sits at the package root: two levels up from src/i18n/ and dist/i18n/ alike. */
 export function catalogueUrl(locale: Locale): URL {
-  return new URL(`../../../locales/${locale}.json`, import.meta.url);
+  return new URL(`../../locales/${locale}.json`, import.meta.url);
 }
 
 export function readCatalogue(locale: Locale): Record<string, string> {
