@@ -1,6 +1,11 @@
 /**
  * MCP call benchmark: get_ticket over stdio and over Streamable HTTP, each beside an `echo` tool on
- * the same SDK in the same run (stdio: McpServer's echo; HTTP: the SDK's default Streamable HTTP setup).
+ * the same SDK in the same run.
+ * - stdio, on SDK v2 (the SDK ticketbridge serves with): the built CLI `dist/cli.js stdio` vs an echo
+ *   server on @modelcontextprotocol/server 2.4.0 (McpServer + serveStdio, same node flags), in both
+ *   eras: a @modelcontextprotocol/client 2.4.0 pinned to 2026-07-28, the same client left in its
+ *   default 2025 mode (initialize, 2025-11-25), and SDK v1's Client (what old-era users run).
+ * - HTTP (still SDK v1): ticketbridge's server vs the v1 SDK's default Streamable HTTP setup.
  * Sequential calls, interleaved call by call with the baseline: calls/s, p50, p99 and the CPU the
  * caller and the server spend per call. Loopback only; needs PostgreSQL
  * (TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres) and a build (dist/cli.js).
@@ -15,6 +20,9 @@ import autocannon from 'autocannon';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransportV2, type StdioServerParameters } from '@modelcontextprotocol/client/stdio';
+import { LATEST_PROTOCOL_VERSION as V1_PROTOCOL } from '@modelcontextprotocol/sdk/types.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { createEngine } from '../../src/engine/index.js';
 import { operatorActor } from '../../src/engine/actor.js';
@@ -163,7 +171,7 @@ async function lightClient(rounds: number, seconds: number, ours: { url: string;
 
 const tsx = (script: string, args: string[]) => spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', join(here, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 
-export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number } = {}) {
+export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number; stdioOnly?: boolean } = {}) {
   const seconds = opts.seconds ?? 2;
   const rounds = opts.rounds ?? 5;
   const benchDb = await createBenchDatabase('tb_bench_mcp');
@@ -171,6 +179,7 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
   const database = await openDatabase({ databaseUrl: url });
   const children: ChildProcess[] = [];
   const clients: Client[] = [];
+  const closers: Array<() => Promise<unknown>> = [];
   try {
     await seedBenchGuild(database.db, GUILD, GROUP);
     const engine = createEngine(database);
@@ -189,12 +198,38 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
     const getTicket = (c: Client) => async () => check(await c.callTool({ name: 'get_ticket', arguments: args }));
     const echoCall = (c: Client) => async () => check(await c.callTool({ name: 'echo', arguments: { text: 'hello' } }));
 
-    // stdio: the built CLI (as `npm start` runs node) vs the SDK's McpServer with one echo tool.
-    const oursStdio = new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' });
+    // stdio: the built CLI (as `npm start` runs node) vs SDK v2's McpServer with one echo tool, per era.
+    const oursParams: StdioServerParameters = { command: process.execPath, args: ['--max-semi-space-size=64', join(root, 'dist/cli.js'), 'stdio'], env: { PATH: process.env.PATH ?? '', DATABASE_URL: url, LOG_LEVEL: 'warn' }, stderr: 'inherit' as const };
+    const echoParams: StdioServerParameters = { command: process.execPath, args: ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' as const };
+    type Mode = 'legacy' | { pin: string };
+    const v2Pair = async (mode: Mode) => {
+      const open = async (params: StdioServerParameters) => {
+        const transport = new StdioClientTransportV2(params);
+        const c = new ClientV2({ name: 'bench', version: '1.0.0' }, { versionNegotiation: { mode } });
+        await c.connect(transport);
+        closers.push(() => c.close());
+        return { c, pid: transport.pid };
+      };
+      const o = await open(oursParams);
+      const b = await open(echoParams);
+      const eras = [o.c.getNegotiatedProtocolVersion(), b.c.getNegotiatedProtocolVersion()];
+      if (eras[0] !== eras[1]) throw new Error(`stdio: ticketbridge negotiated ${eras[0]}, the echo server ${eras[1]}`);
+      const call = (c: ClientV2, name: string, a: Record<string, unknown>) => async () => check(await c.callTool({ name, arguments: a }));
+      return { protocol: eras[0], ...await compare(rounds, seconds, call(o.c, 'get_ticket', args), call(b.c, 'echo', { text: 'hello' }), { ours: o.pid, base: b.pid }) };
+    };
+    const stdioModern = await v2Pair({ pin: '2026-07-28' });
+    const stdioLegacyV2 = await v2Pair('legacy');
+    const oursStdio = new StdioClientTransport(oursParams);
     const ours = await connect(oursStdio);
-    const echoStdio = new StdioClientTransport({ command: process.execPath, args: ['--max-semi-space-size=64', '--import', 'tsx', join(here, 'mcp-echo-server.ts'), 'stdio'], cwd: root, env: { PATH: process.env.PATH ?? '' }, stderr: 'inherit' });
+    const echoStdio = new StdioClientTransport(echoParams);
     const echo = await connect(echoStdio);
-    const stdio = await compare(rounds, seconds, getTicket(ours), echoCall(echo), { ours: oursStdio.pid, base: echoStdio.pid });
+    const stdioLegacyV1 = { protocol: V1_PROTOCOL, ...await compare(rounds, seconds, getTicket(ours), echoCall(echo), { ours: oursStdio.pid, base: echoStdio.pid }) };
+
+    const stdio = Object.fromEntries(([['modern_2026_07_28_client_v2', stdioModern], ['legacy_client_v2', stdioLegacyV2], ['legacy_client_v1', stdioLegacyV1]] as const).map(([k, r]) => [k, {
+      protocol: r.protocol, get_ticket: r.ours, echo: r.base, ratio: r.ratio, per_round_ratios: r.per_round_ratios, target: '≥ 0.8', met: r.ratio >= 0.8, parallel_8: r.parallel_8,
+    }]));
+    const load_average = (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10);
+    if (opts.stdioOnly) return { seconds_per_slice: seconds, rounds, load_average, stdio };
 
     // HTTP: ticketbridge's server vs the SDK's default Streamable HTTP echo, each in its own process.
     const ourServer = tsx('mcp-http-server.ts', [url]);
@@ -221,13 +256,14 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
 
     return {
       seconds_per_slice: seconds, rounds,
-      load_average: (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10),
-      stdio: { get_ticket: stdio.ours, echo: stdio.base, ratio: stdio.ratio, per_round_ratios: stdio.per_round_ratios, target: '≥ 0.8', met: stdio.ratio >= 0.8, parallel_8: stdio.parallel_8 },
+      load_average,
+      stdio,
       http: { get_ticket: http.ours, echo_sdk_default: http.base, ratio: http.ratio, per_round_ratios: http.per_round_ratios, target: '≥ 2', met: http.ratio >= 2, parallel_8: http.parallel_8, light_client_sequential: light,
         zero_cost_server: { calls_per_s: ceiling.ours.calls_per_s, client_cpu_us_per_call: ceiling.ours.client_cpu_us_per_call, ratio_to_echo: ceiling.ratio } },
     };
   } finally {
     for (const c of clients) await c.close().catch(() => {});
+    for (const close of closers) await close().catch(() => {});
     for (const child of children) child.kill();
     await database.close();
     await benchDb.drop();
@@ -235,5 +271,7 @@ export async function runMcpCallsBench(opts: { seconds?: number; rounds?: number
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  runMcpCallsBench().then((r) => { process.stdout.write(`${JSON.stringify(r, null, 2)}\n`); process.exit(0); }, (err: unknown) => { process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`); process.exit(1); });
+  // `tsx mcp-calls.ts stdio [seconds] [rounds]`: the stdio legs only.
+  const [only, sec, rnd] = process.argv.slice(2);
+  runMcpCallsBench({ stdioOnly: only === 'stdio', ...(sec ? { seconds: Number(sec) } : {}), ...(rnd ? { rounds: Number(rnd) } : {}) }).then((r) => { process.stdout.write(`${JSON.stringify(r, null, 2)}\n`); process.exit(0); }, (err: unknown) => { process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`); process.exit(1); });
 }

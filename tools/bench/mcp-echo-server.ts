@@ -1,7 +1,11 @@
 /**
- * The baseline of the MCP call benchmark: one `echo` tool on the same SDK (McpServer + registerTool),
- * over stdio, or over the SDK's default Streamable HTTP setup (stateful sessions, an SSE stream per
- * POST). Run by tools/bench/mcp-calls.ts as a child process: `tsx mcp-echo-server.ts stdio|http|canned`.
+ * The baseline of the MCP call benchmark: one `echo` tool, run by tools/bench/mcp-calls.ts as a child
+ * process: `tsx mcp-echo-server.ts stdio|http|canned`.
+ * - `stdio`: on SDK v2, the SDK ticketbridge serves with (@modelcontextprotocol/server: McpServer +
+ *   registerTool behind `serveStdio`, which takes both eras, 2025-11-25 `initialize` and 2026-07-28
+ *   `server/discover`, as `ticketbridge stdio` does).
+ * - `http`: on SDK v1's default Streamable HTTP setup (stateful sessions, an SSE stream per POST),
+ *   the baseline the HTTP target was set against.
  *
  * `canned` is no MCP server at all but the ceiling of the HTTP comparison: plain node:http answering
  * every tools/call at once with the same prepared JSON body (the size of a get_ticket answer), so
@@ -12,9 +16,19 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { McpServer as McpServerV2 } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 
+/** The stdio baseline on SDK v2: the same one tool, one instance per connection from serveStdio. */
+function echoServerV2(): McpServerV2 {
+  const server = new McpServerV2({ name: 'echo', version: '1.0.0' });
+  server.registerTool('echo', { description: 'Echo the text back', inputSchema: z.object({ text: z.string() }), outputSchema: z.object({ text: z.string() }) },
+    async ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }));
+  return server;
+}
+
+/** The HTTP baseline on SDK v1's McpServer. */
 function echoServer(): McpServer {
   const server = new McpServer({ name: 'echo', version: '1.0.0' });
   server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() }, outputSchema: { text: z.string() } },
@@ -41,7 +55,7 @@ function cannedServer(result: string) {
 }
 
 async function main(mode: string): Promise<void> {
-  if (mode === 'stdio') { await echoServer().connect(new StdioServerTransport()); return; }
+  if (mode === 'stdio') { serveStdio(() => echoServerV2()); return; }
   if (mode === 'canned') {
     const http = cannedServer(process.argv[3] ?? '{"content":[]}');
     http.listen(0, '127.0.0.1', () => {
