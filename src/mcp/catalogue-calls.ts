@@ -7,12 +7,13 @@ import { hasAbility, type Ability } from '../engine/actor.js';
 import { asUnavailable, forbidden, isEngineError, unavailable } from '../engine/errors.js';
 import { invoke } from '../operations/define.js';
 import { findOperation } from '../operations/index.js';
+import { cancellationOf, LazyCancellation } from './cancellation.js';
 import { operationContext, type SessionContext } from './context.js';
 
 export async function call(session: SessionContext, name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
   const op = findOperation(name);
   if (!op) throw unavailable(`This server has no ${name} operation yet.`);
-  return invoke(op, operationContext(session, signal ?? new AbortController().signal), args);
+  return invoke(op, operationContext(session, signal ? cancellationOf(signal) : new LazyCancellation()), args);
 }
 
 export function requireAbility(session: SessionContext, ability: Ability, what: string): void {

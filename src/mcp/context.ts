@@ -3,6 +3,7 @@ import type { Actor } from '../engine/actor.js';
 import type { AppDeps } from '../deps.js';
 import type { OperationContext } from '../operations/define.js';
 import type { ResolvedSelection } from './toolsets.js';
+import type { Cancellation } from './cancellation.js';
 
 export interface SessionContext {
   deps: Pick<AppDeps, 'engine' | 'logger' | 'config'>;
@@ -18,12 +19,13 @@ export interface SessionContext {
 let counter = 0;
 
 /** The operation context for one call from this session. */
-export function operationContext(session: SessionContext, signal: AbortSignal, progress?: OperationContext['progress']): OperationContext {
+export function operationContext(session: SessionContext, cancel: Cancellation, progress?: OperationContext['progress']): OperationContext {
   return {
     engine: session.deps.engine,
     actor: session.actor(),
     requestId: `mcp-${session.label}-${++counter}`,
-    signal,
+    // Read through, so a call whose operation never looks at its signal never makes one (cancellation.ts).
+    get signal() { return cancel.signal; },
     progress: progress ?? (() => {}),
   };
 }

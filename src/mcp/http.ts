@@ -37,6 +37,7 @@ import { SessionEventStore } from './event-store.js';
 import { createSessionAuthenticator, bearerOf } from './http-auth.js';
 import { createHostGuard } from './http-guard.js';
 import { isJsonRpcMessage } from './jsonrpc.js';
+import { LazyCancellation } from './cancellation.js';
 import { encodeToolCallResponse, FAST_PROTOCOL_VERSION, recogniseToolCall } from './http-fast-path.js';
 import { NO_PROGRESS } from './progress.js';
 import { createSession, type McpSession } from './server.js';
@@ -252,14 +253,14 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       const actor = auth.actor;
       const context: SessionContext = { deps, actor: () => actor, selection: () => selection, label: 'http', era: 'modern' };
       // Closing the connection cancels the call, as it does on the SDK's path.
-      const cancel = new AbortController();
-      const onClose = () => { if (!reply.raw.writableFinished) cancel.abort(); };
+      const cancel = new LazyCancellation();
+      const onClose = () => { if (!reply.raw.writableFinished) cancel.cancel(); };
       reply.raw.once('close', onClose);
-      const result = await runTool(context, fast.name, fast.args, { signal: cancel.signal, progress: NO_PROGRESS });
+      const result = await runTool(context, fast.name, fast.args, { cancel, progress: NO_PROGRESS });
       reply.raw.off('close', onClose);
       reply.hijack();
       // The client went away: nobody is left to answer (the SDK's path answers no one either).
-      if (cancel.signal.aborted) return reply;
+      if (cancel.aborted) return reply;
       // Written as the SDK's path writes it (no charset added to the content type), in one write.
       const body = encodeToolCallResponse(fast.id, result);
       reply.raw.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });

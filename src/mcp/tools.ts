@@ -9,6 +9,7 @@ import { catalogue } from '../operations/index.js';
 import { invoke } from '../operations/define.js';
 import type { SessionContext } from './context.js';
 import { operationContext } from './context.js';
+import { cancellationOf, type Cancellation } from './cancellation.js';
 import { engineErrorResult, toolError } from './errors.js';
 import { renderText } from './render-text.js';
 import { buildToolDefinitions, type ToolDefinition } from './tool-definitions.js';
@@ -45,7 +46,7 @@ function closest(name: string, names: string[]): string | undefined {
 
 /** What a tool call needs from the exchange carrying it (the SDK's request context, or the HTTP fast path's). */
 export interface ToolExchange {
-  signal: AbortSignal;
+  cancel: Cancellation;
   progress: ProgressReporter;
   /** 2025-11-25 only: tell the client, as a log message, that the call failed internally. */
   logInternalError?: (message: string) => void;
@@ -59,7 +60,7 @@ export interface ToolExchange {
 export async function callTool(session: SessionContext, name: string, args: Record<string, unknown>, ctx: ServerContext): Promise<CallToolResult> {
   endExchangeOnCancel(ctx);
   return runTool(session, name, args, {
-    signal: ctx.mcpReq.signal,
+    cancel: cancellationOf(ctx.mcpReq.signal),
     progress: progressReporter(ctx),
     logInternalError: (message) => { void ctx.mcpReq.log('error', message, 'ticketbridge').catch(() => {}); },
   });
@@ -74,18 +75,18 @@ export async function runTool(session: SessionContext, name: string, args: Recor
     return toolError(`There is no tool named "${name}".${guess ? ` Did you mean ${guess}?` : ''} Call tools/list to see the tools of this session.`, { code: 'not_found' });
   }
   if (!isSelected(def.op, selection)) return toolError(whyNotSelected(def.op, selection), { code: 'forbidden' });
-  const { signal, progress } = exchange;
+  const { cancel, progress } = exchange;
   try {
     progress.start(def.op.title);
-    const opCtx = operationContext(session, signal, progress.report);
+    const opCtx = operationContext(session, cancel, progress.report);
     const output = await invoke(def.op, opCtx, args);
-    if (signal.aborted) return toolError(`${name} was cancelled.`, { code: 'cancelled' });
+    if (cancel.aborted) return toolError(`${name} was cancelled.`, { code: 'cancelled' });
     progress.finish();
     return toolResult(def, output);
   } catch (err) {
     const known = engineErrorResult(err);
     if (known) return known;
-    if (signal.aborted) return toolError(`${name} was cancelled before it finished; nothing after the cancellation point was changed.`, { code: 'cancelled' });
+    if (cancel.aborted) return toolError(`${name} was cancelled before it finished; nothing after the cancellation point was changed.`, { code: 'cancelled' });
     session.deps.logger.error({ err, tool: name, session: session.label }, 'MCP tool failed unexpectedly');
     // 2025-11-25 clients hear that it failed as a log message (not the detail: that stays in the
     // server's log). 2026-07-28 has no unsolicited log messages: the tool result says it.
