@@ -5,6 +5,9 @@ import type { AppDeps } from './deps.js';
 import { registerRest } from './rest/index.js';
 import { registerMcpHttp } from './mcp/http.js';
 
+const processTag = randomBytes(8).toString('hex');
+let requestSeq = 0;
+
 export async function buildHttpServer(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
@@ -13,8 +16,9 @@ export async function buildHttpServer(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // Request ids reach clients (NoteTicketing's error request_id) and logs: Fastify's default counter
     // (req-1, req-2 …) restarts with every process, so ids would repeat across restarts and replicas.
-    // The time (ms, base 36) keeps them ordered; 64 random bits keep them apart within a millisecond.
-    genReqId: () => `${Date.now().toString(36)}${randomBytes(8).toString('hex')}`,
+    // The time (ms, base 36) keeps them ordered; 64 random bits drawn once per process and a counter
+    // keep them apart (random bits per request cost ~3.5 µs each: a visible share of a cached read).
+    genReqId: () => `${Date.now().toString(36)}${processTag}${(++requestSeq).toString(36)}`,
   });
 
   app.get('/healthz', async (_req, reply) => {
