@@ -2,9 +2,10 @@
  * A call's cancellation, with the AbortSignal made only when something reads it.
  *
  * Why not a plain AbortController per call: on Node 20 making an AbortSignal (an EventTarget) costs
- * about 3 µs, a visible share of a plain 2026-07-28 tools/call over HTTP (~150 µs of server CPU in
- * all), and most calls (get_ticket, list_tickets …) never look at it. A shared never-aborted signal is
- * no answer either: operations add abort listeners to it, which would pile up for ever.
+ * about 3 µs, a visible share of a plain 2026-07-28 tools/call over HTTP (100–200 µs of server CPU in
+ * all), and most calls (get_ticket, list_tickets …) never look at it. A shared never-aborted signal would
+ * do for reads, but it collects every abort listener that what an operation waits on (fetch, timers)
+ * forgets to remove, and a call that is cancelled must still be told.
  */
 export interface Cancellation {
   /** Whether the caller went away; reading it never makes the signal. */
