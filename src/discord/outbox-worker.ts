@@ -6,13 +6,15 @@
  * headers) are left unclaimed until it resets, so slots only hold jobs that can be sent now.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import type { REST, RequestData, RouteLike } from 'discord.js';
+import type { REST } from 'discord.js';
 import type { Database } from '../db/connect.js';
 import { startListener, type Listener } from '../db/listener.js';
 import type { Engine } from '../engine/index.js';
 import type { ClaimedJob } from '../engine/outbox.js';
 import type { Logger } from '../logger.js';
+import { abortableRest } from './abortable-rest.js';
 import { ChannelBuckets } from './channel-buckets.js';
 import { classify } from './errors.js';
 import { PermanentJobError } from './jobs/context.js';
@@ -48,22 +50,6 @@ export interface Worker {
   stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * The REST client as job handlers see it: every request carries the worker's stop signal, so a
- * stopping worker drops requests still queued behind a rate limit (discord.js honours the signal in
- * its queue, in our global gate and on the wire) instead of waiting seconds for the bucket to reset.
- */
-function abortableRest(rest: REST, signal: AbortSignal): REST {
-  const withSignal = (o: RequestData = {}): RequestData => ({ ...o, signal: o.signal ? AbortSignal.any([o.signal, signal]) : signal });
-  const wrapped = Object.create(rest) as REST;
-  wrapped.get = (route: RouteLike, o?: RequestData) => rest.get(route, withSignal(o));
-  wrapped.post = (route: RouteLike, o?: RequestData) => rest.post(route, withSignal(o));
-  wrapped.put = (route: RouteLike, o?: RequestData) => rest.put(route, withSignal(o));
-  wrapped.patch = (route: RouteLike, o?: RequestData) => rest.patch(route, withSignal(o));
-  wrapped.delete = (route: RouteLike, o?: RequestData) => rest.delete(route, withSignal(o));
-  return wrapped;
-}
-
 export function startWorker(opts: WorkerOptions): Worker {
   const { engine, logger } = opts;
   const outbox = engine.outbox;
@@ -77,6 +63,10 @@ export function startWorker(opts: WorkerOptions): Worker {
   let pending = false;
   const wake = () => { pending = true; wakeUp?.(); };
   const halt = new AbortController();
+  // Each request in flight listens on this one signal until it settles (abortable-rest.ts): up to
+  // one per job running, so Node's warning at 10 ("possible EventTarget memory leak") would fire on
+  // stderr under any real load. More than that would be a leak, and still warns.
+  setMaxListeners(2 * concurrency + 10, halt.signal);
   const rest = abortableRest(opts.rest, halt.signal);
   const buckets = new ChannelBuckets();
   const detachBuckets = buckets.attach(opts.rest);

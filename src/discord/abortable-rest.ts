@@ -1,0 +1,35 @@
+/**
+ * The REST client as outbox job handlers see it: every request carries the worker's stop signal, so
+ * a stopping worker drops requests still queued behind a rate limit (discord.js honours the signal in
+ * its queue, in our global gate and on the wire) instead of waiting seconds for the bucket to reset.
+ *
+ * Each request gets a signal of its own, tied to the stop signal only while it runs: @discordjs/rest
+ * adds an abort listener to the signal it is given and never removes it, so handing it the worker's
+ * one long-lived signal kept a listener (and an AbortController) per request made for as long as the
+ * process lived.
+ */
+import type { REST, RequestData, RouteLike } from 'discord.js';
+
+/** Sends `request` with a signal that aborts when `stop` or the caller's own signal does, and lets go of both once settled. */
+function withOwnSignal<T>(stop: AbortSignal, data: RequestData | undefined, request: (data: RequestData) => Promise<T>): Promise<T> {
+  const own = new AbortController();
+  const sources = [stop, data?.signal].filter((s): s is AbortSignal => s != null);
+  const abort = (source: AbortSignal) => () => own.abort(source.reason);
+  const listeners = sources.map((s) => ({ s, fn: abort(s) }));
+  for (const { s, fn } of listeners) {
+    if (s.aborted) { own.abort(s.reason); break; }
+    s.addEventListener('abort', fn, { once: true });
+  }
+  const release = () => { for (const { s, fn } of listeners) s.removeEventListener('abort', fn); };
+  return request({ ...data, signal: own.signal }).finally(release);
+}
+
+export function abortableRest(rest: REST, stop: AbortSignal): REST {
+  const wrapped = Object.create(rest) as REST;
+  wrapped.get = (route: RouteLike, o?: RequestData) => withOwnSignal(stop, o, (d) => rest.get(route, d));
+  wrapped.post = (route: RouteLike, o?: RequestData) => withOwnSignal(stop, o, (d) => rest.post(route, d));
+  wrapped.put = (route: RouteLike, o?: RequestData) => withOwnSignal(stop, o, (d) => rest.put(route, d));
+  wrapped.patch = (route: RouteLike, o?: RequestData) => withOwnSignal(stop, o, (d) => rest.patch(route, d));
+  wrapped.delete = (route: RouteLike, o?: RequestData) => withOwnSignal(stop, o, (d) => rest.delete(route, d));
+  return wrapped;
+}
