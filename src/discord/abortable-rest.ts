@@ -1,12 +1,13 @@
 /**
- * The REST client as outbox job handlers see it: every request carries the worker's stop signal, so
- * a stopping worker drops requests still queued behind a rate limit (discord.js honours the signal in
- * its queue, in our global gate and on the wire) instead of waiting seconds for the bucket to reset.
+ * A REST client whose every request carries a stop signal: the outbox worker's (a stopping worker
+ * drops requests still queued behind a rate limit instead of waiting seconds for the bucket to reset;
+ * discord.js honours the signal in its queue, in our global gate and on the wire), a guild sync's,
+ * a gap fill's.
  *
  * Each request gets a signal of its own, tied to the stop signal only while it runs: @discordjs/rest
- * adds an abort listener to the signal it is given and never removes it, so handing it the worker's
- * one long-lived signal kept a listener (and an AbortController) per request made for as long as the
- * process lived.
+ * adds an abort listener to the signal it is given and never removes it, so handing it one
+ * long-lived signal kept a listener (and an AbortController) per request made for as long as that
+ * signal lived: the worker's, the process's life.
  */
 import type { REST, RequestData, RouteLike } from 'discord.js';
 

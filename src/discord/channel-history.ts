@@ -4,6 +4,7 @@
  */
 import { Routes, type REST } from 'discord.js';
 import { z } from 'zod';
+import { abortableRest } from './abortable-rest.js';
 import type { SweptMessage } from '../engine/action-items/extract.js';
 
 /** A message as Discord's REST API returns it: what sweeps and the transcript store keep. */
@@ -22,13 +23,15 @@ const PAGE = 100;
  * Messages after `after` (oldest first, at most `max`). Without a cursor only the newest page is
  * read: a first sweep does not crawl a channel's history.
  */
-export async function historyAfter(rest: REST, channelId: string, after: string | null, max: number, signal?: AbortSignal): Promise<ApiMessage[]> {
+export async function historyAfter(discordRest: REST, channelId: string, after: string | null, max: number, signal?: AbortSignal): Promise<ApiMessage[]> {
+  // A signal per page request (abortable-rest.ts): a shard's gap fill shares one for every channel.
+  const rest = signal ? abortableRest(discordRest, signal) : discordRest;
   const out: ApiMessage[] = [];
   let cursor = after;
   for (;;) {
     const query = new URLSearchParams({ limit: String(PAGE) });
     if (cursor) query.set('after', cursor);
-    const page = z.array(ApiMessage).parse(await rest.get(Routes.channelMessages(channelId), { query, ...(signal ? { signal } : {}) }));
+    const page = z.array(ApiMessage).parse(await rest.get(Routes.channelMessages(channelId), { query }));
     const sorted = page.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     out.push(...sorted);
     if (!cursor || page.length < PAGE || out.length >= max) break;

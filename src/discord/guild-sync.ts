@@ -10,6 +10,7 @@ import type { GuildSyncReport } from '../engine/outbox.js';
 import { cancelled, isEngineError } from '../engine/errors.js';
 import { t } from '../i18n/catalogue.js';
 import { LOCALES, pickLocale } from '../i18n/locales.js';
+import { abortableRest } from './abortable-rest.js';
 import { staffOnlyOverwrites } from './permissions.js';
 
 const Guild = z.looseObject({ id: z.string(), name: z.string(), icon: z.string().nullish(), owner_id: z.string().nullish(), preferred_locale: z.string().nullish() });
@@ -34,11 +35,11 @@ function guessStaffRoles(guildId: string, roles: Array<z.infer<typeof Role>>): s
   )).map((r) => r.id);
 }
 
-async function fetchMembers(rest: REST, guildId: string, signal: AbortSignal | undefined): Promise<Array<z.infer<typeof Member>>> {
+async function fetchMembers(rest: REST, guildId: string): Promise<Array<z.infer<typeof Member>>> {
   const out: Array<z.infer<typeof Member>> = [];
   let after = '0';
   for (;;) {
-    const page = Member.array().parse(await rest.get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: '1000', after }), signal }));
+    const page = Member.array().parse(await rest.get(Routes.guildMembers(guildId), { query: new URLSearchParams({ limit: '1000', after }) }));
     out.push(...page);
     const last = page.at(-1);
     if (page.length < 1000 || !last) return out;
@@ -52,14 +53,17 @@ async function fetchMembers(rest: REST, guildId: string, signal: AbortSignal | u
  * by name on the next sync.
  */
 export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: string; guildId: string; progress?: Progress; signal?: AbortSignal }): Promise<GuildSyncReport> {
-  const { rest, engine, guildId, signal } = opts;
+  const { engine, guildId, signal } = opts;
+  // Each request gets a signal of its own tied to the sync's (abortable-rest.ts): discord.js keeps
+  // a listener on the signal it is given, and a shard's sync-on-ready shares one for many guilds.
+  const rest = signal ? abortableRest(opts.rest, signal) : opts.rest;
   const report: Progress = opts.progress ?? (() => {});
   const progress: Progress = (done, total, message) => {
     if (signal?.aborted) throw cancelled();
     report(done, total, message);
     if (signal?.aborted) throw cancelled();
   };
-  const get = (route: `/${string}`) => rest.get(route, { signal });
+  const get = (route: `/${string}`) => rest.get(route);
   const steps = 6;
   progress(0, steps, 'Fetching the guild');
   const guild = Guild.parse(await get(Routes.guild(guildId)));
@@ -72,7 +76,7 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
   const roles = Role.array().parse(await get(Routes.guildRoles(guildId)));
   const emojis = Emoji.array().parse(await get(Routes.guildEmojis(guildId))).filter((e): e is { id: string; name: string; animated?: boolean } => e.id !== null && e.name !== null);
   progress(3, steps, 'Fetching members');
-  const members = await fetchMembers(rest, guildId, signal);
+  const members = await fetchMembers(rest, guildId);
 
   const known = await engine.guilds.get(guildId).then(() => true, (err: unknown) => {
     if (isEngineError(err) && err.code === 'not_found') return false;
@@ -85,7 +89,7 @@ export async function syncGuild(opts: { rest: REST; engine: Engine; botUserId: s
     const made: Channel[] = [];
     const create = async (body: Record<string, unknown>) => {
       if (signal?.aborted) throw cancelled();
-      const ch = Channel.parse(await rest.post(Routes.guildChannels(guildId), { body, signal }));
+      const ch = Channel.parse(await rest.post(Routes.guildChannels(guildId), { body }));
       made.push(ch);
       return ch;
     };
