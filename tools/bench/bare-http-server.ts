@@ -3,9 +3,10 @@
  * and a POST (body read and parsed as JSON, as any JSON-RPC server must) with MCP's answer, both
  * given in the environment (BARE_GET_BODY, BARE_POST_BODY). No framework, no work: the rate ratio
  * POST/GET here is what the HTTP exchanges alone allow the MCP/REST ratio to reach on this machine.
- * Prints {"port": N} once listening and answers each "cpu" line on stdin as mcp-http-server.ts does.
+ * Talks to the bench as mcp-http-server.ts does (bench-server-io.ts).
  */
 import { createServer } from 'node:http';
+import { announce } from './bench-server-io.js';
 
 const getBody = process.env['BARE_GET_BODY'] ?? '{}';
 const postBody = process.env['BARE_POST_BODY'] ?? '{}';
@@ -17,16 +18,4 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: string) => { text += chunk; });
   req.on('end', () => { JSON.parse(text); answer(postBody); });
 });
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
-});
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  for (const line of chunk.split('\n')) {
-    if (line.trim() !== 'cpu') continue;
-    const { user, system } = process.cpuUsage();
-    process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
-  }
-});
-process.once('SIGINT', () => process.exit(0));
+server.listen(0, '127.0.0.1', () => announce(server.address()));

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { announce } from './bench-server-io.js';
 
 /**
  * The server as `npm start` runs it: the compiled dist/ (as mcp-calls.ts runs dist/cli.js). Run from
@@ -33,18 +34,7 @@ async function main(url: string): Promise<void> {
   // fast path follows the environment (mcp-modern-http.ts runs one server with it off).
   const http = await buildHttpServer({ config: loadConfig({ TICKETBRIDGE_RATE_LIMIT_TOKEN: '0', TICKETBRIDGE_RATE_LIMIT_IP: '0', TICKETBRIDGE_MCP_FAST_PATH: process.env['TICKETBRIDGE_MCP_FAST_PATH'] }), logger: pino({ level: 'silent' }), database, engine, discord: () => ({ mode: 'off', ready: false }) });
   await http.listen({ host: '127.0.0.1', port: 0 });
-  const address = http.server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) {
-      if (line.trim() !== 'cpu') continue;
-      const { user, system } = process.cpuUsage();
-      process.stdout.write(`${JSON.stringify({ cpu: user + system })}\n`);
-    }
-  });
+  announce(http.server.address());
 }
 
-// A clean exit on SIGINT, so `--cpu-prof` can write its profile.
-process.once('SIGINT', () => process.exit(0));
 if (process.argv[1] === fileURLToPath(import.meta.url)) void main(process.argv[2] ?? '');
