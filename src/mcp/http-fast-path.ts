@@ -4,8 +4,8 @@
  * createMcpHandler every such request pays a web Request and Response built from Node's and back, a
  * Server and a transport constructed, connected and closed, the message classified and parsed by
  * several zod schemas, an AbortController per layer and an SdkError made on every close. Measured
- * (README, Performance), that is 1.2–2.1 ms of server CPU per get_ticket against 0.11 ms for the REST
- * GET of the same ticket; the tool's own work is a few percent of it. Nothing in the SDK's public API
+ * (README, Performance), that is 0.58–0.72 ms of server CPU per get_ticket against 0.08–0.16 ms for
+ * the REST GET of the same ticket; the tool's own work is a few percent of it. Nothing in the SDK's public API
  * serves one exchange without that machinery (issue 15 forbids patching its internals).
  *
  * What it takes, exactly: a single JSON-RPC request object (keys jsonrpc, id, method, params only;

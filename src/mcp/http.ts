@@ -12,7 +12,7 @@
  *   resumption), subscriptions, progress and logging. `isLegacyRequest` (the SDK's own routing
  *   predicate) decides which leg a request takes.
  *
- * One exception, hand-written because the SDK's per-request machinery costs about ten times a REST
+ * One exception, hand-written because the SDK's per-request machinery costs five to eight times a REST
  * request's CPU: a plain single 2026-07-28 tools/call (src/mcp/http-fast-path.ts says exactly which)
  * is answered by the same tool code with the SDK's own bytes, without building a server for it
  * (TICKETBRIDGE_MCP_FAST_PATH=off turns that off).
