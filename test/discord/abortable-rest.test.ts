@@ -4,7 +4,7 @@
  * used to keep one per request made, for the life of the process), and stopping still cuts off
  * what is sent after it.
  */
-import { getEventListeners } from 'node:events';
+import { getEventListeners, setMaxListeners } from 'node:events';
 import { REST, Routes } from 'discord.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ describe('the outbox worker REST client', () => {
 
   it('leaves no listener on the stop signal after 200 requests, where discord.js alone keeps one per request', async () => {
     const stop = new AbortController();
+    // 200 requests at once each listen on it while they run (as the worker allows for its concurrency).
+    setMaxListeners(250, stop.signal);
     const client = abortableRest(rest, stop.signal);
     const channel = sandbox.demo.generalChannelId;
     await Promise.all(Array.from({ length: 100 }, (_, i) => client.post(Routes.channelMessages(channel), { body: { content: `m${i}` } })));
@@ -34,6 +36,7 @@ describe('the outbox worker REST client', () => {
 
     // Why the wrapper exists: discord.js keeps a listener on the signal it is handed, per request.
     const bare = new AbortController();
+    setMaxListeners(50, bare.signal);
     await Promise.all(Array.from({ length: 20 }, () => rest.get(Routes.user('@me'), { signal: bare.signal })));
     expect(getEventListeners(bare.signal, 'abort').length).toBeGreaterThanOrEqual(20);
   });
