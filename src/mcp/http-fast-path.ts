@@ -77,12 +77,22 @@ export function recogniseToolCall(body: unknown, header: (name: string) => strin
   return { id, name, args };
 }
 
+/** What follows content in a complete answer: its resultType and the server's identity in `_meta`. */
+const COMPLETE_TAIL = `,"resultType":"complete","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: SERVER_INFO })}}`;
+
 /**
  * The JSON-RPC response body the SDK sends for this tools/call result on 2026-07-28: its codec's
  * text fallback for non-object structured content, `resultType: "complete"` and the server's
  * identity added to `_meta`, and the response keys in the Protocol's order (result, jsonrpc, id).
  */
 export function encodeToolCallResponse(id: string | number, result: CallToolResult): string {
+  // The common answer (toolResult's: an object as structuredContent, then content, nothing else)
+  // written in pieces around a prepared tail: the same bytes as the general case below, without
+  // copying the result twice to add two constant keys.
+  const keys = Object.keys(result);
+  if (keys.length === 2 && keys[0] === 'structuredContent' && keys[1] === 'content' && isObj(result.structuredContent)) {
+    return `{"result":{"structuredContent":${JSON.stringify(result.structuredContent)},"content":${JSON.stringify(result.content)}${COMPLETE_TAIL},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+  }
   let projected: CallToolResult = result;
   const sc: unknown = result.structuredContent;
   if (sc !== undefined && !isObj(sc) && !(result.content?.some((c) => c.type === 'text') ?? false)) {
