@@ -9,11 +9,15 @@
  * long-lived signal kept a listener (and an AbortController) per request made for as long as that
  * signal lived: the worker's, the process's life.
  */
+import { setMaxListeners } from 'node:events';
 import type { REST, RequestData, RouteLike } from 'discord.js';
 
 /** Sends `request` with a signal that aborts when `stop` or the caller's own signal does, and lets go of both once settled. */
 function withOwnSignal<T>(stop: AbortSignal, data: RequestData | undefined, request: (data: RequestData) => Promise<T>): Promise<T> {
   const own = new AbortController();
+  // discord.js adds a listener per attempt (a request waiting out 429s or retried after a timeout is
+  // sent again with the same signal); they go with the request, so Node's warning at 10 is noise here.
+  setMaxListeners(100, own.signal);
   const sources = [stop, data?.signal].filter((s): s is AbortSignal => s != null);
   const abort = (source: AbortSignal) => () => own.abort(source.reason);
   const listeners = sources.map((s) => ({ s, fn: abort(s) }));
