@@ -40,3 +40,34 @@ export class LazyCancellation implements Cancellation {
     this.controller?.abort();
   }
 }
+
+/** What ResponseCancellation watches: an HTTP response (node:http's ServerResponse). */
+interface WatchedResponse {
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * A call cancelled by its HTTP client closing the connection before the answer was written (the
+ * 2026-07-28 rule: cancellation is closing the stream). `aborted` asks the response itself, and the
+ * close listener is added only when something reads the signal: a listener added and removed on every
+ * call costs about 1.3 µs, and most calls never look at their signal.
+ */
+export class ResponseCancellation implements Cancellation {
+  private controller: AbortController | null = null;
+
+  constructor(private readonly response: WatchedResponse) {}
+
+  get aborted(): boolean { return this.response.destroyed && !this.response.writableFinished; }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      if (this.aborted) controller.abort();
+      else this.response.once('close', () => { if (!this.response.writableFinished) controller.abort(); });
+    }
+    return this.controller.signal;
+  }
+}

@@ -16,16 +16,46 @@ export interface SessionContext {
   era: 'legacy' | 'modern';
 }
 
+/** One HTTP request's session: who is calling and which tools it chose, fixed for the request. */
+export class RequestSession implements SessionContext {
+  constructor(
+    readonly deps: SessionContext['deps'],
+    private readonly caller: Actor,
+    private readonly chosen: ResolvedSelection,
+    readonly label: string,
+    readonly era: SessionContext['era'],
+  ) {}
+
+  actor(): Actor { return this.caller; }
+  selection(): ResolvedSelection { return this.chosen; }
+}
+
 let counter = 0;
+
+/**
+ * One call's operation context. A class, not an object literal: a literal with a getter is built
+ * slowly by V8 on every call (~2 µs, measured on the HTTP fast path), a class instance is not.
+ */
+class McpOperationContext implements OperationContext {
+  readonly engine: OperationContext['engine'];
+  readonly actor: Actor;
+  readonly requestId: string;
+  readonly progress: OperationContext['progress'];
+
+  constructor(session: SessionContext, private readonly cancel: Cancellation, progress: OperationContext['progress'] | undefined) {
+    this.engine = session.deps.engine;
+    this.actor = session.actor();
+    this.requestId = `mcp-${session.label}-${++counter}`;
+    this.progress = progress ?? noProgress;
+  }
+
+  /** Read through, so a call whose operation never looks at its signal never makes one (cancellation.ts). */
+  get signal(): AbortSignal { return this.cancel.signal; }
+}
+
+const noProgress: OperationContext['progress'] = () => {};
 
 /** The operation context for one call from this session. */
 export function operationContext(session: SessionContext, cancel: Cancellation, progress?: OperationContext['progress']): OperationContext {
-  return {
-    engine: session.deps.engine,
-    actor: session.actor(),
-    requestId: `mcp-${session.label}-${++counter}`,
-    // Read through, so a call whose operation never looks at its signal never makes one (cancellation.ts).
-    get signal() { return cancel.signal; },
-    progress: progress ?? (() => {}),
-  };
+  return new McpOperationContext(session, cancel, progress);
 }

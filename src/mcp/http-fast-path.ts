@@ -32,7 +32,16 @@ export const FAST_PROTOCOL_VERSION = '2026-07-28';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const onlyKeys = (o: Obj, allowed: ReadonlySet<string>) => Object.keys(o).every((k) => allowed.has(k));
+// for…in rather than Object.keys: no array made per object checked (these are JSON.parse's plain
+// objects, with nothing enumerable inherited).
+function onlyKeys(o: Obj, allowed: ReadonlySet<string>): boolean {
+  for (const k in o) if (!allowed.has(k)) return false;
+  return true;
+}
+function isEmpty(o: Obj): boolean {
+  for (const _ in o) return false;
+  return true;
+}
 
 const MESSAGE_KEYS = new Set(['jsonrpc', 'id', 'method', 'params']);
 const PARAMS_KEYS = new Set(['name', 'arguments', '_meta']);
@@ -46,8 +55,8 @@ function plainCapabilities(caps: unknown): boolean {
   if (!isObj(caps) || !onlyKeys(caps, CAPABILITY_KEYS)) return false;
   const { roots, sampling, elicitation } = caps;
   if (roots !== undefined && !(isObj(roots) && onlyKeys(roots, ROOTS_KEYS) && (roots.listChanged === undefined || typeof roots.listChanged === 'boolean'))) return false;
-  if (sampling !== undefined && !(isObj(sampling) && Object.keys(sampling).length === 0)) return false;
-  if (elicitation !== undefined && !(isObj(elicitation) && Object.keys(elicitation).length === 0)) return false;
+  if (sampling !== undefined && !(isObj(sampling) && isEmpty(sampling))) return false;
+  if (elicitation !== undefined && !(isObj(elicitation) && isEmpty(elicitation))) return false;
   return true;
 }
 
@@ -81,6 +90,26 @@ export function recogniseToolCall(body: unknown, header: (name: string) => strin
 const COMPLETE_TAIL = `,"resultType":"complete","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: SERVER_INFO })}}`;
 
 /**
+ * Encodings of answers built from the read cache's shared, deep-frozen outputs (read-cache.ts), whose
+ * text content tools.ts also renders once: while the cache holds an answer, every call for it is
+ * encoded once. Keyed weakly by the structured content, so they go when the cache drops the answer;
+ * used only when the content is the very (frozen) one encoded.
+ */
+const frozenHeads = new WeakMap<Obj, { content: CallToolResult['content']; head: string }>();
+
+/** The common answer up to its id: `{"result":{…},"jsonrpc":"2.0","id":`. */
+function commonHead(sc: Obj, content: CallToolResult['content']): string {
+  const reusable = Object.isFrozen(sc) && Object.isFrozen(content);
+  if (reusable) {
+    const held = frozenHeads.get(sc);
+    if (held?.content === content) return held.head;
+  }
+  const head = `{"result":{"structuredContent":${JSON.stringify(sc)},"content":${JSON.stringify(content)}${COMPLETE_TAIL},"jsonrpc":"2.0","id":`;
+  if (reusable) frozenHeads.set(sc, { content, head });
+  return head;
+}
+
+/**
  * The JSON-RPC response body the SDK sends for this tools/call result on 2026-07-28: its codec's
  * text fallback for non-object structured content, `resultType: "complete"` and the server's
  * identity added to `_meta`, and the response keys in the Protocol's order (result, jsonrpc, id).
@@ -90,11 +119,11 @@ export function encodeToolCallResponse(id: string | number, result: CallToolResu
   // written in pieces around a prepared tail: the same bytes as the general case below, without
   // copying the result twice to add two constant keys.
   const keys = Object.keys(result);
-  if (keys.length === 2 && keys[0] === 'structuredContent' && keys[1] === 'content' && isObj(result.structuredContent)) {
-    return `{"result":{"structuredContent":${JSON.stringify(result.structuredContent)},"content":${JSON.stringify(result.content)}${COMPLETE_TAIL},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+  const sc = result.structuredContent;
+  if (keys.length === 2 && keys[0] === 'structuredContent' && keys[1] === 'content' && isObj(sc)) {
+    return `${commonHead(sc, result.content)}${JSON.stringify(id)}}`;
   }
   let projected: CallToolResult = result;
-  const sc: unknown = result.structuredContent;
   if (sc !== undefined && !isObj(sc) && !(result.content?.some((c) => c.type === 'text') ?? false)) {
     projected = { ...result, content: [...(result.content ?? []), { type: 'text', text: JSON.stringify(sc) }] };
   }

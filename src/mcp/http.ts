@@ -32,12 +32,12 @@ import { asUnavailable, isEngineError } from '../engine/errors.js';
 import type { AppDeps } from '../deps.js';
 import { catalogue } from '../operations/index.js';
 import { asMcpError } from './catalogue-calls.js';
-import type { SessionContext } from './context.js';
+import { RequestSession, type SessionContext } from './context.js';
 import { SessionEventStore } from './event-store.js';
 import { createSessionAuthenticator, bearerOf } from './http-auth.js';
 import { createHostGuard } from './http-guard.js';
 import { isJsonRpcMessage } from './jsonrpc.js';
-import { LazyCancellation } from './cancellation.js';
+import { ResponseCancellation } from './cancellation.js';
 import { encodeToolCallResponse, FAST_PROTOCOL_VERSION, recogniseToolCall } from './http-fast-path.js';
 import { NO_PROGRESS } from './progress.js';
 import { createSession, type McpSession } from './server.js';
@@ -240,8 +240,8 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
       const contentType = header(req, 'content-type') ?? '';
       if (!/^application\/json\s*(;|$)/i.test(contentType)) return rpcError(reply, 415, -32000, 'Send JSON-RPC with "Content-Type: application/json".');
       try { parsed = JSON.parse(req.body as string); } catch { return rpcError(reply, 400, -32700, 'Parse error: the body is not valid JSON.'); }
-      const messages = Array.isArray(parsed) ? parsed : [parsed];
-      if (messages.length === 0 || !messages.every(isJsonRpcMessage)) return rpcError(reply, 400, -32600, 'Invalid Request: every message needs "jsonrpc": "2.0".');
+      const wellFormed = Array.isArray(parsed) ? parsed.length > 0 && parsed.every(isJsonRpcMessage) : isJsonRpcMessage(parsed);
+      if (!wellFormed) return rpcError(reply, 400, -32600, 'Invalid Request: every message needs "jsonrpc": "2.0".');
     } else if (req.method !== 'GET' && req.method !== 'DELETE') {
       return rpcError(reply, 405, -32000, 'Use POST (or, in a 2025-11-25 session, GET and DELETE) on /mcp.', { allow: 'GET, POST, DELETE' });
     }
@@ -250,14 +250,10 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
     // without its per-request machinery (src/mcp/http-fast-path.ts says exactly what qualifies).
     const fast = deps.config.TICKETBRIDGE_MCP_FAST_PATH ? recogniseToolCall(parsed, (name) => header(req, name)) : undefined;
     if (fast) {
-      const actor = auth.actor;
-      const context: SessionContext = { deps, actor: () => actor, selection: () => selection, label: 'http', era: 'modern' };
+      const context = new RequestSession(deps, auth.actor, selection, 'http', 'modern');
       // Closing the connection cancels the call, as it does on the SDK's path.
-      const cancel = new LazyCancellation();
-      const onClose = () => { if (!reply.raw.writableFinished) cancel.cancel(); };
-      reply.raw.once('close', onClose);
+      const cancel = new ResponseCancellation(reply.raw);
       const result = await runTool(context, fast.name, fast.args, { cancel, progress: NO_PROGRESS });
-      reply.raw.off('close', onClose);
       reply.hijack();
       // The client went away: nobody is left to answer (the SDK's path answers no one either).
       if (cancel.aborted) return reply;
@@ -280,7 +276,11 @@ export async function registerMcpHttp(app: FastifyInstance, deps: AppDeps): Prom
   await app.register(async (scope) => {
     // /mcp reads its body itself: JSON-RPC errors (-32700) instead of Fastify's, and its own size limit.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+    const asText = (_req: FastifyRequest, body: string | Buffer, done: (err: null, body: string | Buffer) => void) => done(null, body);
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, asText);
+    // The same parser named for JSON as well: Fastify caches the parser it finds for a content type,
+    // except the catch-all, which it looks up again (parsing the header) on every request.
+    scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, asText);
     scope.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return rpcError(reply, 413, -32000, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`);
       if (err.statusCode && err.statusCode < 500) return rpcError(reply, err.statusCode, -32000, err.message);

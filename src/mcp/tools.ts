@@ -107,7 +107,26 @@ export function endExchangeOnCancel(ctx: ServerContext): void {
 /** A catalogue operation's output as a tool result: structuredContent plus a short text. */
 export function toolResult(def: ToolDefinition, output: unknown): CallToolResult {
   const structured = def.wrapped ? { result: output } : (output as Record<string, unknown>);
-  return { structuredContent: structured, content: [{ type: 'text', text: renderText(def.op.name, output) }] };
+  return { structuredContent: structured, content: textContentOf(def.op.name, output) };
+}
+
+/**
+ * The text of a read answered from the read cache (src/operations/read-cache.ts), rendered once per
+ * cached answer: those outputs are deep-frozen and shared by every caller until a change drops them,
+ * so their text cannot change either. The content handed out is frozen too, and its identity lets
+ * the HTTP fast path reuse the answer's encoding (http-fast-path.ts).
+ */
+const cachedTexts = new WeakMap<object, { tool: string; content: CallToolResult['content'] }>();
+
+function textContentOf(tool: string, output: unknown): CallToolResult['content'] {
+  const shared = typeof output === 'object' && output !== null && Object.isFrozen(output);
+  if (!shared) return [{ type: 'text', text: renderText(tool, output) }];
+  const held = cachedTexts.get(output);
+  if (held?.tool === tool) return held.content;
+  const content: CallToolResult['content'] = [Object.freeze({ type: 'text' as const, text: renderText(tool, output) })];
+  Object.freeze(content);
+  cachedTexts.set(output, { tool, content });
+  return content;
 }
 
 type CallParams = { name: string; arguments: Record<string, unknown> };

@@ -119,6 +119,25 @@ describe('the 2026-07-28 tools/call fast path', () => {
     expect(json.result._meta['io.modelcontextprotocol/serverInfo']).toMatchObject({ name: 'ticketbridge' });
   });
 
+  it('answers a repeated read with the new state once the ticket changed, in the structure and the text', async () => {
+    const read = async (id: number) => JSON.parse((await send(server.url, { ...CASES[0]!, body: () => call('get_ticket', getTicket(), ENVELOPE, id) })).text) as
+      { id: number; result: { structuredContent: { priority: number | null }; content: Array<{ text: string }> } };
+    // Twice before the change: the second is the cached answer, reused with its own id.
+    const before = [await read(1), await read(2)];
+    expect(before.map((a) => a.id)).toEqual([1, 2]);
+    expect(before[1]!.result).toEqual(before[0]!.result);
+    expect(before[1]!.result.content[0]!.text).not.toContain('priority 2');
+    await server.engine.tickets.setPriority(staffActor(STAFF), { guild_id: server.g.guildId, ticket: { ticket_id: ticketId }, priority: 2 });
+    const after = await read(3);
+    expect(after.id).toBe(3);
+    expect(after.result.structuredContent.priority).toBe(2);
+    expect(after.result.content[0]!.text).toContain('priority 2');
+    // And the SDK's path, handed the same shared (frozen) cached answer, still answers it.
+    const viaSdk = JSON.parse((await send(sdkUrl, { ...CASES[0]!, body: () => call('get_ticket', getTicket(), ENVELOPE, 3) })).text) as typeof after;
+    expect(viaSdk).toEqual(after);
+    await server.engine.tickets.setPriority(staffActor(STAFF), { guild_id: server.g.guildId, ticket: { ticket_id: ticketId }, priority: null });
+  });
+
   it.each([
     ['an unknown token', 'Bearer tb_nope_nope_nope_nope'],
     ['a malformed Authorization header', 'Basic abc'],
