@@ -382,6 +382,13 @@ export interface RateCountersTable {
 }
 
 /** A process sharing the bot's Discord global budget; alive while seen_at is fresh. */
+/** The next moment a session of this identify bucket may start (src/engine/identify-slots.ts). */
+export interface GatewayIdentifySlotsTable {
+  bot_key: string;
+  bucket: number;
+  next_at: Date;
+}
+
 export interface DiscordRateSharesTable {
   bot_key: string;
   process_id: string;
@@ -578,6 +585,7 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   rate_counters: RateCountersTable;
   discord_rate_shares: DiscordRateSharesTable;
+  gateway_identify_slots: GatewayIdentifySlotsTable;
   discord_route_buckets: DiscordRouteBucketsTable;
   monitor_configs: MonitorConfigsTable;
   monitored_channels: MonitoredChannelsTable;

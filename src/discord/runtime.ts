@@ -23,6 +23,8 @@ import { SharedLimits } from './shared-limits.js';
 import { fillGaps } from './shards/backfill.js';
 import { startShardKeeper, type HeldShard, type RunningShard } from './shards/keeper.js';
 import { startShardClient } from './shards/shard-client.js';
+import { createIdentifyGate } from './shards/identify-gate.js';
+import { botKeyOf } from './bot-key.js';
 
 export interface DiscordOptions {
   engine: Engine;
@@ -74,7 +76,7 @@ export interface DiscordRuntime {
   close(): Promise<void>;
 }
 
-const GatewayBot = z.object({ shards: z.number().int().min(1) });
+const GatewayBot = z.object({ shards: z.number().int().min(1), session_start_limit: z.object({ max_concurrency: z.number().int().min(1) }) });
 
 export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime> {
   const { engine, logger } = opts;
@@ -109,7 +111,10 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
     engine, database: opts.database, rest, botUserId, logger, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     ...(shared ? { sharedSpent: () => shared.spentChannels() } : {}),
   });
-  const shardCount = opts.shardCount ?? GatewayBot.parse(await rest.get(Routes.gatewayBot())).shards;
+  const gatewayBot = GatewayBot.parse(await rest.get(Routes.gatewayBot()));
+  const shardCount = opts.shardCount ?? gatewayBot.shards;
+  // Every shard of the bot, in every process, identifies in its turn (identify-gate.ts).
+  const identify = createIdentifyGate({ engine, logger, botKey: botKeyOf(opts.token), maxConcurrency: gatewayBot.session_start_limit.max_concurrency });
   const processId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = opts.shardLeaseMs ?? 15_000;
   const renewMs = opts.shardRenewMs ?? 5_000;
@@ -136,7 +141,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordRuntime
       log.info(report, 'filled transcript gaps of the shard');
     };
     const shard = startShardClient({
-      shardId, shardCount, token: opts.token, rest: restOptions, engine, logger: log,
+      shardId, shardCount, token: opts.token, rest: restOptions, engine, logger: log, identify,
       onGuildJoin: (guildId) => { void track(syncQuietly(guildId)); },
       // A session lost and identified anew: anything said meanwhile is read back too.
       onReidentified: () => { void track(engine.shards.openTicketChannels(shardId, shardCount).then(fill).catch(() => {})); },

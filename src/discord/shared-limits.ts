@@ -26,11 +26,12 @@
  *
  * Hand-written because discord.js's limiter is per process by design and has no shared store.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Engine } from '../engine/index.js';
 import type { Logger } from '../logger.js';
 import type { GlobalGate } from './global-gate.js';
+import { botKeyOf } from './bot-key.js';
 
 /** Headers of one answer (the part of a fetch Response this reads). */
 interface Answer { status: number; headers: { get(name: string): string | null } }
@@ -109,7 +110,7 @@ export class SharedLimits {
   held = 0;
 
   constructor(private readonly opts: SharedLimitsOptions) {
-    this.botKey = createHash('sha256').update(opts.token).digest('hex').slice(0, 16);
+    this.botKey = botKeyOf(opts.token);
     this.heartbeatMs = opts.heartbeatMs ?? 2_000;
     this.globalLimit = opts.globalLimit ?? 50;
   }

@@ -26,6 +26,7 @@ import { createTicketWebhooks } from './ticket-webhooks.js';
 import { createShardLeases } from './shard-leases.js';
 import { createShardGaps } from './shard-gaps.js';
 import { createRateCounters } from './rate-counters.js';
+import { createIdentifySlots } from './identify-slots.js';
 import { createDiscordBudget } from './discord-budget.js';
 import { createBackgroundRuns } from './background-runs.js';
 
@@ -72,6 +73,8 @@ export function createEngine(database: Pick<Database, 'db' | 'kind'>, opts: Engi
     rateCounters: createRateCounters(ctx),
     /** Discord's rate limits shared by every process (global budget shares, route buckets). */
     discordBudget: createDiscordBudget(ctx),
+    /** Discord's identify limit shared by every process (session starts per bucket per 5 s). */
+    identifySlots: createIdentifySlots(ctx),
     /** Long operations run in the background, read and cancelled by id from any process. */
     backgroundRuns: createBackgroundRuns(ctx),
   };

@@ -23,6 +23,7 @@ import * as locales from './0022_locales.js';
 import * as sharedLimits from './0023_shared_limits.js';
 import * as backgroundRuns from './0024_background_runs.js';
 import * as discordSlots from './0025_discord_slots.js';
+import * as identifySlots from './0026_identify_slots.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0023_shared_limits': sharedLimits,
   '0024_background_runs': backgroundRuns,
   '0025_discord_slots': discordSlots,
+  '0026_identify_slots': identifySlots,
 };

@@ -8,6 +8,7 @@ import { Client, Events, GatewayIntentBits, Partials, type RESTOptions } from 'd
 import type { Engine } from '../../engine/index.js';
 import type { Logger } from '../../logger.js';
 import { attachGateway } from '../gateway/index.js';
+import type { IdentifyThrottler } from './identify-gate.js';
 
 export interface ShardClientOptions {
   shardId: number;
@@ -22,8 +23,14 @@ export interface ShardClientOptions {
   onReidentified: () => void;
   /** discord.js gave the shard up (an unrecoverable close code): the lease should go back. */
   onDead: (code: number) => void;
-  /** How long to wait for READY and the shard's guilds (default 30 s). */
+  /** How long to wait for READY and the shard's guilds once Discord may be asked (default 30 s). */
   readyTimeoutMs?: number;
+  /**
+   * Paces this shard's IDENTIFYs with every other shard of the bot (identify-gate.ts); discord.js's
+   * own throttler, per Client, when absent. The ready timeout starts once the first is allowed: a
+   * shard may wait its turn for longer than that.
+   */
+  identify?: IdentifyThrottler;
 }
 
 export interface ShardClient {
@@ -38,7 +45,21 @@ export interface ShardClient {
 }
 
 export function startShardClient(opts: ShardClientOptions): ShardClient {
+  /** Starts the ready timeout; called when the shard's first IDENTIFY is allowed. */
+  let identifyAllowed = () => {};
+  const gate = opts.identify;
+  // The wait ends with discord.js's own signal, which destroying the client aborts (a wait that
+  // throws for any other reason makes discord.js reconnect and ask again, even once destroyed).
+  const ws = gate ? {
+    buildIdentifyThrottler: () => ({
+      async waitForIdentify(shardId: number, signal: AbortSignal) {
+        await gate.waitForIdentify(shardId, signal);
+        identifyAllowed();
+      },
+    }),
+  } : {};
   const client = new Client({
+    ws,
     intents: [
       GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages,
       GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages,
@@ -53,9 +74,14 @@ export function startShardClient(opts: ShardClientOptions): ShardClient {
   let ready = false;
   let stopped = false;
   let destroyed: Promise<void> | null = null;
+  /** Rejected by stop(): a shard stopped while starting gives up its start at once. */
+  let rejectStart: (err: Error) => void = () => {};
+  const stoppedWhileStarting = new Promise<never>((_resolve, reject) => { rejectStart = reject; });
+  stoppedWhileStarting.catch(() => {});
   const stop = (): Promise<void> => {
     stopped = true;
     ready = false;
+    rejectStart(new Error(`shard ${opts.shardId} was stopped while starting`));
     detach?.(); // synchronous: from here on no event of this shard is handled
     detach = null;
     destroyed ??= client.destroy();
@@ -65,13 +91,15 @@ export function startShardClient(opts: ShardClientOptions): ShardClient {
   const timeoutMs = opts.readyTimeoutMs ?? 30_000;
   const started = (async () => {
     const readyP = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`shard ${opts.shardId} was not ready within ${timeoutMs} ms`)), timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => { timer ??= setTimeout(() => reject(new Error(`shard ${opts.shardId} was not ready within ${timeoutMs} ms of being allowed to identify`)), timeoutMs); };
+      if (gate) identifyAllowed = arm; else arm();
       client.once(Events.ClientReady, () => { clearTimeout(timer); resolve(); });
       client.once(Events.ShardDisconnect, (ev) => { clearTimeout(timer); reject(new Error(`Discord closed shard ${opts.shardId} (${ev.code})`)); });
     });
     readyP.catch(() => {});
-    await client.login(opts.token);
-    await readyP;
+    await Promise.race([client.login(opts.token), stoppedWhileStarting]);
+    await Promise.race([readyP, stoppedWhileStarting]);
     if (stopped) throw new Error(`shard ${opts.shardId} was stopped while starting`);
     ready = true;
     // Later life: attached after the first READY so that one is not taken for a re-identify.
