@@ -10,6 +10,7 @@ import { DEMO, seedDemo, seedGuild } from './demo.js';
 import type { GuildIds } from './demo.js';
 import type { SessionInfo } from './gateway.js';
 import { ShardingInput, idOnShard, recommendedShards } from './sharding.js';
+import type { IdentifyCounts } from './gateway.js';
 import type { ShardingInputT } from './sharding.js';
 import type { Fault, FaultInputT } from './faults.js';
 import { newId } from './ids.js';
@@ -109,6 +110,11 @@ export interface SandboxState {
     shards: SessionInfo[];
     recommended_shards: number;
     max_guilds_per_session: number;
+    /** Session starts allowed per 5 s, one per bucket (shard_id % max_concurrency). */
+    max_concurrency: number;
+    /** Whether IDENTIFYs over the limit are refused. */
+    identify_limit: boolean;
+    identifies: IdentifyCounts;
   };
 }
 
@@ -158,6 +164,9 @@ export function state(ctx: SandboxContext, filter: { channel_id?: string } = {})
       shards: ctx.gateway.sessionInfo(),
       recommended_shards: recommendedShards(ctx.sharding, [...store.guilds.values()].filter((g) => g.members.has(store.botUserId)).length),
       max_guilds_per_session: ctx.sharding.maxGuildsPerSession,
+      max_concurrency: ctx.sharding.maxConcurrency,
+      identify_limit: ctx.sharding.identifyLimit,
+      identifies: ctx.gateway.identifies(),
     },
   };
 }
@@ -328,11 +337,13 @@ export function createGuild(ctx: SandboxContext, raw: CreateGuildInputT): Create
   };
 }
 
-/** Change GET /gateway/bot's recommended shard count or the guild count that requires sharding. */
-export function setSharding(ctx: SandboxContext, raw: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number } {
+/** Change GET /gateway/bot's recommended shard count, the guild count that requires sharding, or max_concurrency. */
+export function setSharding(ctx: SandboxContext, raw: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number; max_concurrency: number; identify_limit: boolean } {
   const input = ShardingInput.parse(raw);
   if (input.recommended_shards !== undefined) ctx.sharding.recommendedShards = input.recommended_shards;
   if (input.max_guilds_per_session !== undefined) ctx.sharding.maxGuildsPerSession = input.max_guilds_per_session;
-  return { recommended_shards: ctx.sharding.recommendedShards, max_guilds_per_session: ctx.sharding.maxGuildsPerSession };
+  if (input.max_concurrency !== undefined) ctx.sharding.maxConcurrency = input.max_concurrency;
+  if (input.identify_limit !== undefined) ctx.sharding.identifyLimit = input.identify_limit;
+  return { recommended_shards: ctx.sharding.recommendedShards, max_guilds_per_session: ctx.sharding.maxGuildsPerSession, max_concurrency: ctx.sharding.maxConcurrency, identify_limit: ctx.sharding.identifyLimit };
 }
 

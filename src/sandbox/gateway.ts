@@ -12,7 +12,7 @@ import { ALL_INTENTS, Intent, blankContent, requiredIntent } from './intents.js'
 import { P, has } from './permissions.js';
 import { channelJson, guildJson, memberJson, userJson } from './serialize.js';
 import type { Json } from './serialize.js';
-import { parseShard, shardOf, type ShardingSettings } from './sharding.js';
+import { IDENTIFY_WINDOW_MS, parseShard, shardOf, type ShardingSettings } from './sharding.js';
 import type { Store } from './store.js';
 
 const HEARTBEAT_INTERVAL_MS = 41_250;
@@ -69,8 +69,21 @@ export interface SessionInfo {
   dispatched: number;
 }
 
+/** Session starts as Discord counts them (GET /_sandbox/gateway `identifies`). */
+export interface IdentifyCounts {
+  /** IDENTIFYs that started a session. */
+  started: number;
+  /** IDENTIFYs answered with op 9 because their bucket had started a session less than 5 s before. */
+  refused: number;
+  /** Per bucket (shard_id % max_concurrency), the ms between consecutive session starts; the smallest gap first. */
+  min_gap_ms: number | null;
+}
+
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 * 1024 });
+  /** When each identify bucket last started a session. */
+  private readonly lastIdentify = new Map<number, number>();
+  private readonly identifyCounts = { started: 0, refused: 0, minGapMs: Number.POSITIVE_INFINITY };
   private readonly sessions = new Map<string, Session>();
   private readonly connections = new Set<Connection>();
   /** Resolved whenever a session becomes ready or resumes (tests and actInteraction await it). */
@@ -154,6 +167,12 @@ export class Gateway {
       n++;
     }
     return n;
+  }
+
+  /** Session starts so far, those refused by the identify limit, and the tightest spacing seen. */
+  identifies(): IdentifyCounts {
+    const { started, refused, minGapMs } = this.identifyCounts;
+    return { started, refused, min_gap_ms: Number.isFinite(minGapMs) ? minGapMs : null };
   }
 
   /** Invalidate every session (op 9, not resumable): clients identify again. */
@@ -279,6 +298,24 @@ export class Gateway {
     const { store } = this.deps;
     const all = [...store.guilds.values()].filter((g) => g.members.has(store.botUserId));
     if (shard[1] === 1 && all.length > this.deps.sharding.maxGuildsPerSession) return conn.ws.close(4011, 'Sharding required.');
+    // Discord's identify limit: one session start per bucket per 5 s; too soon is op 9, not resumable.
+    // (Tracked only while the limit is on, so turning it on starts every bucket afresh.)
+    if (this.deps.sharding.identifyLimit) {
+      const bucket = shard[0] % Math.max(1, this.deps.sharding.maxConcurrency);
+      const now = Date.now();
+      const last = this.lastIdentify.get(bucket);
+      if (last !== undefined && now - last < IDENTIFY_WINDOW_MS) {
+        this.identifyCounts.refused++;
+        this.deps.logger.debug({ shard, bucket, sinceLastMs: now - last }, 'IDENTIFY over the identify limit: invalid session');
+        this.send(conn.ws, { op: 9, d: false });
+        return;
+      }
+      if (last !== undefined) this.identifyCounts.minGapMs = Math.min(this.identifyCounts.minGapMs, now - last);
+      this.lastIdentify.set(bucket, now);
+    } else {
+      this.lastIdentify.clear();
+    }
+    this.identifyCounts.started++;
     const session: Session = { id: newToken(16), intents, shard, dispatched: 0, seq: 0, socket: conn.ws, buffer: [], expiry: null };
     this.sessions.set(session.id, session);
     conn.session = session;

@@ -79,6 +79,10 @@ export interface SandboxOptions {
   recommendedShards?: number;
   /** More guilds than this and an unsharded IDENTIFY is closed with 4011 (default 2,500, as Discord). */
   maxGuildsPerSession?: number;
+  /** Session starts allowed per 5 s (GET /gateway/bot's max_concurrency; default 1, as most bots). */
+  maxConcurrency?: number;
+  /** Refuse IDENTIFYs over that limit with op 9, as Discord does (default true). */
+  identifyLimit?: boolean;
 }
 
 export interface Sandbox {
@@ -105,7 +109,7 @@ export interface Sandbox {
   /** The bot joins a new guild laid out like the demo one (POST /_sandbox/guilds); `shard` picks the shard it lands on. */
   createGuild(input?: CreateGuildInputT): CreatedGuild;
   /** GET /gateway/bot's recommended shards and the guild count requiring sharding (PATCH /_sandbox/gateway). */
-  setSharding(input: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number };
+  setSharding(input: ShardingInputT): { recommended_shards: number | null; max_guilds_per_session: number; max_concurrency: number; identify_limit: boolean };
   /** Change a guild's preferred locale or name; GUILD_UPDATE is dispatched (PATCH /_sandbox/guilds/:id). */
   updateGuild(guildId: string, input: UpdateGuildInputT): Json;
   /** Inject a REST fault, or act on the gateway at once (POST /_sandbox/faults). */
@@ -135,6 +139,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const sharding = {
     recommendedShards: opts.recommendedShards ?? DEFAULT_SHARDING.recommendedShards,
     maxGuildsPerSession: opts.maxGuildsPerSession ?? DEFAULT_SHARDING.maxGuildsPerSession,
+    maxConcurrency: opts.maxConcurrency ?? DEFAULT_SHARDING.maxConcurrency,
+    identifyLimit: opts.identifyLimit ?? DEFAULT_SHARDING.identifyLimit,
   };
   const gateway = new Gateway({
     store,

@@ -22,7 +22,7 @@ describeEachDatabase('shards in one process', (database, info) => {
   let guilds: CreatedGuild[];
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ rateLimits: false, logger: quietLogger });
+    sandbox = await startSandbox({ rateLimits: false, maxConcurrency: 3, logger: quietLogger });
     guilds = [0, 1, 2].map((k) => sandbox.createGuild({ shard: [k, 3] }));
     engine = createEngine(database(), { outbox: { baseDelayMs: 50, maxDelayMs: 1_000 } });
     discord = await startDiscord({

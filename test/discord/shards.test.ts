@@ -33,7 +33,7 @@ describe.skipIf(!postgresAvailable())('gateway shards across processes [postgres
     test = await clonePostgres();
     database = await test.open();
     // A loaded test machine: give the bot more than Discord's 3 s to answer, so a slow answer is not a lost one.
-    sandbox = await startSandbox({ rateLimits: false, logger: quietLogger, interactionDeadlineMs: 10_000 });
+    sandbox = await startSandbox({ rateLimits: false, maxConcurrency: 3, logger: quietLogger, interactionDeadlineMs: 10_000 });
     engine = createEngine(database);
     sampler = setInterval(() => {
       const counts = new Map<number, number>();

@@ -16,8 +16,12 @@ export const ALL_INTENTS = [
   GatewayIntentBits.GuildMessageReactions,
 ];
 
+/**
+ * A sandbox for testing the sandbox's own protocol: these tests log in and identify many times in a
+ * row, so Discord's identify limit (tested on its own in sharding.test.ts) is off unless asked for.
+ */
 export async function sandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  return startSandbox({ port: 0, rateLimits: false, ...opts });
+  return startSandbox({ port: 0, rateLimits: false, identifyLimit: false, ...opts });
 }
 
 export async function login(

@@ -123,7 +123,7 @@ describe('discord.js with shards', () => {
 });
 
 describe('raw IDENTIFY', () => {
-  async function identify(shard: unknown): Promise<{ code: number | null; ready: Record<string, unknown> | null }> {
+  async function identify(shard: unknown): Promise<{ code: number | null; ready: Record<string, unknown> | null; invalidSession?: boolean }> {
     const gw = obj((await api(sb, 'GET', '/gateway/bot')).body);
     const ws = new WebSocket(`${String(gw.url)}?v=10&encoding=json`);
     return new Promise((resolve) => {
@@ -131,6 +131,7 @@ describe('raw IDENTIFY', () => {
         const f = JSON.parse(String(raw)) as { op: number; t?: string; d: Record<string, unknown> };
         if (f.op === 10) ws.send(JSON.stringify({ op: 2, d: { token: sb.botToken, intents: GatewayIntentBits.Guilds, properties: {}, ...(shard === undefined ? {} : { shard }) } }));
         if (f.t === 'READY') { ws.close(1000); resolve({ code: null, ready: f.d }); }
+        if (f.op === 9) { ws.close(1000); resolve({ code: null, ready: null, invalidSession: true }); }
       });
       ws.on('close', (code) => resolve({ code, ready: null }));
     });
@@ -154,6 +155,27 @@ describe('raw IDENTIFY', () => {
       expect(listed.every((id) => shardOf(id, 2) === 1)).toBe(true);
     } finally {
       await control(sb, 'PATCH', '/gateway', { max_guilds_per_session: 2500 });
+    }
+  });
+
+  it("refuses a bucket's second session start within 5 s with op 9, as Discord does, and starts another bucket at once", async () => {
+    await control(sb, 'PATCH', '/gateway', { identify_limit: true, max_concurrency: 2 });
+    try {
+      const before = sb.state().gateway.identifies;
+      const limit = obj(obj((await api(sb, 'GET', '/gateway/bot')).body).session_start_limit);
+      expect(limit.max_concurrency).toBe(2);
+      expect((await identify([0, 2])).ready?.shard).toEqual([0, 2]);
+      expect((await identify([1, 2])).ready?.shard).toEqual([1, 2]);
+      const again = await identify([0, 2]);
+      expect(again.invalidSession).toBe(true);
+      expect(again.ready).toBeNull();
+      const after = sb.state().gateway.identifies;
+      expect(after.refused - before.refused).toBe(1);
+      expect(after.started - before.started).toBe(2);
+      const remaining = obj(obj((await api(sb, 'GET', '/gateway/bot')).body).session_start_limit).remaining;
+      expect(remaining).toBe(Number(limit.remaining) - 2);
+    } finally {
+      await control(sb, 'PATCH', '/gateway', { identify_limit: false, max_concurrency: 1 });
     }
   });
 });

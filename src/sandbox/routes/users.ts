@@ -61,7 +61,7 @@ function gatewayBot(req: Req, ctx: SandboxContext): Res {
     body: {
       url: wsUrl(ctx, req.headers.host),
       shards: recommendedShards(ctx.sharding, [...ctx.store.guilds.values()].filter((g) => g.members.has(ctx.store.botUserId)).length),
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      session_start_limit: { total: 1000, remaining: Math.max(0, 1000 - ctx.gateway.identifies().started), reset_after: 86_400_000, max_concurrency: ctx.sharding.maxConcurrency },
     },
   };
 }
