@@ -27,8 +27,8 @@ export interface ShardClientOptions {
   readyTimeoutMs?: number;
   /**
    * Paces this shard's IDENTIFYs with every other shard of the bot (identify-gate.ts); discord.js's
-   * own throttler, per Client, when absent. The ready timeout starts once the first is allowed: a
-   * shard may wait its turn for longer than that.
+   * own throttler, per Client, when absent. The ready timeout counts from the shard's turn: a shard
+   * may wait its turn for longer than that.
    */
   identify?: IdentifyThrottler;
 }
@@ -45,7 +45,7 @@ export interface ShardClient {
 }
 
 export function startShardClient(opts: ShardClientOptions): ShardClient {
-  /** Starts the ready timeout; called when the shard's first IDENTIFY is allowed. */
+  /** (Re)starts the ready timeout; called whenever the shard's IDENTIFY is allowed. */
   let identifyAllowed = () => {};
   const gate = opts.identify;
   // The wait ends with discord.js's own signal, which destroying the client aborts (a wait that
@@ -92,7 +92,8 @@ export function startShardClient(opts: ShardClientOptions): ShardClient {
   const started = (async () => {
     const readyP = new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const arm = () => { timer ??= setTimeout(() => reject(new Error(`shard ${opts.shardId} was not ready within ${timeoutMs} ms of being allowed to identify`)), timeoutMs); };
+      // Counted from the latest turn: a start Discord refused waits for its next turn again.
+      const arm = () => { clearTimeout(timer); timer = setTimeout(() => reject(new Error(`shard ${opts.shardId} was not ready within ${timeoutMs} ms of being allowed to identify`)), timeoutMs); };
       if (gate) identifyAllowed = arm; else arm();
       client.once(Events.ClientReady, () => { clearTimeout(timer); resolve(); });
       client.once(Events.ShardDisconnect, (ev) => { clearTimeout(timer); reject(new Error(`Discord closed shard ${opts.shardId} (${ev.code})`)); });
