@@ -13,6 +13,7 @@
  *   - Discord requests per second across the processes: the most within any second as the sandbox
  *     counts them (a sliding window on its clock) and per calendar second at the counting proxy;
  *     429s as a share of all requests;
+ *   - gateway session starts under Discord's identify limit (max_concurrency 1): none refused;
  *   - a client's REST rate limit (Volvox: 30 per IP a minute) through the proxy: exactly 30 of 45 pass.
  *
  *   npm run build && npx tsx tools/drills/scale-out.ts
@@ -216,6 +217,10 @@ export async function runScaleOutDrill() {
     say(`Discord: ${discordProxy.stats.requests} requests (${traffic.bot_requests} with the bot token); most in any second as the sandbox counts them ${traffic.most_in_any_second}, most in one calendar second at the proxy ${discordProxy.peak()} (limit 50); 429s ${discordProxy.stats.s429} (${(ratio429 * 100).toFixed(2)}%: ${traffic.limited_global} global, ${traffic.limited_route} route)`);
     check(traffic.most_in_any_second <= 50 && discordProxy.peak() <= 50, 'never more than 50 Discord requests in any second');
     check(ratio429 < 0.01, '429s under 1% of Discord requests');
+    // Discord's identify limit (max_concurrency 1, as most bots): the sandbox refuses a start too soon.
+    const { identifies } = sandbox.state().gateway;
+    say(`Gateway session starts: ${identifies.started}, ${identifies.refused} refused by the identify limit; smallest gap between two starts ${identifies.min_gap_ms ?? '—'} ms (limit 5,000)`);
+    check(identifies.refused === 0, 'no session start refused by Discord\'s identify limit');
     let passed = 0;
     for (let i = 0; i < 45; i++) if ((await rest(`/api/v1/guilds/${guilds[0]!.guildId}/tickets`, undefined)).status === 200) passed++;
     say(`REST rate limit: ${passed} of 45 Volvox requests passed through the round-robin proxy over the processes (limit 30 per IP a minute)`);
@@ -229,6 +234,7 @@ export async function runScaleOutDrill() {
       slash_commands_answered_once: commands.once, slash_command_errors: commands.errors.length,
       panel_clicks_answered_once: clicks.once, panel_click_errors: clicks.errors.length, tickets_opened_by_clicks: ticketsAfter - ticketsBefore,
       discord: { requests: discordProxy.stats.requests, bot_requests: traffic.bot_requests, most_in_any_second_sandbox: traffic.most_in_any_second, peak_calendar_second_proxy: discordProxy.peak(), s429: discordProxy.stats.s429, global429: traffic.limited_global, route429: traffic.limited_route, ratio429: Number(ratio429.toFixed(4)) },
+      gateway_identifies: identifies,
       volvox_passed_of_45_limit_30: passed,
       failures, ok: failures.length === 0,
     };
