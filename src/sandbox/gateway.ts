@@ -81,6 +81,7 @@ export interface IdentifyCounts {
 
 export class Gateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 * 1024 });
+  private closing = false;
   /** When each identify bucket last started a session. */
   private readonly lastIdentify = new Map<number, number>();
   private readonly identifyCounts = { started: 0, refused: 0, minGapMs: Number.POSITIVE_INFINITY };
@@ -92,7 +93,12 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {}
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req.headers.host));
+    // Closing: a client that reconnects now would keep the server from ever finishing its close.
+    if (this.closing) { socket.destroy(); return; }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (this.closing) { ws.terminate(); return; }
+      this.onConnection(ws, req.headers.host);
+    });
   }
 
   /** Sessions that could still receive a dispatch (connected or resumable). */
@@ -187,6 +193,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const c of this.connections) c.ws.terminate();
     for (const s of this.sessions.values()) this.endSession(s);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -44,6 +44,9 @@ export interface ShardClient {
   stop(): Promise<void>;
 }
 
+/** How long a stop waits for discord.js to close the shard's socket. */
+const DESTROY_WAIT_MS = 5_000;
+
 export function startShardClient(opts: ShardClientOptions): ShardClient {
   /** (Re)starts the ready timeout; called whenever the shard's IDENTIFY is allowed. */
   let identifyAllowed = () => {};
@@ -84,7 +87,17 @@ export function startShardClient(opts: ShardClientOptions): ShardClient {
     rejectStart(new Error(`shard ${opts.shardId} was stopped while starting`));
     detach?.(); // synchronous: from here on no event of this shard is handled
     detach = null;
-    destroyed ??= client.destroy();
+    // Bounded: discord.js's destroy of a shard caught between connecting and its identify turn can
+    // wait on its socket indefinitely (seen under load), and a stop must not hold the lease's release
+    // or the process's shutdown. Its handlers are detached already; the socket goes with the process.
+    destroyed ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        opts.logger.warn({ shard: opts.shardId }, 'discord.js did not finish closing the shard within 5 s; leaving it');
+        resolve();
+      }, DESTROY_WAIT_MS);
+      timer.unref();
+      void client.destroy().catch(() => {}).finally(() => { clearTimeout(timer); resolve(); });
+    });
     return destroyed;
   };
 
@@ -99,7 +112,11 @@ export function startShardClient(opts: ShardClientOptions): ShardClient {
       client.once(Events.ShardDisconnect, (ev) => { clearTimeout(timer); reject(new Error(`Discord closed shard ${opts.shardId} (${ev.code})`)); });
     });
     readyP.catch(() => {});
-    await Promise.race([client.login(opts.token), stoppedWhileStarting]);
+    const login = client.login(opts.token);
+    // Stopped while discord.js was still fetching the gateway: its shards connect after the first
+    // destroy found none to close, so destroy again once the login is over.
+    void login.finally(() => { if (stopped) void client.destroy().catch(() => {}); }).catch(() => {});
+    await Promise.race([login, stoppedWhileStarting]);
     await Promise.race([readyP, stoppedWhileStarting]);
     if (stopped) throw new Error(`shard ${opts.shardId} was stopped while starting`);
     ready = true;
