@@ -31,11 +31,10 @@ export interface IdentifyGateOptions {
   botKey: string;
   /** `session_start_limit.max_concurrency` from GET /gateway/bot. */
   maxConcurrency: number;
-  windowMs?: number;
 }
 
 export function createIdentifyGate(opts: IdentifyGateOptions): IdentifyThrottler {
-  const windowMs = opts.windowMs ?? IDENTIFY_SPACING_MS;
+  const windowMs = IDENTIFY_SPACING_MS;
   return {
     async waitForIdentify(shardId: number, signal: AbortSignal): Promise<void> {
       const bucket = shardId % Math.max(1, opts.maxConcurrency);
